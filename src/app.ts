@@ -1,0 +1,41 @@
+// Wires routes and middleware; no logic of its own.
+import { Hono } from 'hono';
+import type { AppEnv } from './app-env';
+import { GatewayError, InternalError, NotFoundError } from './errors/gateway-error';
+import { errorResponse } from './errors/render';
+import { adminAuth } from './middleware/admin-auth';
+import { gatewayAuth } from './middleware/gateway-auth';
+import { requestContext } from './middleware/request-context';
+import { policyRoute } from './routes/admin/policy';
+import { usageDailyRoute } from './routes/admin/usage-daily';
+import { healthRoute } from './routes/health';
+import { chatCompletionsRoute } from './routes/openai/chat-completions';
+
+const app = new Hono<AppEnv>();
+
+app.use('*', requestContext());
+app.route('/healthz', healthRoute);
+
+app.use('/v1/*', gatewayAuth());
+app.route('/v1/chat/completions', chatCompletionsRoute);
+
+app.use('/admin/*', adminAuth());
+app.route('/admin/v1/usage/daily', usageDailyRoute);
+app.route('/admin/v1/policy', policyRoute);
+
+app.notFound((c) => {
+  const err = new NotFoundError('unknown_endpoint', `No endpoint ${c.req.method} ${c.req.path}.`);
+  return errorResponse(err, c.get('protocol'), c.get('requestId'));
+});
+
+app.onError((err, c) => {
+  const requestId = c.get('requestId') ?? 'unknown';
+  if (err instanceof GatewayError) return errorResponse(err, c.get('protocol') ?? 'openai', requestId);
+  // Unknown errors are logged with the request id; the caller never sees their text (it may hold
+  // SQL, parameters or upstream details).
+  console.error(JSON.stringify({ msg: 'unhandled error', requestId, name: err.name, stack: err.stack }));
+  return errorResponse(new InternalError(), c.get('protocol') ?? 'openai', requestId);
+});
+
+export type AppType = typeof app;
+export { app };

@@ -1,0 +1,17 @@
+// The Worker: HTTP (AI APIs, admin API; the dashboard comes from the assets binding), the usage
+// queue consumer and the scheduled job. Durable Object classes are exported from here.
+import { app } from './app';
+import { handleUsageBatch } from './usage/consumer';
+import { applyRetention } from './usage/retention';
+
+export { AccountGovernor } from '../durable-objects/account-governor';
+export { KeyPool } from '../durable-objects/key-pool';
+
+export default {
+  fetch: app.fetch,
+  queue: handleUsageBatch,
+  async scheduled(controller, env, ctx) {
+    const days = Number(env.USAGE_EVENT_RETENTION_DAYS) || 90;
+    ctx.waitUntil(applyRetention(env.DB, days, controller.scheduledTime));
+  },
+} satisfies ExportedHandler<Env>;

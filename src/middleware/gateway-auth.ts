@@ -1,0 +1,20 @@
+// Authenticates proxy traffic with a gateway key, from wherever the caller's SDK put it.
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app-env';
+import { credentialFrom } from '../auth/credentials';
+import { AuthenticationError } from '../errors/gateway-error';
+import { authenticateGatewayKey } from '../state/auth-context';
+
+export function gatewayAuth() {
+  return createMiddleware<AppEnv>(async function gatewayAuthMiddleware(c, next) {
+    const key = credentialFrom(c.req.raw.headers, new URL(c.req.url));
+    if (!key) {
+      throw new AuthenticationError(
+        'missing_api_key',
+        'No API key provided. Send your gateway key as "Authorization: Bearer <key>", "x-api-key" or "x-goog-api-key".',
+      );
+    }
+    c.set('auth', await authenticateGatewayKey(c.env, key, Date.now()));
+    await next();
+  });
+}

@@ -1,0 +1,14 @@
+// Gives every request an id (echoed in `x-request-id` and every error body) and its protocol.
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../app-env';
+import { protocolForPath } from '../errors/protocol';
+import { newRequestId } from '../lib/ids';
+
+export function requestContext() {
+  return createMiddleware<AppEnv>(async function requestContextMiddleware(c, next) {
+    c.set('requestId', newRequestId());
+    c.set('protocol', protocolForPath(c.req.path));
+    await next();
+    c.header('x-request-id', c.get('requestId'));
+  });
+}

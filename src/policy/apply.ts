@@ -1,0 +1,293 @@
+// Policy as code (C12), I/O part: reads the gateway's current state from D1, plans against the
+// file, and writes the plan in one D1 batch (a transaction), with an audit row per change.
+
+import { eq, sql } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { encryptSecret, fingerprintSecret, last4 } from '../crypto/secrets';
+import { type Database, database } from '../db/client';
+import { accounts, auditLog, gatewayKeys, levels, modelPrices, policies, upstreamKeys } from '../db/schema';
+import { newId } from '../lib/ids';
+import { keyRing } from '../state/keyring';
+import { type AccountState, type Change, desiredState, type GatewayState, planChanges } from './plan';
+import { type ApplyRequest, type Policy, policySchema } from './schema';
+
+export interface ApplyActor {
+  type: 'bootstrap' | 'management_token' | 'user';
+  id: string | null;
+  ip: string | null;
+  requestId: string;
+}
+
+export interface ApplyResult {
+  changes: Change[];
+  applied: boolean;
+}
+
+export async function loadState(db: Database): Promise<{ state: GatewayState; paths: Map<string, string> }> {
+  const [accountRows, levelRows, keyRows, gatewayRows, priceRows] = await db.batch([
+    db
+      .select({ a: accounts, policy: policies.body })
+      .from(accounts)
+      .leftJoin(policies, eq(policies.accountId, accounts.id)),
+    db.select().from(levels),
+    db.select().from(upstreamKeys),
+    db.select().from(gatewayKeys),
+    db.select().from(modelPrices),
+  ]);
+  const paths = new Map(accountRows.map(({ a }) => [a.id, a.path]));
+  const state: GatewayState = {
+    accounts: accountRows.map(({ a, policy }) => ({
+      id: a.id,
+      parentId: a.parentId,
+      name: a.name,
+      kind: a.kind,
+      status: a.status,
+      level: a.level,
+      timezone: a.timezone,
+      policy: policySchema.parse(policy ?? {}),
+    })),
+    levels: levelRows.map((l) => ({
+      id: l.id,
+      name: l.name,
+      retries: l.retries,
+      connectTimeoutMs: l.connectTimeoutMs,
+      firstByteTimeoutMs: l.firstByteTimeoutMs,
+      idleTimeoutMs: l.idleTimeoutMs,
+    })),
+    upstreamKeys: keyRows.map((k) => ({
+      id: k.id,
+      levelId: k.levelId,
+      provider: k.provider,
+      baseUrl: k.baseUrl,
+      weight: k.weight,
+      status: k.status,
+      fingerprint: k.fingerprint,
+      options: (k.options ?? {}) as Record<string, string>,
+    })),
+    gatewayKeys: gatewayRows.map((k) => ({
+      id: k.id,
+      accountId: k.accountId,
+      name: k.name,
+      hash: k.hash,
+      prefix: k.prefix,
+      expiresAt: k.expiresAt,
+      policy: k.policy ? policySchema.parse(k.policy) : null,
+    })),
+    prices: priceRows.map((p) => ({
+      key: `${p.model}|${p.accountId ?? ''}|${p.effectiveFrom}`,
+      model: p.model,
+      accountId: p.accountId,
+      effectiveFrom: p.effectiveFrom,
+      inputPerMtok: p.inputPerMtok,
+      outputPerMtok: p.outputPerMtok,
+      cachedReadPerMtok: p.cachedReadPerMtok,
+      cacheWritePerMtok: p.cacheWritePerMtok,
+      reasoningPerMtok: p.reasoningPerMtok,
+      perImage: p.perImage,
+      perAudioSecond: p.perAudioSecond,
+      perMillionChars: p.perMillionChars,
+      perWebSearch: p.perWebSearch,
+      markupBps: p.markupBps,
+    })),
+  };
+  return { state, paths };
+}
+
+export async function applyPolicy(
+  env: Env,
+  request: ApplyRequest,
+  actor: ApplyActor,
+  now: number,
+): Promise<ApplyResult> {
+  const db = database(env.DB);
+  // Secrets resolved by the CLI from key_env, plus inline ones (mock provider only) from the file.
+  const upstreamSecrets: Record<string, string> = { ...request.secrets.upstream_keys };
+  for (const level of request.policy.levels) {
+    for (const k of level.keys) if (k.key !== undefined) upstreamSecrets[k.id] ??= k.key;
+  }
+  const ring = Object.keys(upstreamSecrets).length ? await keyRing(env) : undefined;
+  const upstreamFingerprints: Record<string, string> = {};
+  for (const [id, secret] of Object.entries(upstreamSecrets)) {
+    upstreamFingerprints[id] = await fingerprintSecret(ring as NonNullable<typeof ring>, secret);
+  }
+  const desired = desiredState(request.policy, {
+    upstreamFingerprints,
+    gatewayKeys: request.secrets.gateway_keys,
+  });
+  const { state: current, paths } = await loadState(db);
+  const changes = planChanges(current, desired);
+  if (request.dry_run || changes.length === 0) return { changes, applied: false };
+
+  const statements: BatchItem<'sqlite'>[] = [];
+  const audit = (change: Change, before: unknown, after: unknown, accountPath: string) =>
+    statements.push(
+      db.insert(auditLog).values({
+        id: newId('aud'),
+        ts: now,
+        actorType: actor.type,
+        actorId: actor.id,
+        accountPath,
+        action: `policy.apply.${change.op}`,
+        targetType: change.entity,
+        targetId: change.id,
+        before: before ?? null,
+        after,
+        ip: actor.ip,
+        requestId: actor.requestId,
+      }),
+    );
+  const rootPath = paths.get(desired.accounts.find((a) => a.parentId === null)?.id ?? '') ?? '/';
+  const currentById = <T extends { id: string | number }>(list: T[], id: string) =>
+    list.find((x) => String(x.id) === id);
+
+  for (const change of changes) {
+    switch (change.entity) {
+      case 'account': {
+        const a = desired.accounts.find((x) => x.id === change.id) as AccountState;
+        const path = change.op === 'create' ? accountPath(a, paths) : (paths.get(a.id) as string);
+        paths.set(a.id, path);
+        const row = {
+          name: a.name,
+          kind: a.kind,
+          status: a.status,
+          level: a.level,
+          timezone: a.timezone,
+          updatedAt: now,
+        };
+        if (change.op === 'create') {
+          statements.push(
+            db.insert(accounts).values({
+              id: a.id,
+              parentId: a.parentId,
+              path,
+              depth: path.split('/').length - 2,
+              createdAt: now,
+              ...row,
+            }),
+          );
+        } else {
+          statements.push(
+            db
+              .update(accounts)
+              .set({ ...row, configVersion: sql`${accounts.configVersion} + 1` })
+              .where(eq(accounts.id, a.id)),
+          );
+        }
+        statements.push(policyUpsert(db, a.id, a.policy, now));
+        audit(change, currentById(current.accounts, a.id), a, path);
+        break;
+      }
+      case 'level': {
+        const l = desired.levels.find((x) => String(x.id) === change.id);
+        if (!l) break;
+        const row = { ...l, updatedAt: now };
+        statements.push(db.insert(levels).values(row).onConflictDoUpdate({ target: levels.id, set: row }));
+        audit(change, currentById(current.levels, change.id), l, rootPath);
+        break;
+      }
+      case 'upstream_key': {
+        const k = desired.upstreamKeys.find((x) => x.id === change.id);
+        if (!k) break;
+        const before = currentById(current.upstreamKeys, k.id);
+        const row = {
+          levelId: k.levelId,
+          provider: k.provider as typeof upstreamKeys.$inferInsert.provider,
+          baseUrl: k.baseUrl,
+          weight: k.weight,
+          status: k.status,
+          options: k.options,
+          fingerprint: k.fingerprint,
+          updatedAt: now,
+        };
+        const secret = upstreamSecrets[k.id];
+        const sealed =
+          (change.op === 'create' || change.fields.includes('fingerprint')) && secret !== undefined && ring
+            ? { ...(await encryptSecret(ring, secret)), last4: last4(secret) }
+            : {};
+        statements.push(
+          db
+            .insert(upstreamKeys)
+            .values({ id: k.id, ...row, ...sealed })
+            .onConflictDoUpdate({ target: upstreamKeys.id, set: { ...row, ...sealed } }),
+        );
+        audit(change, redactKey(before), redactKey(k), rootPath);
+        break;
+      }
+      case 'gateway_key': {
+        const k = desired.gatewayKeys.find((x) => x.id === change.id);
+        if (!k) break;
+        const row = {
+          accountId: k.accountId,
+          name: k.name,
+          hash: k.hash,
+          prefix: k.prefix,
+          expiresAt: k.expiresAt,
+          policy: k.policy,
+          revokedAt: null,
+        };
+        statements.push(
+          db
+            .insert(gatewayKeys)
+            .values({ id: k.id, createdAt: now, createdBy: actor.id, ...row })
+            .onConflictDoUpdate({ target: gatewayKeys.id, set: row }),
+        );
+        const redact = (g: typeof k | undefined) => g && { ...g, hash: '[redacted]' };
+        audit(
+          change,
+          redact(currentById(current.gatewayKeys, k.id)),
+          redact(k),
+          paths.get(k.accountId) ?? rootPath,
+        );
+        break;
+      }
+      case 'price': {
+        const p = desired.prices.find((x) => x.key === change.id);
+        if (!p) break;
+        const { key: _key, ...values } = p;
+        const before = current.prices.find((x) => x.key === change.id);
+        const id = before
+          ? (await db.select({ id: modelPrices.id }).from(modelPrices).where(priceWhere(p)))[0]?.id
+          : undefined;
+        statements.push(
+          id
+            ? db
+                .update(modelPrices)
+                .set({ ...values, updatedAt: now })
+                .where(eq(modelPrices.id, id))
+            : db.insert(modelPrices).values({ id: newId('price'), ...values, updatedAt: now }),
+        );
+        audit(change, before, p, p.accountId ? (paths.get(p.accountId) ?? rootPath) : rootPath);
+        break;
+      }
+    }
+  }
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+  return { changes, applied: true };
+}
+
+function accountPath(a: AccountState, paths: Map<string, string>): string {
+  if (a.parentId === null) return `/${a.id}/`;
+  const parent = paths.get(a.parentId);
+  if (!parent) throw new Error(`parent ${a.parentId} of ${a.id} has no path`);
+  return `${parent}${a.id}/`;
+}
+
+function policyUpsert(db: Database, accountId: string, body: Policy, now: number) {
+  return db
+    .insert(policies)
+    .values({ accountId, body, updatedAt: now })
+    .onConflictDoUpdate({ target: policies.accountId, set: { body, updatedAt: now } });
+}
+
+function priceWhere(p: { model: string; accountId: string | null; effectiveFrom: string }) {
+  return sql`${modelPrices.model} = ${p.model} AND ${modelPrices.effectiveFrom} = ${p.effectiveFrom} AND ${
+    p.accountId === null
+      ? sql`${modelPrices.accountId} IS NULL`
+      : sql`${modelPrices.accountId} = ${p.accountId}`
+  }`;
+}
+
+function redactKey<T extends { fingerprint: string | null }>(k: T | undefined) {
+  return k && { ...k, fingerprint: k.fingerprint ? '[redacted]' : null };
+}

@@ -1,0 +1,270 @@
+// Policy as code (C12), pure part: the desired state from a policy file, and the plan — the list of
+// changes that would make the running gateway match it. Applying an empty plan changes nothing,
+// which is what makes `apply` idempotent.
+import { isValidTimeZone } from '../lib/time';
+import { type Policy, type PolicyFile, toMicros } from './schema';
+
+export interface AccountState {
+  id: string;
+  parentId: string | null;
+  name: string;
+  kind: string;
+  status: 'active' | 'suspended' | 'disabled';
+  level: number | null;
+  timezone: string | null;
+  policy: Policy;
+}
+
+export interface LevelState {
+  id: number;
+  name: string;
+  retries: number;
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+export interface UpstreamKeyState {
+  id: string;
+  levelId: number;
+  provider: string;
+  baseUrl: string | null;
+  weight: number;
+  status: 'active' | 'disabled';
+  /** HMAC of the secret; null for keyless mock entries. */
+  fingerprint: string | null;
+  options: Record<string, string>;
+}
+
+export interface GatewayKeyState {
+  id: string;
+  accountId: string;
+  name: string;
+  hash: string;
+  prefix: string;
+  expiresAt: number | null;
+  policy: Policy | null;
+}
+
+export interface PriceState {
+  /** `${model}|${accountId ?? ''}|${effectiveFrom}` */
+  key: string;
+  model: string;
+  accountId: string | null;
+  effectiveFrom: string;
+  inputPerMtok: number;
+  outputPerMtok: number;
+  cachedReadPerMtok: number | null;
+  cacheWritePerMtok: number | null;
+  reasoningPerMtok: number | null;
+  perImage: number | null;
+  perAudioSecond: number | null;
+  perMillionChars: number | null;
+  perWebSearch: number | null;
+  markupBps: number;
+}
+
+export interface GatewayState {
+  accounts: AccountState[];
+  levels: LevelState[];
+  upstreamKeys: UpstreamKeyState[];
+  gatewayKeys: GatewayKeyState[];
+  prices: PriceState[];
+}
+
+export type Entity = 'account' | 'level' | 'upstream_key' | 'gateway_key' | 'price';
+
+export interface Change {
+  entity: Entity;
+  id: string;
+  op: 'create' | 'update';
+  /** Fields that differ (for updates); never holds secret values. */
+  fields: string[];
+}
+
+export class PlanError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ResolvedSecrets {
+  /** upstream key id → fingerprint of the secret the CLI resolved. */
+  upstreamFingerprints: Record<string, string>;
+  gatewayKeys: Record<string, { hash: string; prefix: string }>;
+}
+
+const optionalMicros = (v: string | undefined) => (v === undefined ? null : toMicros(v));
+
+/** The state the file asks for. Throws PlanError for what the file cannot mean. */
+export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): GatewayState {
+  const accounts: AccountState[] = file.accounts.map((a) => {
+    if (a.timezone !== undefined && !isValidTimeZone(a.timezone)) {
+      throw new PlanError(`accounts.${a.id}.timezone`, `unknown time zone "${a.timezone}"`);
+    }
+    return {
+      id: a.id,
+      parentId: a.parent ?? null,
+      name: a.name,
+      kind: a.kind,
+      status: a.status,
+      level: a.level ?? null,
+      timezone: a.timezone ?? null,
+      policy: a.policy,
+    };
+  });
+  const levels: LevelState[] = file.levels.map((l) => ({
+    id: l.id,
+    name: l.name,
+    retries: l.retries,
+    connectTimeoutMs: l.timeouts.connect_ms ?? 10_000,
+    firstByteTimeoutMs: l.timeouts.first_byte_ms ?? 60_000,
+    idleTimeoutMs: l.timeouts.idle_ms ?? 60_000,
+  }));
+  const upstreamKeys: UpstreamKeyState[] = file.levels.flatMap((l) =>
+    l.keys.map((k) => {
+      const fingerprint = secrets.upstreamFingerprints[k.id] ?? null;
+      if (fingerprint === null && k.provider !== 'mock') {
+        throw new PlanError(
+          `levels.${l.id}.keys.${k.id}`,
+          `no secret was resolved for upstream key "${k.id}" (key_env ${k.key_env})`,
+        );
+      }
+      const options: Record<string, string> = {};
+      if (k.deployment) options.deployment = k.deployment;
+      if (k.api_version) options.api_version = k.api_version;
+      if (k.key_env) options.key_env = k.key_env;
+      return {
+        id: k.id,
+        levelId: l.id,
+        provider: k.provider,
+        baseUrl: k.base_url ?? null,
+        weight: k.weight,
+        status: k.status,
+        fingerprint,
+        options,
+      };
+    }),
+  );
+  const gatewayKeys: GatewayKeyState[] = file.gateway_keys.map((k) => {
+    const resolved = secrets.gatewayKeys[k.id];
+    if (!resolved)
+      throw new PlanError(
+        `gateway_keys.${k.id}`,
+        `no key was resolved for gateway key "${k.id}" (key_env ${k.key_env})`,
+      );
+    return {
+      id: k.id,
+      accountId: k.account,
+      name: k.name,
+      hash: resolved.hash,
+      prefix: resolved.prefix,
+      expiresAt: k.expires_at ? Date.parse(k.expires_at) : null,
+      policy: k.policy ?? null,
+    };
+  });
+  const prices: PriceState[] = file.prices.map((p) => ({
+    key: `${p.model}|${p.account ?? ''}|${p.effective_from}`,
+    model: p.model,
+    accountId: p.account ?? null,
+    effectiveFrom: p.effective_from,
+    inputPerMtok: toMicros(p.input),
+    outputPerMtok: toMicros(p.output),
+    cachedReadPerMtok: optionalMicros(p.cached_read),
+    cacheWritePerMtok: optionalMicros(p.cache_write),
+    reasoningPerMtok: optionalMicros(p.reasoning),
+    perImage: optionalMicros(p.per_image),
+    perAudioSecond: optionalMicros(p.per_audio_second),
+    perMillionChars: optionalMicros(p.per_million_chars),
+    perWebSearch: optionalMicros(p.per_web_search),
+    markupBps: p.markup_bps,
+  }));
+  return { accounts, levels, upstreamKeys, gatewayKeys, prices };
+}
+
+/** JSON with sorted keys, so equal documents compare equal whatever their key order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  );
+}
+
+function diffFields<T extends object>(current: T, desired: T): (keyof T & string)[] {
+  return (Object.keys(desired) as (keyof T & string)[]).filter(
+    (f) => canonical(current[f]) !== canonical(desired[f]),
+  );
+}
+
+function diffList<T extends object>(
+  entity: Entity,
+  current: T[],
+  desired: T[],
+  idOf: (t: T) => string,
+  immutable: (keyof T & string)[] = [],
+): Change[] {
+  const byId = new Map(current.map((c) => [idOf(c), c]));
+  const changes: Change[] = [];
+  for (const d of desired) {
+    const id = idOf(d);
+    const c = byId.get(id);
+    if (!c) {
+      changes.push({ entity, id, op: 'create', fields: [] });
+      continue;
+    }
+    const fields = diffFields(c, d);
+    const frozen = fields.filter((f) => immutable.includes(f));
+    if (frozen.length) {
+      throw new PlanError(
+        `${entity}.${id}.${frozen[0]}`,
+        `${entity} "${id}": ${frozen.join(', ')} cannot be changed (moving or re-homing is refused)`,
+      );
+    }
+    if (fields.length) changes.push({ entity, id, op: 'update', fields });
+  }
+  return changes;
+}
+
+/** The changes that turn `current` into `desired`. Objects absent from the file are left alone. */
+export function planChanges(current: GatewayState, desired: GatewayState): Change[] {
+  const roots = current.accounts.filter((a) => a.parentId === null);
+  const desiredRoot = desired.accounts.find((a) => a.parentId === null);
+  if (roots.length && desiredRoot && roots[0]?.id !== desiredRoot.id) {
+    throw new PlanError(
+      'accounts',
+      `the gateway's root account is "${roots[0]?.id}", but the file's root is "${desiredRoot.id}"`,
+    );
+  }
+  return [
+    ...diffList('account', current.accounts, orderParentsFirst(desired.accounts), (a) => a.id, ['parentId']),
+    ...diffList('level', current.levels, desired.levels, (l) => String(l.id)),
+    ...diffList('upstream_key', current.upstreamKeys, desired.upstreamKeys, (k) => k.id),
+    ...diffList('gateway_key', current.gatewayKeys, desired.gatewayKeys, (k) => k.id, ['accountId']),
+    ...diffList('price', current.prices, desired.prices, (p) => p.key),
+  ];
+}
+
+/** Parents before children, so each created account's parent path is known when it is written. */
+export function orderParentsFirst(list: AccountState[]): AccountState[] {
+  const byId = new Map(list.map((a) => [a.id, a]));
+  const out: AccountState[] = [];
+  const placed = new Set<string>();
+  const visit = (a: AccountState, trail: Set<string>) => {
+    if (placed.has(a.id)) return;
+    if (trail.has(a.id))
+      throw new PlanError(`accounts.${a.id}.parent`, `account "${a.id}" is its own ancestor`);
+    trail.add(a.id);
+    const parent = a.parentId ? byId.get(a.parentId) : undefined;
+    if (parent) visit(parent, trail);
+    placed.add(a.id);
+    out.push(a);
+  };
+  for (const a of list) visit(a, new Set());
+  return out;
+}

@@ -1,0 +1,62 @@
+// The `mock` provider answers inside the Worker in OpenAI chat-completions wire format — no network,
+// no key — so `npm start` works on a fresh machine and the demo exercises the real proxy path.
+import type { ProviderAdapter } from '../types';
+import { mockReply } from './reply';
+
+const encoder = new TextEncoder();
+
+function sse(data: unknown): Uint8Array {
+  return encoder.encode(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+}
+
+export const mockAdapter: ProviderAdapter = {
+  kind: 'mock',
+  async chatCompletions(_cred, call) {
+    const { model } = call.body;
+    const { text, promptTokens, completionTokens } = mockReply(model, call.body.messages);
+    const id = `chatcmpl-mock-${crypto.randomUUID().slice(0, 8)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    };
+    if (!call.body.stream) {
+      const body = {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [
+          { index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop', logprobs: null },
+        ],
+        usage,
+      };
+      return Response.json(body);
+    }
+    const base = { id, object: 'chat.completion.chunk', created, model };
+    const words = text.split(' ');
+    const includeUsage = call.body.stream_options?.include_usage === true;
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(
+          sse({
+            ...base,
+            choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+          }),
+        );
+        words.forEach((word, i) => {
+          const content = i === 0 ? word : ` ${word}`;
+          controller.enqueue(
+            sse({ ...base, choices: [{ index: 0, delta: { content }, finish_reason: null }] }),
+          );
+        });
+        controller.enqueue(sse({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }));
+        if (includeUsage) controller.enqueue(sse({ ...base, choices: [], usage }));
+        controller.enqueue(sse('[DONE]'));
+        controller.close();
+      },
+    });
+    return new Response(stream, { headers: { 'content-type': 'text/event-stream' } });
+  },
+};

@@ -1,0 +1,29 @@
+// OpenAI chat-completions request: validated just enough to route and meter it; every other field
+// passes through untouched (unknown fields are kept, C2).
+import { z } from 'zod';
+
+export const chatCompletionRequestSchema = z.looseObject({
+  model: z.string().min(1, 'model is required'),
+  messages: z.array(z.looseObject({ role: z.string() })).min(1, 'messages must not be empty'),
+  stream: z.boolean().nullish(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+});
+
+export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
+
+/**
+ * The body sent upstream: the mapped model, and for streams `include_usage` switched on so usage is
+ * metered exactly (C8). `stripUsage` tells the response tap to hide the extra usage chunk from a
+ * client that did not ask for it.
+ */
+export function upstreamChatBody(
+  body: ChatCompletionRequest,
+  model: string,
+): { body: ChatCompletionRequest; stripUsage: boolean } {
+  if (!body.stream) return { body: { ...body, model }, stripUsage: false };
+  const asked = body.stream_options?.include_usage === true;
+  return {
+    body: { ...body, model, stream_options: { ...(body.stream_options ?? {}), include_usage: true } },
+    stripUsage: !asked,
+  };
+}

@@ -1,0 +1,192 @@
+// POST /v1/chat/completions: the governed path of one request (C1, C5, C7, C8).
+// auth context (memory) → model route (memory) → governor admit ∥ key pick (Durable Objects) →
+// upstream with failover → response streamed through a usage tap → usage record in waitUntil.
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import { GatewayError, RateLimitError, UpstreamError } from '../errors/gateway-error';
+import {
+  type ChatCompletionRequest,
+  chatCompletionRequestSchema,
+  upstreamChatBody,
+} from '../providers/openai/request';
+import { usageFromCompletionBody } from '../providers/openai/response';
+import { openAIStreamTap } from '../providers/openai/stream';
+import { adapterFor } from '../providers/registry';
+import type { UpstreamCredential } from '../providers/types';
+import { gatewayConfig } from '../state/config';
+import { sendUsage } from '../usage/producer';
+import { tapBody } from '../usage/tap';
+import type { TokenUsage } from '../usage/types';
+import { candidates, type Delivered, sendWithFailover } from './failover';
+import { type DeliveryMeta, type RequestMeta, usageRecord } from './metering';
+import { readJson } from './read-json';
+
+const noDelivery: DeliveryMeta = {
+  provider: null,
+  level: null,
+  upstreamKeyId: null,
+  retries: 0,
+  switchedOver: false,
+};
+
+export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response> {
+  const env = c.env;
+  const startedAt = Date.now();
+  const auth = c.get('auth');
+  const body = await readJson(c.req.raw, chatCompletionRequestSchema);
+  const route = auth.routes.resolve(body.model);
+  const config = await gatewayConfig(env, startedAt);
+  const keyPool = (levelId: number) => env.KEY_POOL.get(env.KEY_POOL.idFromName(`level:${levelId}`));
+
+  // The limit check and the first key choice are independent: run them concurrently.
+  const rpm = auth.policy.limits.rpm;
+  const admitted = rpm
+    ? env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(auth.accountId)).admit({
+        rpm: rpm.value,
+        now: startedAt,
+      })
+    : Promise.resolve({ ok: true as const });
+  const level = config.levels.get(route.level);
+  const firstPick = level?.keys.length
+    ? keyPool(route.level).pick({ candidates: candidates(level), now: startedAt })
+    : undefined;
+  firstPick?.catch(() => {});
+  const admit = await admitted;
+  if (!admit.ok) {
+    throw new RateLimitError(
+      'rate_limit_exceeded',
+      `Rate limit reached: ${rpm?.value} requests per minute (set on ${rpm?.source}). Retry after the Retry-After header.`,
+      admit.retryAfterMs / 1000,
+    );
+  }
+
+  const meta: RequestMeta = {
+    requestId: c.get('requestId'),
+    accountId: auth.accountId,
+    accountPath: auth.accountPath,
+    keyId: auth.keyId,
+    endpoint: '/v1/chat/completions',
+    clientProtocol: 'openai',
+    modelRequested: body.model,
+    model: route.model,
+    stream: body.stream === true,
+    startedAt,
+  };
+  const pricing = { prices: config.prices, timezone: config.timezone };
+  const upstream = upstreamChatBody(body, route.model);
+
+  let delivered: Delivered;
+  try {
+    delivered = await sendWithFailover(
+      { keyPool, waitUntil: (p) => c.executionCtx.waitUntil(p), now: Date.now },
+      config,
+      route,
+      (key, signal) => sendChat(key, upstream.body, signal),
+      firstPick,
+    );
+  } catch (err) {
+    if (err instanceof GatewayError) {
+      const record = usageRecord(
+        meta,
+        noDelivery,
+        {
+          status: err.status,
+          errorCode: err.code,
+          usage: null,
+          estimated: false,
+          ttftAt: null,
+          endedAt: Date.now(),
+        },
+        pricing,
+      );
+      c.executionCtx.waitUntil(sendUsage(env.USAGE_QUEUE, [record]));
+    }
+    throw err;
+  }
+
+  const delivery: DeliveryMeta = {
+    provider: delivered.key.provider,
+    level: delivered.level.id,
+    upstreamKeyId: delivered.key.id,
+    retries: delivered.retries,
+    switchedOver: delivered.switchedOver,
+  };
+  const { response } = delivered;
+  const headers = new Headers({
+    'content-type':
+      response.headers.get('content-type') ?? (meta.stream ? 'text/event-stream' : 'application/json'),
+    'x-request-id': meta.requestId,
+  });
+  if (!response.body) throw new UpstreamError('upstream_empty', 'The provider returned an empty response.');
+
+  let usage: () => TokenUsage | null;
+  let ttftAt: () => number | null;
+  let tapped: ReturnType<typeof tapBody>;
+  if (meta.stream) {
+    headers.set('cache-control', 'no-cache');
+    const tap = openAIStreamTap({ stripUsageChunk: upstream.stripUsage, now: Date.now });
+    tapped = tapBody(response.body, tap);
+    usage = tap.usage;
+    ttftAt = tap.firstTokenAt;
+  } else {
+    const parts: Uint8Array[] = [];
+    let firstByteAt: number | null = null;
+    tapped = tapBody(response.body, {
+      chunk(bytes) {
+        firstByteAt ??= Date.now();
+        parts.push(bytes);
+        return bytes;
+      },
+    });
+    usage = () => usageFromCompletionBody(new TextDecoder().decode(concat(parts)));
+    ttftAt = () => firstByteAt;
+  }
+
+  c.executionCtx.waitUntil(
+    tapped.done.then((reason) => {
+      const measured = usage();
+      const record = usageRecord(
+        meta,
+        delivery,
+        {
+          status: reason === 'upstream_error' ? 502 : 200,
+          errorCode: reason === 'complete' ? null : reason,
+          usage: measured,
+          // No usage from the provider: flagged, to be counted by a tokenizer (metering issue).
+          estimated: measured === null,
+          ttftAt: ttftAt(),
+          endedAt: Date.now(),
+        },
+        pricing,
+      );
+      return sendUsage(env.USAGE_QUEUE, [record]);
+    }),
+  );
+  return new Response(tapped.body, { status: 200, headers });
+}
+
+function sendChat(
+  key: UpstreamCredential,
+  body: ChatCompletionRequest,
+  signal: AbortSignal,
+): Promise<Response> {
+  const adapter = adapterFor(key.provider);
+  if (!adapter) {
+    throw new UpstreamError(
+      'provider_not_supported',
+      `Provider kind "${key.provider}" is not supported by this gateway version yet.`,
+      501,
+    );
+  }
+  return adapter.chatCompletions(key, { body, signal });
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

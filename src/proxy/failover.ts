@@ -1,0 +1,112 @@
+// Sends a request to the upstream keys of a route (C7): the key pool picks a healthy key, a failed
+// attempt is reported (asynchronously) and retried on the next key of the same level up to the
+// level's retry count, then the explicit switch_over chain is followed. Retries happen only here,
+// before any byte reached the client.
+import type { KeyPool, PickResponse } from '../../durable-objects/key-pool';
+import type { Outcome } from '../../durable-objects/round-robin';
+import { GatewayError, RateLimitError, UpstreamError } from '../errors/gateway-error';
+import { clientErrorFromUpstream } from '../providers/openai/errors';
+import type { UpstreamCredential } from '../providers/types';
+import type { ModelRoute } from '../routing/resolve-model';
+import type { GatewayConfig, LevelConfig } from '../state/config';
+import { outcomeForStatus } from './outcome';
+
+export interface FailoverDeps {
+  keyPool: (levelId: number) => DurableObjectStub<KeyPool>;
+  waitUntil: (p: Promise<unknown>) => void;
+  now: () => number;
+}
+
+export interface Delivered {
+  response: Response;
+  key: UpstreamCredential;
+  level: LevelConfig;
+  retries: number;
+  switchedOver: boolean;
+}
+
+export type Send = (key: UpstreamCredential, signal: AbortSignal) => Promise<Response>;
+
+export function candidates(level: LevelConfig) {
+  return level.keys.map((k) => ({ id: k.id, weight: k.weight }));
+}
+
+/** Fetch with a first-byte deadline that stops counting once headers arrived (the body may stream on). */
+async function withFirstByteTimeout(send: Send, key: UpstreamCredential, ms: number): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('first-byte timeout')), ms);
+  try {
+    return await send(key, controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function sendWithFailover(
+  deps: FailoverDeps,
+  config: GatewayConfig,
+  route: ModelRoute,
+  send: Send,
+  firstPick?: Promise<PickResponse>,
+): Promise<Delivered> {
+  let attempts = 0;
+  let lastError: GatewayError | undefined;
+  let coolingMs: number | undefined;
+  const report = (levelId: number, keyId: string, outcome: Outcome) =>
+    deps.waitUntil(
+      deps
+        .keyPool(levelId)
+        .report(keyId, outcome, deps.now())
+        .catch(() => {}),
+    );
+
+  for (const [index, levelId] of [route.level, ...route.switchOver].entries()) {
+    const level = config.levels.get(levelId);
+    if (!level || level.keys.length === 0) continue;
+    const tried: string[] = [];
+    for (let i = 0; i <= level.retries; i++) {
+      const pick =
+        index === 0 && i === 0 && firstPick
+          ? await firstPick
+          : await deps
+              .keyPool(levelId)
+              .pick({ candidates: candidates(level), exclude: tried, now: deps.now() });
+      if (pick.id === null) {
+        if (pick.retryAfterMs > 0) coolingMs = Math.min(coolingMs ?? pick.retryAfterMs, pick.retryAfterMs);
+        break;
+      }
+      const key = level.keys.find((k) => k.id === pick.id);
+      if (!key) break;
+      tried.push(key.id);
+      attempts++;
+      let res: Response;
+      try {
+        res = await withFirstByteTimeout(send, key, level.timeouts.firstByteMs);
+      } catch (err) {
+        if (err instanceof GatewayError) throw err;
+        report(levelId, key.id, { kind: 'timeout' });
+        lastError = new UpstreamError('upstream_timeout', 'The provider did not answer in time.', 504);
+        continue;
+      }
+      if (res.ok) return { response: res, key, level, retries: attempts - 1, switchedOver: index > 0 };
+      const outcome = outcomeForStatus(res.status, res.headers.get('retry-after'), deps.now());
+      // The request itself was at fault (400, 404…): another key would fail the same way.
+      if (outcome === null) throw await clientErrorFromUpstream(res);
+      report(levelId, key.id, outcome);
+      lastError = await clientErrorFromUpstream(res);
+    }
+  }
+  if (lastError) throw lastError;
+  if (coolingMs !== undefined) {
+    throw new RateLimitError(
+      'upstream_cooling_down',
+      'Every provider key for this model is cooling down; retry shortly.',
+      coolingMs / 1000,
+    );
+  }
+  throw new UpstreamError(
+    'no_upstream_available',
+    `No provider key is configured for level ${route.level}.`,
+    503,
+  );
+}

@@ -1,0 +1,75 @@
+// Builds the usage record of a proxied request once its response has ended (C8).
+import { dayIn } from '../lib/time';
+import { costMicros, findPrice, type PriceRow } from '../usage/pricing';
+import type { UsageRecord } from '../usage/record';
+import { type TokenUsage, zeroUsage } from '../usage/types';
+
+export interface RequestMeta {
+  requestId: string;
+  accountId: string;
+  accountPath: string;
+  keyId: string;
+  endpoint: string;
+  clientProtocol: UsageRecord['clientProtocol'];
+  modelRequested: string;
+  model: string;
+  stream: boolean;
+  startedAt: number;
+}
+
+export interface DeliveryMeta {
+  provider: string | null;
+  level: number | null;
+  upstreamKeyId: string | null;
+  retries: number;
+  switchedOver: boolean;
+}
+
+export function usageRecord(
+  meta: RequestMeta,
+  delivery: DeliveryMeta,
+  result: {
+    status: number;
+    errorCode: string | null;
+    usage: TokenUsage | null;
+    estimated: boolean;
+    ttftAt: number | null;
+    endedAt: number;
+  },
+  pricing: { prices: PriceRow[]; timezone: string },
+): UsageRecord {
+  const usage = result.usage ?? zeroUsage();
+  const day = dayIn(pricing.timezone, meta.startedAt);
+  const price = findPrice(pricing.prices, meta.model, meta.accountPath, day);
+  const billable = usage.promptTokens + usage.completionTokens > 0;
+  return {
+    requestId: meta.requestId,
+    accountId: meta.accountId,
+    accountPath: meta.accountPath,
+    keyId: meta.keyId,
+    ts: meta.startedAt,
+    day,
+    endpoint: meta.endpoint,
+    clientProtocol: meta.clientProtocol,
+    provider: delivery.provider,
+    modelRequested: meta.modelRequested,
+    model: meta.model,
+    level: delivery.level,
+    upstreamKeyId: delivery.upstreamKeyId,
+    status: result.status,
+    errorCode: result.errorCode,
+    stream: meta.stream,
+    ...usage,
+    images: 0,
+    audioSeconds: 0,
+    audioChars: 0,
+    webSearchCalls: 0,
+    costMicros: price ? costMicros(usage, price) : 0,
+    estimated: result.estimated,
+    unpriced: billable && !price,
+    latencyMs: Math.max(0, result.endedAt - meta.startedAt),
+    ttftMs: result.ttftAt === null ? null : Math.max(0, result.ttftAt - meta.startedAt),
+    retries: delivery.retries,
+    switchedOver: delivery.switchedOver,
+  };
+}

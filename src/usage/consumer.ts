@@ -1,0 +1,162 @@
+// Usage queue consumer (C9). Each message is validated on its own; valid ones are written in one
+// D1 transaction per message: the raw event is inserted if new (keyed by request id), and the daily
+// rollup is incremented only when that insert happened — so a redelivered message changes nothing.
+// Poison messages go to the dead-letter queue with the reason; transient failures are retried.
+import { type UsageRecord, usageMessageSchema } from './record';
+
+const EVENT_COLUMNS = [
+  'request_id',
+  'account_id',
+  'account_path',
+  'key_id',
+  'day',
+  'ts',
+  'endpoint',
+  'client_protocol',
+  'provider',
+  'model_requested',
+  'model',
+  'level',
+  'upstream_key_id',
+  'status',
+  'error_code',
+  'stream',
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'images',
+  'audio_seconds',
+  'audio_chars',
+  'web_search_calls',
+  'cost_micros',
+  'estimated',
+  'unpriced',
+  'latency_ms',
+  'ttft_ms',
+  'retries',
+  'switched_over',
+] as const;
+
+const SUMMED = [
+  'prompt_tokens',
+  'completion_tokens',
+  'cached_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'images',
+  'audio_seconds',
+  'audio_chars',
+  'web_search_calls',
+  'cost_micros',
+] as const;
+
+const INSERT_EVENT = `INSERT OR IGNORE INTO usage_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
+
+// `changes()` is the row count of the INSERT OR IGNORE just before it in the same transaction:
+// 1 for a new event, 0 for a replay.
+const UPSERT_ROLLUP = `INSERT INTO usage_daily (account_id, day, model, account_path, requests, errors, ${SUMMED.join(', ')}, estimated_requests, unpriced_requests)
+SELECT ?, ?, ?, ?, 1, ?, ${SUMMED.map(() => '?').join(', ')}, ?, ? WHERE changes() = 1
+ON CONFLICT (account_id, day, model) DO UPDATE SET requests = requests + 1, errors = errors + excluded.errors,
+${SUMMED.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+estimated_requests = estimated_requests + excluded.estimated_requests, unpriced_requests = unpriced_requests + excluded.unpriced_requests`;
+
+function eventValues(r: UsageRecord): (string | number | null)[] {
+  return [
+    r.requestId,
+    r.accountId,
+    r.accountPath,
+    r.keyId,
+    r.day,
+    r.ts,
+    r.endpoint,
+    r.clientProtocol,
+    r.provider,
+    r.modelRequested,
+    r.model,
+    r.level,
+    r.upstreamKeyId,
+    r.status,
+    r.errorCode,
+    r.stream ? 1 : 0,
+    r.promptTokens,
+    r.completionTokens,
+    r.cachedReadTokens,
+    r.cacheWriteTokens,
+    r.reasoningTokens,
+    r.images,
+    r.audioSeconds,
+    r.audioChars,
+    r.webSearchCalls,
+    r.costMicros,
+    r.estimated ? 1 : 0,
+    r.unpriced ? 1 : 0,
+    r.latencyMs,
+    r.ttftMs,
+    r.retries,
+    r.switchedOver ? 1 : 0,
+  ];
+}
+
+function rollupValues(r: UsageRecord): (string | number)[] {
+  return [
+    r.accountId,
+    r.day,
+    r.model,
+    r.accountPath,
+    r.status >= 400 ? 1 : 0,
+    r.promptTokens,
+    r.completionTokens,
+    r.cachedReadTokens,
+    r.cacheWriteTokens,
+    r.reasoningTokens,
+    r.images,
+    r.audioSeconds,
+    r.audioChars,
+    r.webSearchCalls,
+    r.costMicros,
+    r.estimated ? 1 : 0,
+    r.unpriced ? 1 : 0,
+  ];
+}
+
+export async function writeUsage(db: D1Database, records: UsageRecord[]): Promise<void> {
+  const statements = records.flatMap((r) => [
+    db.prepare(INSERT_EVENT).bind(...eventValues(r)),
+    db.prepare(UPSERT_ROLLUP).bind(...rollupValues(r)),
+  ]);
+  await db.batch(statements);
+}
+
+export async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  for (const message of batch.messages) {
+    const parsed = usageMessageSchema.safeParse(message.body);
+    if (!parsed.success) {
+      // Retrying cannot fix a malformed message: park it, with the reason, where an operator can look.
+      await env.USAGE_DLQ.send(
+        { reason: parsed.error.issues.slice(0, 5), body: message.body },
+        { contentType: 'json' },
+      );
+      console.error(
+        JSON.stringify({ msg: 'usage message rejected', id: message.id, issues: parsed.error.issues.length }),
+      );
+      message.ack();
+      continue;
+    }
+    try {
+      await writeUsage(env.DB, parsed.data.records);
+      message.ack();
+    } catch (err) {
+      console.error(
+        JSON.stringify({
+          msg: 'usage write failed; retrying',
+          id: message.id,
+          attempt: message.attempts,
+          error: String(err),
+        }),
+      );
+      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
+    }
+  }
+}
