@@ -17,6 +17,7 @@ app.use('*', requestContext());
 app.route('/healthz', healthRoute);
 
 app.use('/v1/*', gatewayAuth());
+app.use('/v1beta/*', gatewayAuth());
 app.route('/v1/chat/completions', chatCompletionsRoute);
 
 app.use('/admin/*', adminAuth());

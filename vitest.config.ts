@@ -1,0 +1,59 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+// Test-only secrets: a fixed, obviously fake KEK and admin token.
+const testSecrets = {
+  SWITCHYARD_ADMIN_TOKEN: 'sya_test_admin_token',
+  SWITCHYARD_KEK: 'dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=',
+  SWITCHYARD_KEK_ID: 'test-1',
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          environment: 'node',
+          include: ['src/**/*.test.ts', 'durable-objects/**/*.test.ts', 'test/fake-provider/**/*.test.ts'],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { ...testSecrets, TEST_MIGRATIONS: await readD1Migrations('./d1-migrations') },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          include: ['test/integration/**/*.test.ts'],
+          setupFiles: ['./test/integration/apply-migrations.ts'],
+          globalSetup: ['./test/integration/global-setup.ts'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          environment: 'node',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
