@@ -31,7 +31,7 @@ export default defineConfig({
           name: 'workers',
           include: ['test/integration/**/*.test.ts'],
           setupFiles: ['./test/integration/apply-migrations.ts'],
-          globalSetup: ['./test/integration/global-setup.ts'],
+          globalSetup: ['./test/harness/fake-provider-setup.ts'],
           testTimeout: 20_000,
         },
       },

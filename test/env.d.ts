@@ -1,12 +1,10 @@
-// Test-only bindings and values handed from Vitest's global setup into the Workers pool.
-declare namespace Cloudflare {
-  interface Env {
-    TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
-  }
-}
+// Test-only bindings of the Workers pool.
+import type { D1Migration } from 'cloudflare:test';
 
-declare module 'vitest' {
-  interface ProvidedContext {
-    fakeProviderUrl: string;
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      TEST_MIGRATIONS: D1Migration[];
+    }
   }
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveModel, switchOverChain } from '../routing/resolve-model';
-import { resolveEffectivePolicy } from './effective';
+import { type PolicyLayer, resolveEffectivePolicy } from './effective';
 import { globMatch, lookupGlob } from './glob';
 
-const layers = [
+const layers: PolicyLayer[] = [
   {
     source: 'account:root',
     policy: {

@@ -75,15 +75,13 @@ describe('chat completions end to end', () => {
     const text = await res.text();
     const events = text.split('\n\n').filter(Boolean);
     expect(events.at(-1)).toBe('data: [DONE]');
-    const deltas = events
-      .slice(0, -1)
-      .map(
-        (e) =>
-          JSON.parse(e.slice('data: '.length)) as {
-            choices: { delta: { content?: string } }[];
-            usage?: unknown;
-          },
-      );
+    const deltas = events.slice(0, -1).map(
+      (e) =>
+        JSON.parse(e.slice('data: '.length)) as {
+          choices: { delta: { content?: string } }[];
+          usage?: unknown;
+        },
+    );
     expect(deltas.every((d) => d.usage === undefined || d.usage === null)).toBe(true);
     expect(deltas.map((d) => d.choices[0]?.delta.content ?? '').join('')).toBe('Echo: hello streaming world');
 
