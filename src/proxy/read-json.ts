@@ -1,6 +1,7 @@
 // Request bodies: size-limited, parsed, and validated into the caller's protocol errors.
 import type { z } from 'zod';
 import { InvalidRequestError, PayloadTooLargeError } from '../errors/gateway-error';
+import { parseWith } from '../lib/validate';
 
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
@@ -21,15 +22,5 @@ export async function readJson<S extends z.ZodType>(
   } catch {
     throw new InvalidRequestError('invalid_json', 'The request body is not valid JSON.');
   }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.join('.') || undefined;
-    throw new InvalidRequestError(
-      'invalid_request',
-      `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid request'}`,
-      path,
-    );
-  }
-  return parsed.data;
+  return parseWith(schema, json);
 }

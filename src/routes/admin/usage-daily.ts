@@ -6,7 +6,7 @@ import type { AppEnv } from '../../app-env';
 import { database } from '../../db/client';
 import { accounts, usageDaily } from '../../db/schema';
 import { NotFoundError } from '../../errors/gateway-error';
-import { parseWith } from '../validate';
+import { parseWith } from '../../lib/validate';
 import { requireScope, subtreeRange } from './actor';
 
 const query = z.object({

@@ -1,4 +1,4 @@
-// zod validation of query strings into InvalidRequestError, naming the offending parameter.
+// zod validation of request input (bodies, query strings) into InvalidRequestError naming the field.
 import type { z } from 'zod';
 import { InvalidRequestError } from '../errors/gateway-error';
 
