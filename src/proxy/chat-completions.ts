@@ -9,16 +9,13 @@ import {
   chatCompletionRequestSchema,
   upstreamChatBody,
 } from '../providers/openai/request';
-import { usageFromCompletionBody } from '../providers/openai/response';
-import { openAIStreamTap } from '../providers/openai/stream';
 import { adapterFor } from '../providers/registry';
 import type { UpstreamCredential } from '../providers/types';
 import { gatewayConfig } from '../state/config';
 import { sendUsage } from '../usage/producer';
-import { tapBody } from '../usage/tap';
-import type { TokenUsage } from '../usage/types';
 import { candidates, type Delivered, sendWithFailover } from './failover';
 import { type DeliveryMeta, type RequestMeta, usageRecord } from './metering';
+import { observeChatResponse } from './observe-response';
 import { readJson } from './read-json';
 
 const noDelivery: DeliveryMeta = {
@@ -74,95 +71,77 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
   };
   const pricing = { prices: config.prices, timezone: config.timezone };
   const upstream = upstreamChatBody(body, route.model);
+  const meter = (delivery: DeliveryMeta, result: Parameters<typeof usageRecord>[2]) =>
+    sendUsage(env.USAGE_QUEUE, [usageRecord(meta, delivery, result, pricing)]);
 
-  let delivered: Delivered;
-  try {
-    delivered = await sendWithFailover(
-      { keyPool, waitUntil: (p) => c.executionCtx.waitUntil(p), now: Date.now },
-      config,
-      route,
-      (key, signal) => sendChat(key, upstream.body, signal),
-      firstPick,
-    );
-  } catch (err) {
-    if (err instanceof GatewayError) {
-      const record = usageRecord(
-        meta,
-        noDelivery,
-        {
+  // From here on the work is one task held by waitUntil, so it completes — and is metered — even
+  // if the client disconnects before the headers or in the middle of the stream.
+  let answer: (res: Response) => void = () => {};
+  let fail: (err: unknown) => void = () => {};
+  const response = new Promise<Response>((resolve, reject) => {
+    answer = resolve;
+    fail = reject;
+  });
+  const task = (async () => {
+    let delivered: Delivered;
+    try {
+      delivered = await sendWithFailover(
+        { keyPool, waitUntil: (p) => c.executionCtx.waitUntil(p), now: Date.now },
+        config,
+        route,
+        (key, signal) => sendChat(key, upstream.body, signal),
+        firstPick,
+      );
+    } catch (err) {
+      fail(err);
+      if (err instanceof GatewayError) {
+        await meter(noDelivery, {
           status: err.status,
           errorCode: err.code,
           usage: null,
           estimated: false,
           ttftAt: null,
           endedAt: Date.now(),
-        },
-        pricing,
-      );
-      c.executionCtx.waitUntil(sendUsage(env.USAGE_QUEUE, [record]));
+        });
+      }
+      return;
     }
-    throw err;
-  }
-
-  const delivery: DeliveryMeta = {
-    provider: delivered.key.provider,
-    level: delivered.level.id,
-    upstreamKeyId: delivered.key.id,
-    retries: delivered.retries,
-    switchedOver: delivered.switchedOver,
-  };
-  const { response } = delivered;
-  const headers = new Headers({
-    'content-type':
-      response.headers.get('content-type') ?? (meta.stream ? 'text/event-stream' : 'application/json'),
-    'x-request-id': meta.requestId,
-  });
-  if (!response.body) throw new UpstreamError('upstream_empty', 'The provider returned an empty response.');
-
-  let usage: () => TokenUsage | null;
-  let ttftAt: () => number | null;
-  let tapped: ReturnType<typeof tapBody>;
-  if (meta.stream) {
-    headers.set('cache-control', 'no-cache');
-    const tap = openAIStreamTap({ stripUsageChunk: upstream.stripUsage, now: Date.now });
-    tapped = tapBody(response.body, tap);
-    usage = tap.usage;
-    ttftAt = tap.firstTokenAt;
-  } else {
-    const parts: Uint8Array[] = [];
-    let firstByteAt: number | null = null;
-    tapped = tapBody(response.body, {
-      chunk(bytes) {
-        firstByteAt ??= Date.now();
-        parts.push(bytes);
-        return bytes;
-      },
+    const delivery: DeliveryMeta = {
+      provider: delivered.key.provider,
+      level: delivered.level.id,
+      upstreamKeyId: delivered.key.id,
+      retries: delivered.retries,
+      switchedOver: delivered.switchedOver,
+    };
+    const upstreamBody = delivered.response.body ?? new Response('').body;
+    const observed = observeChatResponse(upstreamBody as ReadableStream<Uint8Array>, {
+      stream: meta.stream,
+      stripUsage: upstream.stripUsage,
+      now: Date.now,
     });
-    usage = () => usageFromCompletionBody(new TextDecoder().decode(concat(parts)));
-    ttftAt = () => firstByteAt;
-  }
+    const headers = new Headers({
+      'content-type':
+        delivered.response.headers.get('content-type') ??
+        (meta.stream ? 'text/event-stream' : 'application/json'),
+      'x-request-id': meta.requestId,
+    });
+    if (meta.stream) headers.set('cache-control', 'no-cache');
+    answer(new Response(observed.body, { status: 200, headers }));
 
-  c.executionCtx.waitUntil(
-    tapped.done.then((reason) => {
-      const measured = usage();
-      const record = usageRecord(
-        meta,
-        delivery,
-        {
-          status: reason === 'upstream_error' ? 502 : 200,
-          errorCode: reason === 'complete' ? null : reason,
-          usage: measured,
-          // No usage from the provider: flagged, to be counted by a tokenizer (metering issue).
-          estimated: measured === null,
-          ttftAt: ttftAt(),
-          endedAt: Date.now(),
-        },
-        pricing,
-      );
-      return sendUsage(env.USAGE_QUEUE, [record]);
-    }),
-  );
-  return new Response(tapped.body, { status: 200, headers });
+    const reason = await observed.done;
+    const measured = observed.usage();
+    await meter(delivery, {
+      status: reason === 'upstream_error' ? 502 : 200,
+      errorCode: reason === 'complete' ? null : reason,
+      usage: measured,
+      // No usage from the provider: flagged, to be counted by a tokenizer (metering issue).
+      estimated: measured === null,
+      ttftAt: observed.ttftAt(),
+      endedAt: Date.now(),
+    });
+  })().catch((err: unknown) => fail(err));
+  c.executionCtx.waitUntil(task);
+  return response;
 }
 
 function sendChat(
@@ -179,14 +158,4 @@ function sendChat(
     );
   }
   return adapter.chatCompletions(key, { body, signal });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }

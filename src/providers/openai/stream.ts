@@ -2,7 +2,7 @@
 // chunk, notes the first content token, and — when the gateway asked for usage on the client's
 // behalf — drops the usage-only chunk the client did not ask for.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { TapObserver } from '../../usage/tap';
+import type { StreamObserver } from '../../usage/pump';
 import type { TokenUsage } from '../../usage/types';
 import { normalizeOpenAIUsage } from './response';
 
@@ -11,7 +11,7 @@ interface ChunkShape {
   usage?: Parameters<typeof normalizeOpenAIUsage>[0];
 }
 
-export interface OpenAIStreamTap extends TapObserver {
+export interface OpenAIStreamTap extends StreamObserver {
   usage(): TokenUsage | null;
   firstTokenAt(): number | null;
 }
