@@ -1,0 +1,251 @@
+// `npm run bench`: what the governance chain costs. The gateway (real bundle on workerd through
+// Miniflare, real D1/DO/Queues, governor on the path) and a bare passthrough Worker on the same
+// runtime are loaded with autocannon in front of the same fast local upstream, for non-streamed and
+// streamed chat completions. Prints a table, writes .bench/results.json; no timed assertions.
+// Exits non-zero only when requests failed (a benchmark of failing requests is meaningless).
+// Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { D1Like } from '../harness/gateway';
+import { repoRoot } from '../harness/gateway';
+import { cpuMs, workerdChildren } from './cpu';
+import { failed, type LoadFigures, load } from './load';
+import { type Cleanup, startBenchGateway, startPassthrough, startUpstreamProcess } from './targets';
+
+const positiveInt = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return n;
+};
+const DURATION = positiveInt('BENCH_DURATION', 10);
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
+const WARMUP = positiveInt('BENCH_WARMUP', 2);
+const MODES = ['non-stream', 'stream'] as const;
+const TARGETS = ['passthrough', 'gateway'] as const;
+type Mode = (typeof MODES)[number];
+type Target = (typeof TARGETS)[number];
+interface Run extends LoadFigures {
+  target: Target;
+  mode: Mode;
+  /** CPU time of the target's workerd process per 2xx answer (Linux only). */
+  workerdCpuMsPerReq: number | null;
+  /** Failures during the warm-up count too: the measured run would not mean much. */
+  warmupFailures: number;
+}
+const runFailed = (r: Run) => failed(r) || r.warmupFailures > 0;
+
+const cleanups: Cleanup[] = [];
+async function cleanup() {
+  for (const close of cleanups.splice(0).reverse()) await close().catch(() => {});
+}
+
+// autocannon ends a timed run by destroying its sockets, so workerd logs one "disconnected … reset
+// by peer" error (+ stack) per request still in flight. Expected; counted instead of printed.
+let cutOff = 0;
+let dropNextStack = false;
+const consoleError = console.error.bind(console);
+console.error = (...args: unknown[]) => {
+  const text = args.map(String).join(' ');
+  if (text.includes('disconnected: ::write') || text.includes('disconnected: ::writev')) {
+    cutOff++;
+    dropNextStack = true;
+    return;
+  }
+  if (dropNextStack && text.includes('stack: ') && text.includes('workerd@')) {
+    dropNextStack = false;
+    return;
+  }
+  consoleError(...args);
+};
+
+const bodyFor = (mode: Mode) =>
+  JSON.stringify({
+    model: 'bench-model',
+    messages: [{ role: 'user', content: 'hello' }],
+    ...(mode === 'stream' ? { stream: true } : {}),
+  });
+
+const fmt = (n: number | null, digits = 0) => (n === null ? 'n/a' : n.toFixed(digits));
+
+function printTable(runs: Run[]) {
+  const rows = [
+    ['target', 'mode', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'cpu ms/req', '2xx', 'non-2xx', 'errors'],
+    ...runs.map((r) => [
+      r.target,
+      r.mode,
+      fmt(r.reqPerSec, 1),
+      fmt(r.latencyMeanMs, 2),
+      fmt(r.p50Ms),
+      fmt(r.p99Ms),
+      fmt(r.workerdCpuMsPerReq, 2),
+      String(r.ok),
+      String(r.non2xx),
+      String(r.errors + r.timeouts),
+    ]),
+  ];
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
+  for (const row of rows) {
+    console.log(
+      row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '),
+    );
+  }
+}
+
+interface Metered {
+  requests: number;
+  errors: number;
+  estimated: number;
+}
+
+/** Reads the daily rollup once the usage queue has caught up: `target` reached, or no progress for 4 s, or 15 s. */
+async function metered(db: D1Like, target: number): Promise<Metered> {
+  const deadline = Date.now() + 15_000;
+  let last: Metered = { requests: -1, errors: 0, estimated: 0 };
+  let lastChange = Date.now();
+  for (;;) {
+    const { results } = await db
+      .prepare(
+        'SELECT coalesce(sum(requests), 0) AS requests, coalesce(sum(errors), 0) AS errors, coalesce(sum(estimated_requests), 0) AS estimated FROM usage_daily',
+      )
+      .all<Metered>();
+    const row = results[0] ?? last;
+    if (row.requests !== last.requests) lastChange = Date.now();
+    last = row;
+    if (row.requests >= target || Date.now() - lastChange > 4000 || Date.now() > deadline) return row;
+    await sleep(500);
+  }
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const loadBefore = loadavg();
+  console.log(
+    `bench: ${DURATION} s runs after ${WARMUP} s warm-up, ${CONNECTIONS} connections, node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+  );
+  if ((loadBefore[0] ?? 0) > cpus().length / 2) {
+    console.log('bench: the machine is already busy; expect noisy figures (cpu ms/req is the steadier one)');
+  }
+  const upstream = await startUpstreamProcess(cleanups);
+  const before = workerdChildren();
+  const passthrough = await startPassthrough(upstream, cleanups);
+  const passthroughPids = new Set([...workerdChildren()].filter((p) => !before.has(p)));
+  console.log('bench: building and starting the gateway (wrangler deploy --dry-run, Miniflare)…');
+  const { gw, gatewayKey, upstreamKeys } = await startBenchGateway(upstream, cleanups);
+  const gatewayPids = new Set(
+    [...workerdChildren()].filter((p) => !before.has(p) && !passthroughPids.has(p)),
+  );
+
+  const origins: Record<Target, string> = { passthrough, gateway: gw.url };
+  const pids: Record<Target, Set<number>> = { passthrough: passthroughPids, gateway: gatewayPids };
+  // Both targets get the same request bytes; the passthrough forwards the bearer to the upstream.
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${gatewayKey}` };
+  let gatewaySent = 0;
+  let gatewayAnswered = 0;
+  const runs: Run[] = [];
+  for (const mode of MODES) {
+    for (const target of TARGETS) {
+      const opts = { origin: origins[target], headers, body: bodyFor(mode), stream: mode === 'stream' };
+      process.stdout.write(`bench: ${target} ${mode}: warm-up…`);
+      const warm = await load({ ...opts, seconds: WARMUP, connections: CONNECTIONS });
+      process.stdout.write(' measuring…');
+      const cpuBefore = cpuMs(pids[target]);
+      const figures = await load({ ...opts, seconds: DURATION, connections: CONNECTIONS });
+      const cpuAfter = cpuMs(pids[target]);
+      console.log(` ${fmt(figures.reqPerSec, 1)} req/s`);
+      if (target === 'gateway') {
+        gatewaySent += warm.sent + figures.sent;
+        gatewayAnswered += warm.ok + warm.non2xx + figures.ok + figures.non2xx;
+      }
+      const workerdCpuMsPerReq =
+        cpuBefore === null || cpuAfter === null || figures.ok === 0
+          ? null
+          : Math.round(((cpuAfter - cpuBefore) / figures.ok) * 1000) / 1000;
+      const warmupFailures = warm.non2xx + warm.errors + warm.timeouts + warm.mismatches;
+      const sampleError = figures.sampleError ?? (warm.sampleError && `(warm-up) ${warm.sampleError}`);
+      runs.push({ target, mode, ...figures, sampleError, workerdCpuMsPerReq, warmupFailures });
+      await sleep(500);
+    }
+  }
+
+  console.log();
+  printTable(runs);
+  const ratios: Partial<Record<Mode, number>> = {};
+  for (const mode of MODES) {
+    const p = runs.find((r) => r.mode === mode && r.target === 'passthrough');
+    const g = runs.find((r) => r.mode === mode && r.target === 'gateway');
+    if (!p || !g) continue;
+    const ratio = g.reqPerSec / p.reqPerSec;
+    ratios[mode] = ratio;
+    const cpu =
+      g.workerdCpuMsPerReq !== null && p.workerdCpuMsPerReq !== null
+        ? `, cpu/req +${fmt(g.workerdCpuMsPerReq - p.workerdCpuMsPerReq, 2)} ms`
+        : '';
+    console.log(
+      `${mode}: gateway/passthrough req/s = ${fmt(ratio, 3)}; p50 +${fmt(g.p50Ms - p.p50Ms)} ms, mean +${fmt(g.latencyMeanMs - p.latencyMeanMs, 2)} ms${cpu}`,
+    );
+  }
+
+  const perKey = (await (await fetch(`${upstream}/stats`)).json()) as Record<string, number>;
+  const upstreamCalls = Object.fromEntries(
+    Object.entries(perKey).map(([key, n]) => [key === gatewayKey ? 'passthrough (client key)' : key, n]),
+  );
+  const gatewayUpstreamCalls = upstreamKeys.reduce((n, k) => n + (perKey[k] ?? 0), 0);
+  const usage = await metered(await gw.d1(), gatewayUpstreamCalls);
+  console.log(`upstream calls per key: ${JSON.stringify(upstreamCalls)}`);
+  console.log(
+    `metering: ${usage.requests} requests in usage_daily (errors ${usage.errors}, estimated ${usage.estimated}); gateway: ${gatewaySent} sent by autocannon, ${gatewayAnswered} answered, ${gatewayUpstreamCalls} forwarded upstream`,
+  );
+  if (cutOff > 0) console.log(`bench: ${cutOff} in-flight requests were cut off at the end of timed runs`);
+
+  const out = join(repoRoot, '.bench');
+  mkdirSync(out, { recursive: true });
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? null,
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: loadavg(),
+    durationSeconds: DURATION,
+    warmupSeconds: WARMUP,
+    connections: CONNECTIONS,
+    runs,
+    ratios,
+    metering: { ...usage, gatewaySent, gatewayAnswered, gatewayUpstreamCalls },
+    upstreamCalls,
+    cutOffInFlight: cutOff,
+    wallSeconds: (Date.now() - started) / 1000,
+  };
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`bench: wrote ${join(out, 'results.json')}`);
+
+  const bad = runs.filter(runFailed);
+  for (const r of bad) {
+    console.error(
+      `bench: ${r.target} ${r.mode} had failures (non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}, bad bodies ${r.mismatches}, warm-up failures ${r.warmupFailures}): ${r.sampleError ?? 'no sample'}`,
+    );
+  }
+  return bad.length === 0 ? 0 : 1;
+}
+
+// Bounded: the whole benchmark stops by itself even if something hangs.
+const budgetMs = (300 + MODES.length * TARGETS.length * (WARMUP + DURATION + 45)) * 1000;
+setTimeout(() => {
+  console.error(`bench: gave up after ${budgetMs / 1000} s`);
+  void cleanup().finally(() => process.exit(2));
+}, budgetMs).unref();
+process.once('SIGINT', () => void cleanup().finally(() => process.exit(130)));
+
+let code = 1;
+try {
+  code = await main();
+} catch (err) {
+  console.error('bench failed:', err);
+} finally {
+  await cleanup();
+}
+process.exit(code);
