@@ -9,9 +9,11 @@ import { formatChanges, readPolicyFile, resolveSecrets, sendPolicy } from './pol
 const root = resolve(import.meta.dirname, '../..');
 const port = Number(process.env.PORT ?? 8787);
 const base = `http://127.0.0.1:${port}`;
+// No network lookups that a closed machine would fail on: metrics, and the `Request.cf` sample.
 const quietEnv = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   WRANGLER_LOG: process.env.WRANGLER_LOG ?? 'warn',
 };
 
