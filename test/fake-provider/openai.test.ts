@@ -1,26 +1,23 @@
 // Drives the fake with the official `openai` SDK: chat (JSON, stream, tools), embeddings,
 // models, and Azure OpenAI.
 
-import OpenAI, { AzureOpenAI } from 'openai';
+import type OpenAI from 'openai';
+import { AzureOpenAI } from 'openai';
 import type { ChatCompletionChunk, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { describe, expect, it } from 'vitest';
 import { embedVector } from './conversation';
-import { parseSseText, postJson, useFakeProvider } from './test-helpers';
+import {
+  openAIClient,
+  parseSseText,
+  postJson,
+  timeParams,
+  useFakeProvider,
+  weatherParams,
+} from './test-helpers';
 
 const fake = useFakeProvider();
-const client = (apiKey = 'fake-ok'): OpenAI =>
-  new OpenAI({ apiKey, baseURL: `${fake().url}/v1`, maxRetries: 0 });
+const client = (apiKey = 'fake-ok'): OpenAI => openAIClient(fake().url, apiKey);
 
-const weatherParams = {
-  type: 'object',
-  properties: {
-    city: { type: 'string' },
-    unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
-    days: { type: 'integer' },
-  },
-  required: ['city', 'unit'],
-};
-const timeParams = { type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] };
 const chatTools: ChatCompletionTool[] = [
   { type: 'function', function: { name: 'get_weather', parameters: weatherParams } },
   { type: 'function', function: { name: 'get_time', parameters: timeParams } },

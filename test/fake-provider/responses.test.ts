@@ -1,24 +1,12 @@
 // Drives the fake's Responses API (`POST /v1/responses`) with the official `openai` SDK.
 
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { FunctionTool } from 'openai/resources/responses/responses';
 import { describe, expect, it } from 'vitest';
-import { useFakeProvider } from './test-helpers';
+import { openAIClient, timeParams, useFakeProvider, weatherParams } from './test-helpers';
 
 const fake = useFakeProvider();
-const client = (apiKey = 'fake-ok'): OpenAI =>
-  new OpenAI({ apiKey, baseURL: `${fake().url}/v1`, maxRetries: 0 });
-
-const weatherParams = {
-  type: 'object',
-  properties: {
-    city: { type: 'string' },
-    unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
-    days: { type: 'integer' },
-  },
-  required: ['city', 'unit'],
-};
-const timeParams = { type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] };
+const client = (apiKey = 'fake-ok'): OpenAI => openAIClient(fake().url, apiKey);
 
 describe('responses API', () => {
   const fnTools: FunctionTool[] = [

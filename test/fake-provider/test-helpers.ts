@@ -1,3 +1,4 @@
+import OpenAI from 'openai';
 // Shared vitest lifecycle and raw-HTTP helpers for the fake provider's own tests.
 
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -66,4 +67,20 @@ export function postJson(
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
+}
+
+/** JSON schemas of the tools the SDK tests declare, in each protocol's wrapping. */
+export const weatherParams = {
+  type: 'object',
+  properties: {
+    city: { type: 'string' },
+    unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+    days: { type: 'integer' },
+  },
+  required: ['city', 'unit'],
+};
+export const timeParams = { type: 'object', properties: { tz: { type: 'string' } }, required: ['tz'] };
+
+export function openAIClient(baseUrl: string, apiKey = 'fake-ok'): OpenAI {
+  return new OpenAI({ apiKey, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
 }
