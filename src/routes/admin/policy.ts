@@ -6,8 +6,7 @@ import { applyPolicy } from '../../policy/apply';
 import { PlanError } from '../../policy/plan';
 import { applyRequestSchema } from '../../policy/schema';
 import { readJson } from '../../proxy/read-json';
-import { clearAuthCache } from '../../state/auth-context';
-import { clearConfigCache } from '../../state/config';
+import { notifyConfigChange } from '../../state/propagation';
 import { requireScope } from './actor';
 
 export const policyRoute = new Hono<AppEnv>().post('/apply', async (c) => {
@@ -30,10 +29,7 @@ export const policyRoute = new Hono<AppEnv>().post('/apply', async (c) => {
       },
       Date.now(),
     );
-    if (result.applied) {
-      clearAuthCache();
-      clearConfigCache();
-    }
+    if (result.applied) notifyConfigChange();
     return c.json(result);
   } catch (err) {
     if (err instanceof PlanError)
