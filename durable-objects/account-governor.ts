@@ -1,30 +1,90 @@
-// AccountGovernor: the hot, strongly consistent counters of one account (C5). One object per
-// account, addressed by account id. State lives in the object's SQLite storage (sync KV API), so it
-// survives eviction and restarts.
+// AccountGovernor: the strongly consistent limits of one account (or of a key with limits of its
+// own), addressed by name (C5). The decision logic is GovernorCore; this class adds what only a
+// Durable Object can: SQLite storage that survives eviction, RPC to the parent's governor, and an
+// alarm that hands an expired parent lease back even when no request comes.
 import { DurableObject } from 'cloudflare:workers';
-import { type Bucket, take } from './token-bucket';
+import type { ChainLink } from './dims';
+import {
+  type ExchangeRequest,
+  type ExchangeResult,
+  emptyState,
+  GovernorCore,
+  type GovernorState,
+} from './governor-core';
 
-export interface AdmitRequest {
-  /** Effective requests-per-minute limit of the caller; absent means unlimited. */
-  rpm?: number;
-  now: number;
+/** Grants to callers live under a second (C3's propagation bound and C5's fairness both need it). */
+export const GRANT_TTL_MS = 500;
+export const PARENT_LEASE_TTL_MS = 1_000;
+
+interface Context {
+  chain: ChainLink[];
+  timeZone: string;
 }
 
-export type AdmitResult = { ok: true } | { ok: false; limit: 'rpm'; retryAfterMs: number };
+export interface GovernorSnapshot {
+  state: GovernorState;
+  inFlight: number;
+}
 
 export class AccountGovernor extends DurableObject<Env> {
-  private rpmBucket: Bucket | undefined;
+  private readonly core: GovernorCore;
+  private inFlight: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.rpmBucket = ctx.storage.kv.get<Bucket>('bucket:rpm');
+    const state = ctx.storage.kv.get<GovernorState>('state') ?? emptyState();
+    this.inFlight = ctx.storage.kv.get<number>('inFlight') ?? 0;
+    this.core = new GovernorCore(state, (req) => this.parent(req), {
+      grantTtlMs: GRANT_TTL_MS,
+      parentLeaseTtlMs: PARENT_LEASE_TTL_MS,
+    });
   }
 
-  admit(req: AdmitRequest): AdmitResult {
-    if (req.rpm === undefined) return { ok: true };
-    const decision = take(this.rpmBucket, req.rpm, 60_000, 1, req.now);
-    this.rpmBucket = decision.bucket;
-    this.ctx.storage.kv.put('bucket:rpm', decision.bucket);
-    return decision.ok ? { ok: true } : { ok: false, limit: 'rpm', retryAfterMs: decision.retryAfterMs };
+  async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
+    const result = await this.core.exchange(req);
+    this.ctx.storage.kv.put('state', this.core.state);
+    if (req.chain.length > 1) {
+      this.ctx.storage.kv.put<Context>('context', { chain: req.chain, timeZone: req.timeZone });
+      const expiresAt = this.core.state.lease.expiresAt;
+      if (expiresAt > 0 && (await this.ctx.storage.getAlarm()) === null)
+        await this.ctx.storage.setAlarm(expiresAt);
+    }
+    return result;
+  }
+
+  override async alarm(): Promise<void> {
+    const context = this.ctx.storage.kv.get<Context>('context');
+    if (!context) return;
+    const now = Date.now();
+    const { expiresAt } = this.core.state.lease;
+    if (expiresAt > now) {
+      await this.ctx.storage.setAlarm(expiresAt);
+      return;
+    }
+    await this.core.releaseParentLease(context.chain, context.timeZone, now);
+    this.ctx.storage.kv.put('state', this.core.state);
+  }
+
+  /** Concurrency (C4 `limits.concurrency`): a slot per in-flight request, at the key's account. */
+  acquireSlot(limit: number): { ok: boolean; inFlight: number } {
+    if (this.inFlight >= limit) return { ok: false, inFlight: this.inFlight };
+    this.inFlight++;
+    this.ctx.storage.kv.put('inFlight', this.inFlight);
+    return { ok: true, inFlight: this.inFlight };
+  }
+
+  releaseSlot(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.ctx.storage.kv.put('inFlight', this.inFlight);
+  }
+
+  snapshot(): GovernorSnapshot {
+    return { state: this.core.state, inFlight: this.inFlight };
+  }
+
+  private parent(req: ExchangeRequest): Promise<ExchangeResult> {
+    const id = req.chain.at(-1)?.id;
+    if (!id) throw new Error('no parent in chain');
+    return this.env.ACCOUNT_GOVERNOR.get(this.env.ACCOUNT_GOVERNOR.idFromName(id)).exchange(req);
   }
 }

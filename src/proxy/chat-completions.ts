@@ -3,7 +3,10 @@
 // upstream with failover → response streamed through a usage tap → usage record in waitUntil.
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { GatewayError, RateLimitError, UpstreamError } from '../errors/gateway-error';
+import { GatewayError, UpstreamError } from '../errors/gateway-error';
+import { admit } from '../governance/admission';
+import { estimateDemand } from '../governance/estimate';
+import { dayIn } from '../lib/time';
 import {
   type ChatCompletionRequest,
   chatCompletionRequestSchema,
@@ -12,11 +15,12 @@ import {
 import { adapterFor } from '../providers/registry';
 import type { UpstreamCredential } from '../providers/types';
 import { gatewayConfig } from '../state/config';
+import { findPrice } from '../usage/pricing';
 import { sendUsage } from '../usage/producer';
 import { candidates, type Delivered, sendWithFailover } from './failover';
 import { type DeliveryMeta, type RequestMeta, usageRecord } from './metering';
 import { observeChatResponse } from './observe-response';
-import { readJson } from './read-json';
+import { readJsonBody } from './read-json';
 
 const noDelivery: DeliveryMeta = {
   provider: null,
@@ -30,32 +34,29 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
   const env = c.env;
   const startedAt = Date.now();
   const auth = c.get('auth');
-  const body = await readJson(c.req.raw, chatCompletionRequestSchema);
+  const { data: body, bytes } = await readJsonBody(c.req.raw, chatCompletionRequestSchema);
   const route = auth.routes.resolve(body.model);
   const config = await gatewayConfig(env, startedAt);
   const keyPool = (levelId: number) => env.KEY_POOL.get(env.KEY_POOL.idFromName(`level:${levelId}`));
+  const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
+  const day = dayIn(config.timezone, startedAt);
+  const price = findPrice(config.prices, route.model, auth.accountPath, day);
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
 
   // The limit check and the first key choice are independent: run them concurrently.
-  const rpm = auth.policy.limits.rpm;
-  const admitted = rpm
-    ? env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(auth.accountId)).admit({
-        rpm: rpm.value,
-        now: startedAt,
-      })
-    : Promise.resolve({ ok: true as const });
   const level = config.levels.get(route.level);
   const firstPick = level?.keys.length
     ? keyPool(route.level).pick({ candidates: candidates(level), now: startedAt })
     : undefined;
   firstPick?.catch(() => {});
-  const admit = await admitted;
-  if (!admit.ok) {
-    throw new RateLimitError(
-      'rate_limit_exceeded',
-      `Rate limit reached: ${rpm?.value} requests per minute (set on ${rpm?.source}). Retry after the Retry-After header.`,
-      admit.retryAfterMs / 1000,
-    );
-  }
+  const admitted = await admit(
+    env,
+    auth,
+    estimateDemand(route.model, bytes, maxTokens, price),
+    config.timezone,
+    startedAt,
+    waitUntil,
+  );
 
   const meta: RequestMeta = {
     requestId: c.get('requestId'),
@@ -71,8 +72,11 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
   };
   const pricing = { prices: config.prices, timezone: config.timezone };
   const upstream = upstreamChatBody(body, route.model);
-  const meter = (delivery: DeliveryMeta, result: Parameters<typeof usageRecord>[2]) =>
-    sendUsage(env.USAGE_QUEUE, [usageRecord(meta, delivery, result, pricing)]);
+  const meter = (delivery: DeliveryMeta, result: Parameters<typeof usageRecord>[2]) => {
+    const record = usageRecord(meta, delivery, result, pricing);
+    admitted.settle({ tokens: record.promptTokens + record.completionTokens, cost: record.costMicros });
+    return sendUsage(env.USAGE_QUEUE, [record]);
+  };
 
   // From here on the work is one task held by waitUntil, so it completes — and is metered — even
   // if the client disconnects before the headers or in the middle of the stream.
@@ -86,7 +90,7 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
     let delivered: Delivered;
     try {
       delivered = await sendWithFailover(
-        { keyPool, waitUntil: (p) => c.executionCtx.waitUntil(p), now: Date.now },
+        { keyPool, waitUntil, now: Date.now },
         config,
         route,
         (key, signal) => sendChat(key, upstream.body, signal),

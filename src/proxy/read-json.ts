@@ -10,6 +10,15 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   maxBytes = MAX_BODY_BYTES,
 ): Promise<z.infer<S>> {
+  return (await readJsonBody(req, schema, maxBytes)).data;
+}
+
+/** Also returns the body's size, which is what input-token estimates are based on. */
+export async function readJsonBody<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<{ data: z.infer<S>; bytes: number }> {
   const declared = Number(req.headers.get('content-length') ?? '0');
   if (declared > maxBytes)
     throw new PayloadTooLargeError('request_too_large', `Request body exceeds ${maxBytes} bytes.`);
@@ -22,5 +31,5 @@ export async function readJson<S extends z.ZodType>(
   } catch {
     throw new InvalidRequestError('invalid_json', 'The request body is not valid JSON.');
   }
-  return parseWith(schema, json);
+  return { data: parseWith(schema, json), bytes: text.length };
 }

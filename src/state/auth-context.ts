@@ -2,9 +2,11 @@
 // and a model-route cache. Loaded from D1 on a cold isolate, then held in memory so warm requests
 // read no D1 (C14).
 import { eq, inArray } from 'drizzle-orm';
+import type { ChainLink } from '../../durable-objects/dims';
 import { database } from '../db/client';
 import { accounts, gatewayKeys, policies } from '../db/schema';
 import { AuthenticationError, PermissionDeniedError } from '../errors/gateway-error';
+import { governedChain } from '../governance/chain';
 import { sha256Hex } from '../lib/ids';
 import { type EffectivePolicy, type PolicyLayer, resolveEffectivePolicy } from '../policy/effective';
 import { policySchema } from '../policy/schema';
@@ -21,6 +23,8 @@ export interface AuthContext {
   refusal: { kind: 'auth' | 'permission'; code: string; message: string } | null;
   policy: EffectivePolicy;
   routes: ModelRouteCache;
+  /** The levels with limits this key's requests count against, root first (C5). */
+  chain: ChainLink[];
 }
 
 // Until config versions propagate through the governor (tenancy issue), a revoked key or a
@@ -76,6 +80,7 @@ export async function loadAuthContext(d1: D1Database, hash: string): Promise<Aut
     refusal,
     policy,
     routes: new ModelRouteCache(policy, defaultLevel),
+    chain: governedChain(layers),
   };
 }
 

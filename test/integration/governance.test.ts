@@ -22,7 +22,16 @@ describe('governance', () => {
   it('admits exactly the RPM limit when 200 calls race at one instant (fixed clock)', async () => {
     const stub = env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName('race-test'));
     const now = Date.now();
-    const results = await Promise.all(Array.from({ length: 200 }, () => stub.admit({ rpm: 50, now })));
+    const exchange = () =>
+      stub.exchange({
+        chain: [{ id: 'race-test', limits: { rpm: 50 } }],
+        timeZone: 'UTC',
+        now,
+        model: 'm',
+        want: { requests: 1 },
+        need: { requests: 1 },
+      });
+    const results = await Promise.all(Array.from({ length: 200 }, exchange));
     expect(results.filter((r) => r.ok)).toHaveLength(50);
   });
 
@@ -44,7 +53,7 @@ describe('governance', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const body = (await refused.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('rate_limit_exceeded');
-    expect(body.error.message).toContain('account:team');
+    expect(body.error.message).toContain('account "team"');
     await Promise.all(responses.filter((r) => !r.bodyUsed).map((r) => r.body?.cancel()));
   });
 });

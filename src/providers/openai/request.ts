@@ -7,6 +7,8 @@ export const chatCompletionRequestSchema = z.looseObject({
   messages: z.array(z.looseObject({ role: z.string() })).min(1, 'messages must not be empty'),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

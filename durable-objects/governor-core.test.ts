@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import type { ChainLink } from './dims';
+import type { ExchangeRequest } from './governor-core';
+import { nextPeriodStart } from './pools';
+import { link, governorTree as tree } from './test-tree';
+
+const ask = (chain: ChainLink[], now: number, extra: Partial<ExchangeRequest> = {}): ExchangeRequest => ({
+  chain,
+  timeZone: 'UTC',
+  now,
+  model: 'm',
+  want: { requests: 1 },
+  need: { requests: 1 },
+  ...extra,
+});
+
+describe('governor core', () => {
+  it('grants exactly the RPM limit to 200 racing exchanges at one instant', async () => {
+    const t = tree();
+    const chain = [link('team', { rpm: 50 })];
+    const results = await Promise.all(Array.from({ length: 200 }, () => t.route(ask(chain, 1_000))));
+    expect(results.filter((r) => r.ok)).toHaveLength(50);
+    const refused = results.find((r) => !r.ok);
+    expect(refused).toEqual({
+      ok: false,
+      refusal: { limit: 'rpm', accountId: 'team', retryAfterMs: 1_200, resetAt: null },
+    });
+  });
+
+  it('grants between need and want, bounded by what is available', async () => {
+    const t = tree();
+    const chain = [link('team', { rpm: 10 })];
+    expect(await t.route(ask(chain, 0, { want: { requests: 8 } }))).toMatchObject({
+      ok: true,
+      grant: { rpm: 8 },
+    });
+    expect(await t.route(ask(chain, 0, { want: { requests: 8 } }))).toMatchObject({
+      ok: true,
+      grant: { rpm: 2 },
+    });
+    expect((await t.route(ask(chain, 0, { want: { requests: 8 } }))).ok).toBe(false);
+    // Unused units come back.
+    expect(await t.route(ask(chain, 0, { want: { requests: 8 }, returned: { rpm: 3 } }))).toMatchObject({
+      ok: true,
+      grant: { rpm: 3 },
+    });
+  });
+
+  it('counts a request against every ancestor: a child exhausting the parent quota starves its sibling', async () => {
+    const t = tree();
+    const root = link('root', { rpd: 10 });
+    const a = [root, link('a', {})];
+    const b = [root, link('b', {})];
+    let grantedA = 0;
+    for (;;) {
+      const r = await t.route(ask(a, 0));
+      if (!r.ok) {
+        expect(r.refusal).toMatchObject({ limit: 'rpd', accountId: 'root', retryAfterMs: null });
+        break;
+      }
+      grantedA++;
+    }
+    expect(grantedA).toBe(10);
+    const r = await t.route(ask(b, 0));
+    expect(r).toMatchObject({ ok: false, refusal: { limit: 'rpd', accountId: 'root' } });
+  });
+
+  it('keeps the root off the per-request path: one parent exchange serves many child grants', async () => {
+    const t = tree();
+    const chain = [link('root', { rpm: 1_000 }), link('leaf', { rpm: 1_000 })];
+    for (let i = 0; i < 40; i++)
+      expect((await t.route(ask(chain, 0, { want: { requests: 4 } }))).ok).toBe(true);
+    expect(t.calls.get('leaf')).toBe(40);
+    expect(t.calls.get('root')).toBeLessThanOrEqual(8);
+  });
+
+  it('returns an expired parent lease before taking a new one, so siblings get the capacity back', async () => {
+    const t = tree();
+    const root = link('root', { rpm: 10 });
+    const a = [root, link('a', { rpm: 100 })];
+    const b = [root, link('b', { rpm: 100 })];
+    // a asks for 4 and its governor leases 8 from the root.
+    expect(await t.route(ask(a, 0, { want: { requests: 4 } }))).toMatchObject({
+      ok: true,
+      grant: { rpm: 4 },
+    });
+    expect(await t.route(ask(b, 0, { want: { requests: 10 } }))).toMatchObject({
+      ok: true,
+      grant: { rpm: 2 },
+    });
+    // After a's lease expires, its unused 4 flow back to the root on release.
+    await t.get('a').releaseParentLease(a, 'UTC', 1_000);
+    expect(await t.route(ask(b, 1_000, { want: { requests: 10 } }))).toMatchObject({
+      ok: true,
+      grant: { rpm: 4 },
+    });
+  });
+
+  it('settles actual usage above the reservation as debt, bounding budget overshoot to the estimate error', async () => {
+    const t = tree();
+    const chain = [link('org', { dailyBudget: 1_000 })];
+    const reserve = (now: number) => t.route(ask(chain, now, { want: { cost: 300 }, need: { cost: 300 } }));
+    expect((await reserve(0)).ok).toBe(true);
+    expect((await reserve(0)).ok).toBe(true);
+    expect((await reserve(0)).ok).toBe(true);
+    // Actual costs: 250, 400 and 300 — 50 back, 100 beyond the estimate.
+    await t.route(
+      ask(chain, 0, { want: {}, need: {}, returned: { daily_budget: 50 }, extra: { daily_budget: 100 } }),
+    );
+    const refused = await reserve(0);
+    expect(refused).toMatchObject({ ok: false, refusal: { limit: 'daily_budget', accountId: 'org' } });
+    expect(t.get('org').state.pools.daily_budget).toMatchObject({ used: 950 });
+  });
+
+  it("resets daily quotas at midnight in the root's time zone", async () => {
+    const t = tree();
+    const chain = [link('org', { rpd: 1 })];
+    const tz = 'America/New_York';
+    // 2026-03-01 23:59:59 in New York is 04:59:59Z on 2026-03-02.
+    const beforeMidnight = Date.parse('2026-03-02T04:59:59Z');
+    expect(nextPeriodStart('day', tz, beforeMidnight)).toBe(Date.parse('2026-03-02T05:00:00Z'));
+    expect((await t.route(ask(chain, beforeMidnight, { timeZone: tz }))).ok).toBe(true);
+    const refused = await t.route(ask(chain, beforeMidnight + 500, { timeZone: tz }));
+    expect(refused).toMatchObject({
+      ok: false,
+      refusal: { limit: 'rpd', resetAt: Date.parse('2026-03-02T05:00:00Z') },
+    });
+    expect((await t.route(ask(chain, beforeMidnight + 1_000, { timeZone: tz }))).ok).toBe(true);
+    // UTC midnight is not New York's: still the same New York day.
+    expect((await t.route(ask(chain, Date.parse('2026-03-03T00:30:00Z'), { timeZone: tz }))).ok).toBe(false);
+  });
+
+  it('applies per-model limits only to matching models, at every level', async () => {
+    const t = tree();
+    const chain = [link('root', { modelLimits: { 'gpt-4*': { rpm: 1 } } }), link('leaf', {})];
+    expect((await t.route(ask(chain, 0, { model: 'gpt-4o' }))).ok).toBe(true);
+    expect(await t.route(ask(chain, 0, { model: 'gpt-4o-mini' }))).toMatchObject({
+      ok: false,
+      refusal: { limit: 'model_rpm:gpt-4*', accountId: 'root' },
+    });
+    expect((await t.route(ask(chain, 0, { model: 'mock-small' }))).ok).toBe(true);
+  });
+});

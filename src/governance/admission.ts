@@ -1,0 +1,76 @@
+// Admission of one proxied request against every limit on its chain (C5), and its settlement
+// once actual usage is known. The isolate's LeaseClient answers most requests from memory.
+import type { AccountGovernor, GovernorSnapshot } from '../../durable-objects/account-governor';
+import type { ChainLink } from '../../durable-objects/dims';
+import { RateLimitError } from '../errors/gateway-error';
+import type { AuthContext } from '../state/auth-context';
+import { type Admission, type Demand, GovernorRefusal, LeaseClient } from './lease-client';
+import { refusalError } from './refusal';
+
+const clients = new WeakMap<Env, LeaseClient>();
+
+function clientFor(env: Env): LeaseClient {
+  let client = clients.get(env);
+  if (!client) {
+    client = new LeaseClient((id, req) =>
+      env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(id)).exchange(req),
+    );
+    clients.set(env, client);
+  }
+  return client;
+}
+
+export interface Admitted {
+  /** Settles reservations with actual usage (zeros when the request failed) and frees the slot. */
+  settle(actual: { tokens: number; cost: number }): void;
+}
+
+const nothingToSettle: Admitted = { settle: () => {} };
+
+export async function admit(
+  env: Env,
+  auth: AuthContext,
+  demand: Demand,
+  timeZone: string,
+  now: number,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<Admitted> {
+  const concurrency = auth.policy.limits.concurrency;
+  const chain: ChainLink[] = auth.chain;
+  if (chain.length === 0 && !concurrency) return nothingToSettle;
+
+  let admission: Admission | undefined;
+  if (chain.length) {
+    try {
+      admission = await clientFor(env).admit(chain, timeZone, demand, now, waitUntil);
+    } catch (err) {
+      if (err instanceof GovernorRefusal) throw refusalError(err.refusal);
+      throw err;
+    }
+  }
+  let slot: DurableObjectStub<AccountGovernor> | undefined;
+  if (concurrency) {
+    slot = env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(auth.accountId));
+    const { ok } = await slot.acquireSlot(concurrency.value);
+    if (!ok) {
+      if (admission)
+        clientFor(env).settle(admission, { tokens: 0, cost: 0 }, chain, timeZone, now, waitUntil);
+      throw new RateLimitError(
+        'concurrency_limit_exceeded',
+        `${concurrency.value} requests are already in flight (limit set on ${concurrency.source}).`,
+        1,
+      );
+    }
+  }
+  return {
+    settle(actual) {
+      if (admission) clientFor(env).settle(admission, actual, chain, timeZone, Date.now(), waitUntil);
+      if (slot) waitUntil(slot.releaseSlot());
+    },
+  };
+}
+
+/** Live counters of a governor, for the admin API. */
+export function governorSnapshot(env: Env, governorId: string): Promise<GovernorSnapshot> {
+  return env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(governorId)).snapshot();
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { governorTree, link } from '../../durable-objects/test-tree';
+import { GovernorRefusal, LeaseClient } from './lease-client';
+
+const noWait = () => {};
+
+describe('isolate lease client', () => {
+  it('admits exactly the limit of 200 racing requests, with a handful of governor exchanges', async () => {
+    const t = governorTree();
+    const client = new LeaseClient((_, req) => t.route(req));
+    const chain = [link('team', { rpm: 50 })];
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, () =>
+        client.admit(chain, 'UTC', { model: 'm', tokens: 10, cost: 0 }, 1_000, noWait),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
+    const refusal = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refusal.reason).toBeInstanceOf(GovernorRefusal);
+    expect(t.calls.get('team')).toBeLessThanOrEqual(3);
+  });
+
+  it('serves warm requests from memory: far fewer exchanges than requests', async () => {
+    const t = governorTree();
+    const client = new LeaseClient((_, req) => t.route(req));
+    const chain = [link('org', { rpm: 100_000 }), link('team', { rpm: 50_000 })];
+    let now = 0;
+    for (let i = 0; i < 2_000; i++) {
+      now += 2; // 500 requests per second
+      await client.admit(chain, 'UTC', { model: 'm', tokens: 10, cost: 0 }, now, noWait);
+    }
+    expect(t.calls.get('team')).toBeLessThan(100);
+    expect(t.calls.get('org')).toBeLessThan(40);
+  });
+
+  it('never admits more than a shared ancestor allows across its children', async () => {
+    const t = governorTree();
+    const client = new LeaseClient((_, req) => t.route(req));
+    const root = link('root', { rpd: 30 });
+    const a = [root, link('a', { rpm: 1_000 })];
+    const b = [root, link('b', { rpm: 1_000 })];
+    const all = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) =>
+        client.admit(i % 2 ? a : b, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait),
+      ),
+    );
+    expect(all.filter((r) => r.status === 'fulfilled').length).toBeLessThanOrEqual(30);
+    expect(all.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0);
+  });
+
+  it('settles tokens: the unused reservation is given back and becomes available again', async () => {
+    const t = governorTree();
+    const client = new LeaseClient((_, req) => t.route(req));
+    const chain = [link('team', { tpm: 1_000 })];
+    const first = await client.admit(chain, 'UTC', { model: 'm', tokens: 900, cost: 0 }, 0, noWait);
+    await expect(
+      client.admit(chain, 'UTC', { model: 'm', tokens: 900, cost: 0 }, 1, noWait),
+    ).rejects.toBeInstanceOf(GovernorRefusal);
+    client.settle(first, { tokens: 100, cost: 0 }, chain, 'UTC', 2, noWait);
+    // The refusal is remembered briefly; after it, the returned 800 tokens serve the next request.
+    const later = 2 + 1_000;
+    await expect(
+      client.admit(chain, 'UTC', { model: 'm', tokens: 600, cost: 0 }, later, noWait),
+    ).resolves.toMatchObject({
+      taken: { tpm: { unit: 'tokens', amount: 600 } },
+    });
+  });
+
+  it('remembers a refusal briefly instead of asking the governor for every refused request', async () => {
+    const t = governorTree();
+    const client = new LeaseClient((_, req) => t.route(req));
+    const chain = [link('team', { rpd: 1 })];
+    await client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait);
+    for (let i = 0; i < 20; i++) {
+      await expect(
+        client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 600, noWait),
+      ).rejects.toBeInstanceOf(GovernorRefusal);
+    }
+    expect(t.calls.get('team')).toBe(2);
+  });
+});

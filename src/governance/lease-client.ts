@@ -1,0 +1,259 @@
+// The isolate's side of the limits (C5, C14): it holds short grants from the key's governor and
+// admits requests from memory while they last, so under load a request costs far fewer than one
+// Durable Object round trip. Concurrent requests that find the grant empty share one exchange,
+// sized to how many of them wait and how fast requests arrived in the last second. Grants expire
+// in under a second and what is left goes back (on the next exchange, or from a waitUntil timer),
+// so no limit is loosened: everything admitted here was taken from the governors first.
+// Token and cost reservations are settled with actual usage afterwards (returned or reported).
+import type { ChainLink, Unit } from '../../durable-objects/dims';
+import { dimsFor } from '../../durable-objects/dims';
+import type { ExchangeRequest, ExchangeResult, Refusal } from '../../durable-objects/governor-core';
+
+export type Exchange = (governorId: string, req: ExchangeRequest) => Promise<ExchangeResult>;
+
+export interface Demand {
+  model: string;
+  /** Estimated tokens (input + output) reserved until the actual count is known. */
+  tokens: number;
+  /** Estimated cost in micro-units (0 when the model has no price). */
+  cost: number;
+}
+
+export interface Admission {
+  governorId: string;
+  /** Per pool: what this request took from the grant (settled later for tokens and cost). */
+  taken: Record<string, { unit: Unit; amount: number }>;
+}
+
+export class GovernorRefusal extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(`refused by ${refusal.accountId}: ${refusal.limit}`);
+  }
+}
+
+interface Lease {
+  balances: Record<string, number>;
+  expiresAt: number;
+  pendingReturn: Record<string, number>;
+  pendingExtra: Record<string, number>;
+  exchanging?: Promise<void>;
+  waiting: number;
+  refused?: { refusal: Refusal; until: number };
+  window: { start: number; count: number; previous: number };
+  /** Size of the last grant asked for; doubled when a grant runs dry before it expires. */
+  lastBatch: number;
+  flushAt?: number;
+}
+
+export interface LeaseClientOptions {
+  /** Cap on how many requests' worth one exchange asks for. */
+  maxBatch: number;
+  /** How long a refusal is remembered before the governor is asked again. */
+  refusalMemoMs: number;
+}
+
+const add = (map: Record<string, number>, key: string, v: number) => {
+  if (v !== 0) map[key] = (map[key] ?? 0) + v;
+};
+
+export class LeaseClient {
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly opts: LeaseClientOptions = { maxBatch: 256, refusalMemoMs: 1_000 },
+  ) {}
+
+  async admit(
+    chain: ChainLink[],
+    timeZone: string,
+    demand: Demand,
+    now: number,
+    waitUntil: (p: Promise<unknown>) => void,
+  ): Promise<Admission> {
+    const governorId = (chain.at(-1) as ChainLink).id;
+    const perUnit: Record<Unit, number> = {
+      requests: 1,
+      tokens: Math.max(1, Math.ceil(demand.tokens)),
+      cost: Math.ceil(demand.cost),
+    };
+    const units = new Map<string, Unit>();
+    for (const link of chain) for (const d of dimsFor(link.limits, demand.model)) units.set(d.name, d.unit);
+    const lease = this.lease(governorId);
+
+    for (;;) {
+      const refused = lease.refused;
+      if (refused && refused.until > now && units.has(refused.refusal.limit))
+        throw new GovernorRefusal(refused.refusal);
+      if (
+        lease.expiresAt > now &&
+        [...units].every(([name, unit]) => (lease.balances[name] ?? 0) >= perUnit[unit])
+      ) {
+        const taken: Admission['taken'] = {};
+        for (const [name, unit] of units) {
+          lease.balances[name] = (lease.balances[name] ?? 0) - perUnit[unit];
+          taken[name] = { unit, amount: perUnit[unit] };
+        }
+        this.count(lease, now);
+        this.scheduleFlush(governorId, chain, timeZone, lease.expiresAt, waitUntil);
+        return { governorId, taken };
+      }
+      if (lease.exchanging) {
+        lease.waiting++;
+        await lease.exchanging;
+        lease.waiting--;
+        continue;
+      }
+      lease.refused = undefined;
+      lease.exchanging = this.refill(lease, governorId, chain, timeZone, demand.model, perUnit, now).finally(
+        () => {
+          lease.exchanging = undefined;
+        },
+      );
+      await lease.exchanging;
+    }
+  }
+
+  /** Actual usage is known: give back what was reserved and not used, report what went beyond. */
+  settle(
+    admission: Admission,
+    actual: { tokens: number; cost: number },
+    chain: ChainLink[],
+    timeZone: string,
+    now: number,
+    waitUntil: (p: Promise<unknown>) => void,
+  ): void {
+    const lease = this.lease(admission.governorId);
+    for (const [name, { unit, amount }] of Object.entries(admission.taken)) {
+      if (unit === 'requests') continue;
+      const diff = amount - (unit === 'tokens' ? actual.tokens : actual.cost);
+      if (diff > 0) add(lease.pendingReturn, name, diff);
+      else add(lease.pendingExtra, name, -diff);
+    }
+    this.scheduleFlush(admission.governorId, chain, timeZone, now, waitUntil);
+  }
+
+  private lease(id: string): Lease {
+    let lease = this.leases.get(id);
+    if (!lease) {
+      lease = {
+        balances: {},
+        expiresAt: 0,
+        pendingReturn: {},
+        pendingExtra: {},
+        waiting: 0,
+        window: { start: 0, count: 0, previous: 0 },
+        lastBatch: 0,
+      };
+      this.leases.set(id, lease);
+    }
+    return lease;
+  }
+
+  private count(lease: Lease, now: number): void {
+    const w = lease.window;
+    if (now - w.start >= 1_000) {
+      w.previous = now - w.start < 2_000 ? w.count : 0;
+      w.start = now;
+      w.count = 0;
+    }
+    w.count++;
+  }
+
+  /** Takes what this lease owes or holds back to the governor, as `returned` / `extra`. */
+  private drain(lease: Lease, now: number) {
+    const returned = lease.pendingReturn;
+    const extra = lease.pendingExtra;
+    lease.pendingReturn = {};
+    lease.pendingExtra = {};
+    if (lease.expiresAt <= now) {
+      for (const [name, v] of Object.entries(lease.balances)) {
+        if (v > 0) add(returned, name, v);
+        else add(extra, name, -v);
+      }
+      lease.balances = {};
+    }
+    return { returned, extra };
+  }
+
+  private async refill(
+    lease: Lease,
+    governorId: string,
+    chain: ChainLink[],
+    timeZone: string,
+    model: string,
+    perUnit: Record<Unit, number>,
+    now: number,
+  ): Promise<void> {
+    const expired = lease.expiresAt <= now;
+    const { returned, extra } = this.drain(lease, now);
+    // One request's worth for each caller already waiting, or about a grant's lifetime of the last
+    // second's rate, or — when the last grant ran dry before expiring — twice the last grant.
+    const w = lease.window;
+    const recentRate = Math.max(w.previous, (w.count * 1_000) / Math.max(100, now - w.start));
+    const batch = Math.min(
+      this.opts.maxBatch,
+      Math.max(1 + lease.waiting, Math.ceil(recentRate / 2), expired ? 1 : 2 * lease.lastBatch),
+    );
+    lease.lastBatch = batch;
+    const want = { requests: batch, tokens: batch * perUnit.tokens, cost: batch * perUnit.cost };
+    const result = await this.exchange(governorId, {
+      chain,
+      timeZone,
+      now,
+      model,
+      want,
+      need: perUnit,
+      returned,
+      extra,
+    });
+    if (!result.ok) {
+      lease.refused = {
+        refusal: result.refusal,
+        until:
+          now + Math.min(this.opts.refusalMemoMs, result.refusal.retryAfterMs ?? this.opts.refusalMemoMs),
+      };
+      return;
+    }
+    for (const [name, amount] of Object.entries(result.grant)) add(lease.balances, name, amount);
+    if (expired) lease.expiresAt = now + result.ttlMs;
+  }
+
+  /** After the grant expires (or soon, for settlements), hand back what is left, off the hot path. */
+  private scheduleFlush(
+    governorId: string,
+    chain: ChainLink[],
+    timeZone: string,
+    at: number,
+    waitUntil: (p: Promise<unknown>) => void,
+  ): void {
+    const lease = this.lease(governorId);
+    if (lease.flushAt !== undefined && lease.flushAt <= at) return;
+    lease.flushAt = at;
+    const delay = Math.max(0, at - Date.now()) + 20;
+    waitUntil(
+      new Promise((r) => setTimeout(r, delay)).then(async () => {
+        if (lease.flushAt !== at) return;
+        lease.flushAt = undefined;
+        if (lease.exchanging) return;
+        const now = Date.now();
+        const { returned, extra } = this.drain(lease, now);
+        if (!Object.keys(returned).length && !Object.keys(extra).length) return;
+        await this.exchange(governorId, {
+          chain,
+          timeZone,
+          now,
+          model: '',
+          want: {},
+          need: {},
+          returned,
+          extra,
+        }).catch(() => {
+          // The governor was unreachable: keep the amounts for the next exchange.
+          for (const [k, v] of Object.entries(returned)) add(lease.pendingReturn, k, v);
+          for (const [k, v] of Object.entries(extra)) add(lease.pendingExtra, k, v);
+        });
+      }),
+    );
+  }
+}

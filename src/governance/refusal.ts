@@ -1,0 +1,37 @@
+// A governor's refusal → the caller's error (C5): 429 with Retry-After for rates, a quota error for
+// daily and budget limits, each naming the limit and the account level that refused.
+import type { Refusal } from '../../durable-objects/governor-core';
+import { type GatewayError, QuotaExceededError, RateLimitError } from '../errors/gateway-error';
+
+const quotaCodes: Record<string, [code: string, what: string]> = {
+  rpd: ['daily_request_quota_exceeded', 'daily request quota'],
+  tpd: ['daily_token_quota_exceeded', 'daily token quota'],
+  daily_budget: ['daily_budget_exceeded', 'daily budget'],
+  monthly_budget: ['monthly_budget_exceeded', 'monthly budget'],
+};
+
+function rateName(limit: string): [code: string, what: string] {
+  if (limit === 'rpm') return ['rate_limit_exceeded', 'requests-per-minute limit'];
+  if (limit === 'tpm') return ['token_rate_limit_exceeded', 'tokens-per-minute limit'];
+  const m = /^model_(rpm|tpm):(.+)$/.exec(limit);
+  const per = m?.[1] === 'tpm' ? 'tokens' : 'requests';
+  return [`model_rate_limit_exceeded`, `${per}-per-minute limit for models "${m?.[2] ?? limit}"`];
+}
+
+function level(accountId: string): string {
+  return accountId.startsWith('key:') ? `this key (${accountId.slice(4)})` : `account "${accountId}"`;
+}
+
+export function refusalError(r: Refusal): GatewayError {
+  const quota = quotaCodes[r.limit];
+  if (quota) {
+    const reset = r.resetAt ? ` It resets at ${new Date(r.resetAt).toISOString()}.` : '';
+    return new QuotaExceededError(quota[0], `The ${quota[1]} of ${level(r.accountId)} is used up.${reset}`);
+  }
+  const [code, what] = rateName(r.limit);
+  return new RateLimitError(
+    code,
+    `The ${what} of ${level(r.accountId)} is reached; retry after the Retry-After header.`,
+    (r.retryAfterMs ?? 1_000) / 1_000,
+  );
+}
