@@ -13,7 +13,13 @@ export interface KeyHealth {
   /** Consecutive failures, for exponential backoff. */
   failures: number;
   lastError?: string;
+  lastErrorAt?: number;
+  /** Errors since the key was added or last re-enabled. */
+  errorCount?: number;
 }
+
+/** A key whose last cool-down ended this long ago starts its backoff afresh. */
+export const FAILURE_MEMORY_MS = 60_000;
 
 export interface PickState {
   current: Record<string, number>;
@@ -63,10 +69,16 @@ export type Outcome =
 
 /** Sleep-on-error schedule: how a key's health changes after an attempt. */
 export function applyOutcome(health: KeyHealth | undefined, outcome: Outcome, now: number): KeyHealth {
-  const h: KeyHealth = health ?? { coolUntil: 0, disabled: false, failures: 0 };
+  const known: KeyHealth = health ?? { coolUntil: 0, disabled: false, failures: 0 };
+  const fresh = known.coolUntil > 0 && now - known.coolUntil > FAILURE_MEMORY_MS;
+  if (outcome.kind === 'ok') return { ...known, failures: 0, coolUntil: 0 };
+  const h: KeyHealth = {
+    ...known,
+    failures: fresh ? 0 : known.failures,
+    lastErrorAt: now,
+    errorCount: (known.errorCount ?? 0) + 1,
+  };
   switch (outcome.kind) {
-    case 'ok':
-      return { ...h, failures: 0, coolUntil: 0 };
     case 'rate_limited': {
       const backoff = Math.min(60_000, 1_000 * 2 ** h.failures);
       return {

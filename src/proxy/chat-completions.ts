@@ -14,6 +14,7 @@ import {
 } from '../providers/openai/request';
 import { adapterFor } from '../providers/registry';
 import type { UpstreamCredential } from '../providers/types';
+import { keyPicker } from '../routing/pickers';
 import { gatewayConfig } from '../state/config';
 import { findPrice } from '../usage/pricing';
 import { sendUsage } from '../usage/producer';
@@ -37,7 +38,7 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
   const { data: body, bytes } = await readJsonBody(c.req.raw, chatCompletionRequestSchema);
   const route = auth.routes.resolve(body.model);
   const config = await gatewayConfig(env, startedAt);
-  const keyPool = (levelId: number) => env.KEY_POOL.get(env.KEY_POOL.idFromName(`level:${levelId}`));
+  const picker = keyPicker(env);
   const waitUntil = (p: Promise<unknown>) => c.executionCtx.waitUntil(p);
   const day = dayIn(config.timezone, startedAt);
   const price = findPrice(config.prices, route.model, auth.accountPath, day);
@@ -46,7 +47,7 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
   // The limit check and the first key choice are independent: run them concurrently.
   const level = config.levels.get(route.level);
   const firstPick = level?.keys.length
-    ? keyPool(route.level).pick({ candidates: candidates(level), now: startedAt })
+    ? picker.pick(route.level, candidates(level), new Set(), startedAt)
     : undefined;
   firstPick?.catch(() => {});
   const admitted = await admit(
@@ -90,7 +91,11 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
     let delivered: Delivered;
     try {
       delivered = await sendWithFailover(
-        { keyPool, waitUntil, now: Date.now },
+        {
+          pick: (levelId, l, exclude) => picker.pick(levelId, candidates(l), exclude, Date.now()),
+          report: (levelId, keyId, outcome) => picker.report(levelId, keyId, outcome, Date.now(), waitUntil),
+          now: Date.now,
+        },
         config,
         route,
         (key, signal) => sendChat(key, upstream.body, signal),

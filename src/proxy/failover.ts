@@ -2,7 +2,7 @@
 // attempt is reported (asynchronously) and retried on the next key of the same level up to the
 // level's retry count, then the explicit switch_over chain is followed. Retries happen only here,
 // before any byte reached the client.
-import type { KeyPool, PickResponse } from '../../durable-objects/key-pool';
+import type { PickResponse } from '../../durable-objects/key-pool';
 import type { Outcome } from '../../durable-objects/round-robin';
 import { GatewayError, RateLimitError, UpstreamError } from '../errors/gateway-error';
 import { clientErrorFromUpstream } from '../providers/openai/errors';
@@ -12,8 +12,8 @@ import type { GatewayConfig, LevelConfig } from '../state/config';
 import { outcomeForStatus } from './outcome';
 
 export interface FailoverDeps {
-  keyPool: (levelId: number) => DurableObjectStub<KeyPool>;
-  waitUntil: (p: Promise<unknown>) => void;
+  pick: (levelId: number, level: LevelConfig, exclude: ReadonlySet<string>) => Promise<PickResponse>;
+  report: (levelId: number, keyId: string, outcome: Outcome) => void;
   now: () => number;
 }
 
@@ -52,32 +52,22 @@ export async function sendWithFailover(
   let attempts = 0;
   let lastError: GatewayError | undefined;
   let coolingMs: number | undefined;
-  const report = (levelId: number, keyId: string, outcome: Outcome) =>
-    deps.waitUntil(
-      deps
-        .keyPool(levelId)
-        .report(keyId, outcome, deps.now())
-        .catch(() => {}),
-    );
+  const report = deps.report;
 
   for (const [index, levelId] of [route.level, ...route.switchOver].entries()) {
     const level = config.levels.get(levelId);
     if (!level || level.keys.length === 0) continue;
-    const tried: string[] = [];
+    const tried = new Set<string>();
     for (let i = 0; i <= level.retries; i++) {
       const pick =
-        index === 0 && i === 0 && firstPick
-          ? await firstPick
-          : await deps
-              .keyPool(levelId)
-              .pick({ candidates: candidates(level), exclude: tried, now: deps.now() });
+        index === 0 && i === 0 && firstPick ? await firstPick : await deps.pick(levelId, level, tried);
       if (pick.id === null) {
         if (pick.retryAfterMs > 0) coolingMs = Math.min(coolingMs ?? pick.retryAfterMs, pick.retryAfterMs);
         break;
       }
       const key = level.keys.find((k) => k.id === pick.id);
       if (!key) break;
-      tried.push(key.id);
+      tried.add(key.id);
       attempts++;
       let res: Response;
       try {

@@ -1,0 +1,129 @@
+// The isolate's side of key choice (C7): picks come from a small batch the level's KeyPool handed
+// out (already in weighted round-robin order), so a request rarely waits on a round trip. A key
+// that fails here is put to sleep locally at once — the same schedule the pool applies when the
+// asynchronous report arrives — so this isolate sends it nothing more in the meantime.
+import type { BatchResponse, PickResponse } from '../../durable-objects/key-pool';
+import {
+  applyOutcome,
+  type Candidate,
+  type KeyHealth,
+  type Outcome,
+} from '../../durable-objects/round-robin';
+
+export interface PoolClient {
+  pickBatch(req: {
+    candidates: Candidate[];
+    count: number;
+    exclude?: string[];
+    now: number;
+  }): Promise<BatchResponse>;
+  pick(req: { candidates: Candidate[]; exclude?: string[]; now: number }): Promise<PickResponse>;
+  report(id: string, outcome: Outcome, now: number): Promise<void>;
+}
+
+interface LevelPicks {
+  queue: string[];
+  expiresAt: number;
+  fetching?: Promise<void>;
+  retryAfterMs: number;
+  /** The last batch came back empty: every key is cooling down or disabled. */
+  empty: boolean;
+  /** Requests waiting for the batch being fetched; the next batch is sized for them. */
+  waiting: number;
+  health: Map<string, KeyHealth>;
+}
+
+export const BATCH_SIZE = 16;
+
+export class KeyPicker {
+  private readonly levels = new Map<number, LevelPicks>();
+
+  constructor(private readonly pool: (levelId: number) => PoolClient) {}
+
+  async pick(
+    levelId: number,
+    candidates: Candidate[],
+    exclude: ReadonlySet<string>,
+    now: number,
+  ): Promise<PickResponse> {
+    const level = this.level(levelId);
+    const usable = (id: string) => {
+      const h = level.health.get(id);
+      return !exclude.has(id) && !(h?.disabled ?? false) && (h?.coolUntil ?? 0) <= now;
+    };
+    while (exclude.size === 0) {
+      if (level.expiresAt > now) {
+        while (level.queue.length) {
+          const id = level.queue.shift() as string;
+          if (usable(id)) return { id };
+        }
+      }
+      level.fetching ??= this.fetch(levelId, level, candidates, now).finally(() => {
+        level.fetching = undefined;
+      });
+      level.waiting++;
+      await level.fetching;
+      level.waiting--;
+      if (level.empty) return { id: null, retryAfterMs: level.retryAfterMs };
+    }
+    // Retries within one request (keys excluded) ask the pool directly: rare, and exact.
+    const healthyHere = candidates.filter((c) => usable(c.id));
+    if (healthyHere.length === 0) return { id: null, retryAfterMs: this.localWait(level, now) };
+    return this.pool(levelId).pick({ candidates: healthyHere, exclude: [...exclude], now });
+  }
+
+  /** Sleeps the key here at once; the pool hears of it asynchronously through `send`. */
+  report(
+    levelId: number,
+    keyId: string,
+    outcome: Outcome,
+    now: number,
+    send: (p: Promise<unknown>) => void,
+  ): void {
+    const level = this.level(levelId);
+    level.health.set(keyId, applyOutcome(level.health.get(keyId), outcome, now));
+    level.queue = level.queue.filter((id) => id !== keyId);
+    send(
+      this.pool(levelId)
+        .report(keyId, outcome, now)
+        .catch(() => {}),
+    );
+  }
+
+  private level(levelId: number): LevelPicks {
+    let level = this.levels.get(levelId);
+    if (!level) {
+      level = { queue: [], expiresAt: 0, retryAfterMs: 0, empty: false, waiting: 0, health: new Map() };
+      this.levels.set(levelId, level);
+    }
+    return level;
+  }
+
+  private async fetch(
+    levelId: number,
+    level: LevelPicks,
+    candidates: Candidate[],
+    now: number,
+  ): Promise<void> {
+    const batch = await this.pool(levelId).pickBatch({
+      candidates,
+      count: Math.max(BATCH_SIZE, level.waiting + 1),
+      now,
+    });
+    level.queue = batch.ids;
+    level.empty = batch.ids.length === 0;
+    level.expiresAt = now + batch.validMs;
+    level.retryAfterMs = batch.retryAfterMs;
+    // The pool's view is newer: a key it hands out (re-enabled by an operator, say) is healthy, and
+    // a local cool-down that has ended is over.
+    for (const id of batch.ids) level.health.delete(id);
+    for (const [id, h] of level.health) if (!h.disabled && h.coolUntil <= now) level.health.delete(id);
+  }
+
+  private localWait(level: LevelPicks, now: number): number {
+    const waits = [...level.health.values()]
+      .filter((h) => !h.disabled && h.coolUntil > now)
+      .map((h) => h.coolUntil - now);
+    return waits.length ? Math.min(...waits) : 0;
+  }
+}
