@@ -76,7 +76,7 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
   const meter = (delivery: DeliveryMeta, result: Parameters<typeof usageRecord>[2]) => {
     const record = usageRecord(meta, delivery, result, pricing);
     admitted.settle({ tokens: record.promptTokens + record.completionTokens, cost: record.costMicros });
-    return sendUsage(env.USAGE_QUEUE, [record]);
+    return sendUsage(env.USAGE_QUEUE, record);
   };
 
   // From here on the work is one task held by waitUntil, so it completes — and is metered — even

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { upstreamChatBody } from './request';
+import { usageFromCompletionBody } from './response';
 import { openAIStreamTap } from './stream';
 
 const enc = new TextEncoder();
@@ -82,5 +83,30 @@ describe('upstream chat body', () => {
       'real',
     );
     expect(asked.stripUsage).toBe(false);
+  });
+});
+
+describe('usage of a whole completion body', () => {
+  it('reads the trailing usage object, even when the content mentions usage', () => {
+    const body = JSON.stringify({
+      choices: [{ message: { content: 'the "usage":{"prompt_tokens":999} field {nested}' } }],
+      usage: { prompt_tokens: 7, completion_tokens: 3, prompt_tokens_details: { cached_tokens: 2 } },
+    });
+    expect(usageFromCompletionBody(body)).toEqual({
+      promptTokens: 7,
+      completionTokens: 3,
+      cachedReadTokens: 2,
+      cacheWriteTokens: 0,
+      reasoningTokens: 0,
+    });
+  });
+
+  it('falls back to a full parse when usage is not last, and reports none when absent', () => {
+    const body = JSON.stringify({
+      usage: { prompt_tokens: 5, completion_tokens: 1 },
+      choices: [{ message: { content: 'x "usage":{"a":1}' } }],
+    });
+    expect(usageFromCompletionBody(body)?.promptTokens).toBe(5);
+    expect(usageFromCompletionBody('{"choices":[]}')).toBeNull();
   });
 });

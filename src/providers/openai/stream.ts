@@ -1,19 +1,33 @@
 // Tap on an OpenAI chat-completions SSE stream: forwards bytes as they arrive, reads the usage
-// chunk, notes the first content token, and — when the gateway asked for usage on the client's
-// behalf — drops the usage-only chunk the client did not ask for.
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+// chunk, notes when the first chunk arrived (it carries the first token), and — when the gateway asked for usage on the client's behalf —
+// drops the usage-only chunk the client did not ask for.
+//
+// On the hot path: events are framed on their blank-line separators and only an event that
+// carries a usage object is parsed as JSON; every other event is forwarded (or re-emitted
+// verbatim) without being parsed.
 import type { StreamObserver } from '../../usage/pump';
 import type { TokenUsage } from '../../usage/types';
 import { normalizeOpenAIUsage } from './response';
 
-interface ChunkShape {
-  choices?: unknown[];
-  usage?: Parameters<typeof normalizeOpenAIUsage>[0];
-}
-
 export interface OpenAIStreamTap extends StreamObserver {
   usage(): TokenUsage | null;
   firstTokenAt(): number | null;
+}
+
+const USAGE_MARK = '"usage":{';
+
+/** The data of one SSE event (its `data:` lines joined), per the EventSource framing rules. */
+export function eventData(event: string): string {
+  const lines = event.split(/\r?\n/).filter((l) => l.startsWith('data:'));
+  return lines.map((l) => (l[5] === ' ' ? l.slice(6) : l.slice(5))).join('\n');
+}
+
+/** Index just past the first event separator (blank line) in `text`, or -1. */
+function eventEnd(text: string, from = 0): number {
+  const lf = text.indexOf('\n\n', from);
+  const crlf = text.indexOf('\r\n\r\n', from);
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
+  return lf < 0 ? -1 : lf + 2;
 }
 
 export function openAIStreamTap(opts: { stripUsageChunk: boolean; now: () => number }): OpenAIStreamTap {
@@ -21,44 +35,53 @@ export function openAIStreamTap(opts: { stripUsageChunk: boolean; now: () => num
   const decoder = new TextDecoder();
   let usage: TokenUsage | null = null;
   let firstTokenAt: number | null = null;
-  let pending: string[] = [];
+  let carry = '';
 
-  const onEvent = (event: EventSourceMessage) => {
-    let drop = false;
-    if (event.data !== '[DONE]') {
-      try {
-        const chunk = JSON.parse(event.data) as ChunkShape;
-        if (firstTokenAt === null && Array.isArray(chunk.choices) && chunk.choices.length > 0)
-          firstTokenAt = opts.now();
-        if (chunk.usage) {
-          usage = normalizeOpenAIUsage(chunk.usage) ?? usage;
-          drop = opts.stripUsageChunk && Array.isArray(chunk.choices) && chunk.choices.length === 0;
-        }
-      } catch {
-        // Not JSON: forward as is; the client sees exactly what the upstream sent.
-      }
-    }
-    if (opts.stripUsageChunk && !drop) {
-      pending.push(`${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`);
+  /** True when the event is the usage-only chunk (usage read either way). */
+  const inspect = (event: string): boolean => {
+    if (!event.includes(USAGE_MARK)) return false;
+    try {
+      const chunk = JSON.parse(eventData(event)) as {
+        choices?: unknown[];
+        usage?: Parameters<typeof normalizeOpenAIUsage>[0];
+      };
+      usage = normalizeOpenAIUsage(chunk.usage) ?? usage;
+      return Array.isArray(chunk.choices) && chunk.choices.length === 0;
+    } catch {
+      return false;
     }
   };
-  const parser = createParser({ onEvent });
+
+  const frame = (text: string, emit: boolean): string => {
+    carry += text;
+    let out = '';
+    let start = 0;
+    for (let end = eventEnd(carry); end >= 0; end = eventEnd(carry, start)) {
+      const event = carry.slice(start, end);
+      const usageOnly = inspect(event);
+      if (emit && !(usageOnly && opts.stripUsageChunk)) out += event;
+      start = end;
+    }
+    carry = carry.slice(start);
+    return out;
+  };
 
   return {
     chunk(bytes) {
-      parser.feed(decoder.decode(bytes, { stream: true }));
-      if (!opts.stripUsageChunk) return bytes;
-      // Rewriting mode: re-emit only whole events, minus the usage-only one.
-      const out = pending.join('');
-      pending = [];
+      firstTokenAt ??= opts.now();
+      const text = decoder.decode(bytes, { stream: true });
+      if (!opts.stripUsageChunk) {
+        frame(text, false);
+        return bytes;
+      }
+      const out = frame(text, true);
       return out ? encoder.encode(out) : null;
     },
     end() {
-      parser.reset({ consume: true });
-      if (!opts.stripUsageChunk || pending.length === 0) return null;
-      const out = pending.join('');
-      pending = [];
-      return encoder.encode(out);
+      const rest = carry + decoder.decode();
+      carry = '';
+      if (!opts.stripUsageChunk || !rest) return null;
+      return encoder.encode(rest);
     },
     usage: () => usage,
     firstTokenAt: () => firstTokenAt,

@@ -1,0 +1,257 @@
+// OpenAI Responses requests → IR (a client such as Codex calling `POST /v1/responses` for a model
+// served through another protocol). The reverse direction is in responses-request-encode.ts.
+//
+// Documented defaults: `system`/`developer` messages are hoisted, in order, after `instructions`
+// into the system prompt; `store` is dropped (the gateway keeps no response store, so nothing is
+// stored); `include: ["reasoning.encrypted_content"]` is honoured (reasoning signatures are always
+// returned as encrypted_content); `reasoning.summary`, `text.verbosity`, `service_tier`,
+// `prompt_cache_key`, `prompt_cache_retention`, `prompt_cache_options` and
+// `stream_options.include_obfuscation` are dropped; `truncation: "disabled"`, `background: false`
+// and `top_logprobs: 0` are accepted as the defaults they are; image `detail: "auto"` is the
+// default and not kept; a reasoning item's summary texts (else its reasoning_text) become the
+// reasoning text, joined by a blank line; `safety_identifier` is read as the end-user id when
+// `user` is absent; usage is always reported.
+// Refused: `previous_response_id`, `conversation` and `prompt` (they need stored state), item
+// references, built-in and custom tools (web search, file search, shell, apply_patch…) and tool
+// choices, `file_id` images, file inputs, other `include` values, `background: true`,
+// `truncation: "auto"`, `top_logprobs`, `max_tool_calls` and any other unknown field.
+import type {
+  IRAssistantPart,
+  IRMessage,
+  IRRequest,
+  IRTextPart,
+  IRTool,
+  IRToolChoice,
+  IRToolResultPart,
+  IRUserPart,
+} from '../../bridge/ir';
+import {
+  checkFields,
+  invalid,
+  type JsonRecord,
+  optArray,
+  optBoolean,
+  optInteger,
+  optNumber,
+  optRecord,
+  optString,
+  optStringMap,
+  requireRecord,
+  requireString,
+  str,
+  unsupported,
+} from '../../bridge/read';
+import { readResponseFormat } from './chat-ir';
+
+const KNOWN = [
+  'model',
+  'input',
+  'instructions',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'max_output_tokens',
+  'temperature',
+  'top_p',
+  'text',
+  'reasoning',
+  'stream',
+  'user',
+  'safety_identifier',
+  'metadata',
+  'include',
+  'truncation',
+  'background',
+  'top_logprobs',
+] as const;
+const IGNORED = [
+  'store',
+  'service_tier',
+  'prompt_cache_key',
+  'prompt_cache_retention',
+  'prompt_cache_options',
+  'stream_options',
+] as const;
+const EFFORTS = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'] as const;
+/** Marks an encrypted_content that carries redacted reasoning rather than a signature. */
+export const REDACTED_PREFIX = 'redacted:';
+
+export function responsesRequestToIR(input: unknown): IRRequest {
+  const body = requireRecord(input, 'body');
+  checkFields(body, KNOWN, IGNORED);
+  refuseDefaultsOnly(body);
+  const instructions = optString(body, 'instructions');
+  const system: IRTextPart[] = instructions ? [{ type: 'text', text: instructions }] : [];
+  const raw = body.input;
+  const items = typeof raw === 'string' ? [{ role: 'user', content: raw }] : (optArray(body, 'input') ?? []);
+  const ir: IRRequest = {
+    model: requireString(body, 'model'),
+    system,
+    messages: readItems(items, system),
+    tools: (optArray(body, 'tools') ?? []).map(readTool),
+    stop: [],
+    stream: optBoolean(body, 'stream') ?? false,
+    streamUsage: true,
+  };
+  const choice = readToolChoice(body.tool_choice);
+  if (choice !== undefined) ir.toolChoice = choice;
+  const parallel = optBoolean(body, 'parallel_tool_calls');
+  if (parallel !== undefined) ir.parallelToolCalls = parallel;
+  const max = optInteger(body, 'max_output_tokens');
+  if (max !== undefined) ir.maxOutputTokens = max;
+  const temperature = optNumber(body, 'temperature');
+  if (temperature !== undefined) ir.temperature = temperature;
+  const topP = optNumber(body, 'top_p');
+  if (topP !== undefined) ir.topP = topP;
+  const format = readFormat(optRecord(body, 'text'));
+  if (format) ir.responseFormat = format;
+  const effort = optString(optRecord(body, 'reasoning') ?? {}, 'effort', 'reasoning.effort');
+  if (effort !== undefined) {
+    if (!(EFFORTS as readonly string[]).includes(effort)) throw invalid('reasoning.effort', 'unknown value');
+    ir.reasoning = { effort: effort as (typeof EFFORTS)[number] };
+  }
+  const user = optString(body, 'user') ?? optString(body, 'safety_identifier');
+  if (user !== undefined) ir.user = user;
+  const metadata = optStringMap(body, 'metadata');
+  if (metadata) ir.metadata = metadata;
+  return ir;
+}
+
+function refuseDefaultsOnly(body: JsonRecord): void {
+  for (const v of optArray(body, 'include') ?? []) {
+    if (v !== 'reasoning.encrypted_content') throw unsupported('include', `${JSON.stringify(v)} cannot be provided`);
+  }
+  const truncation = optString(body, 'truncation');
+  if (truncation !== undefined && truncation !== 'disabled') throw unsupported('truncation', 'only "disabled"');
+  if (optBoolean(body, 'background') === true) throw unsupported('background', 'background responses need a response store');
+  if ((optInteger(body, 'top_logprobs') ?? 0) > 0) throw unsupported('top_logprobs', 'log probabilities are not available');
+}
+
+function readFormat(text: JsonRecord | undefined): IRRequest['responseFormat'] {
+  const format = optRecord(text ?? {}, 'format', 'text.format');
+  if (!format) return undefined;
+  // The Responses format is the chat one with the json_schema fields lifted up a level.
+  const chatShape = format.type === 'json_schema' ? { type: 'json_schema', json_schema: format } : format;
+  return readResponseFormat(chatShape, 'text.format');
+}
+
+type AssistantMessage = Extract<IRMessage, { role: 'assistant' }>;
+
+function readItems(items: unknown[], system: IRTextPart[]): IRMessage[] {
+  const out: IRMessage[] = [];
+  const assistant = (): AssistantMessage => {
+    const last = out[out.length - 1];
+    if (last?.role === 'assistant') return last;
+    const m: AssistantMessage = { role: 'assistant', content: [] };
+    out.push(m);
+    return m;
+  };
+  items.forEach((raw, i) => {
+    const at = `input[${i}]`;
+    const item = requireRecord(raw, at);
+    const type = item.type ?? 'message';
+    if (type === 'message') {
+      const role = item.role;
+      if (role === 'system' || role === 'developer') system.push(...textParts(item.content, `${at}.content`));
+      else if (role === 'user') out.push({ role: 'user', content: userParts(item.content, `${at}.content`) });
+      else if (role === 'assistant') assistant().content.push(...textParts(item.content, `${at}.content`));
+      else throw invalid(`${at}.role`, 'must be user, assistant, system or developer');
+    } else if (type === 'function_call') {
+      assistant().content.push({
+        type: 'tool_call',
+        id: requireString(item, 'call_id', `${at}.call_id`),
+        name: requireString(item, 'name', `${at}.name`),
+        arguments: optString(item, 'arguments', `${at}.arguments`) ?? '',
+      });
+    } else if (type === 'reasoning') {
+      assistant().content.push(reasoningItem(item));
+    } else if (type === 'function_call_output') {
+      const result: IRToolResultPart = {
+        type: 'tool_result',
+        toolCallId: requireString(item, 'call_id', `${at}.call_id`),
+        content: userParts(item.output, `${at}.output`),
+        isError: false,
+      };
+      const last = out[out.length - 1];
+      if (last?.role === 'tool') last.content.push(result);
+      else out.push({ role: 'tool', content: [result] });
+    } else {
+      throw unsupported(`${at}.type`, `${JSON.stringify(type)} items cannot be translated`);
+    }
+  });
+  return out;
+}
+
+/** A reasoning item back as IR reasoning: summary (or reasoning text) and its encrypted content. */
+export function reasoningItem(item: JsonRecord): IRAssistantPart {
+  const texts = (key: string) =>
+    (Array.isArray(item[key]) ? (item[key] as unknown[]) : []).flatMap((s) => {
+      const t = str(requireRecord(s, `reasoning.${key}`).text);
+      return t === undefined ? [] : [t];
+    });
+  const summary = texts('summary');
+  const text = (summary.length > 0 ? summary : texts('content')).join('\n\n');
+  const enc = str(item.encrypted_content);
+  if (enc?.startsWith(REDACTED_PREFIX)) return { type: 'thinking', text: '', redactedData: enc.slice(REDACTED_PREFIX.length) };
+  return { type: 'thinking', text, ...(enc ? { signature: enc } : {}) };
+}
+
+function textParts(content: unknown, at: string): IRTextPart[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) throw invalid(at, 'must be a string or an array of parts');
+  return content.map((p, j) => {
+    const part = requireRecord(p, `${at}[${j}]`);
+    if (part.type === 'input_text' || part.type === 'output_text') {
+      return { type: 'text', text: requireString(part, 'text', `${at}[${j}].text`) };
+    }
+    if (part.type === 'refusal') return { type: 'text', text: requireString(part, 'refusal', `${at}[${j}].refusal`) };
+    throw unsupported(`${at}[${j}].type`, 'only text parts are allowed here');
+  });
+}
+
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+function userParts(content: unknown, at: string): IRUserPart[] {
+  if (typeof content === 'string') return [{ type: 'text', text: content }];
+  if (!Array.isArray(content)) throw invalid(at, 'must be a string or an array of parts');
+  return content.map((p, j): IRUserPart => {
+    const pat = `${at}[${j}]`;
+    const part = requireRecord(p, pat);
+    if (part.type === 'input_text' || part.type === 'output_text') {
+      return { type: 'text', text: requireString(part, 'text', `${pat}.text`) };
+    }
+    if (part.type !== 'input_image') throw unsupported(`${pat}.type`, `${JSON.stringify(part.type)} parts cannot be translated`);
+    if (part.file_id) throw unsupported(`${pat}.file_id`, 'uploaded files cannot be translated');
+    const url = requireString(part, 'image_url', `${pat}.image_url`);
+    const data = DATA_URL.exec(url);
+    const image: IRUserPart = {
+      type: 'image',
+      source: data?.[1] && data[2] !== undefined ? { kind: 'base64', mediaType: data[1], data: data[2] } : { kind: 'url', url },
+    };
+    if (part.detail === 'low' || part.detail === 'high') image.detail = part.detail;
+    return image;
+  });
+}
+
+function readTool(t: unknown, i: number): IRTool {
+  const at = `tools[${i}]`;
+  const tool = requireRecord(t, at);
+  if (tool.type !== 'function') throw unsupported(`${at}.type`, `${JSON.stringify(tool.type)} tools cannot be translated`);
+  const out: IRTool = {
+    name: requireString(tool, 'name', `${at}.name`),
+    parameters: optRecord(tool, 'parameters', `${at}.parameters`) ?? { type: 'object', properties: {} },
+  };
+  const description = optString(tool, 'description', `${at}.description`);
+  if (description !== undefined) out.description = description;
+  const strict = optBoolean(tool, 'strict', `${at}.strict`);
+  if (strict !== undefined) out.strict = strict;
+  return out;
+}
+
+function readToolChoice(v: unknown): IRToolChoice | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (v === 'auto' || v === 'none' || v === 'required') return v;
+  const choice = requireRecord(v, 'tool_choice');
+  if (choice.type !== 'function') throw unsupported('tool_choice', 'only function tool choices can be translated');
+  return { name: requireString(choice, 'name', 'tool_choice.name') };
+}
