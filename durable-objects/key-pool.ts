@@ -4,6 +4,8 @@
 // asynchronously. The caller passes the level's keys, so the object never reads D1. Health and
 // alerts are persisted; the round-robin cursor is not (losing it is harmless).
 import { DurableObject } from 'cloudflare:workers';
+import { decryptSecret, encryptSecret } from '../src/crypto/secrets';
+import { keyRing } from '../src/state/keyring';
 import {
   applyOutcome,
   type Candidate,
@@ -37,12 +39,38 @@ export interface KeyAlert {
 }
 
 export const BATCH_VALID_MS = 1_000;
+/** Access tokens are refreshed this long before they expire. */
+export const REFRESH_MARGIN_MS = 60_000;
+
+export interface TokenRequest {
+  keyId: string;
+  tokenUrl: string;
+  clientId: string;
+  scope?: string;
+  /** The credential as sealed at rest: JSON `{ refresh_token, client_secret? }`. */
+  sealed: string;
+  /** Fingerprint of `sealed`: a rotated refresh token is only used while the source is unchanged. */
+  fingerprint: string;
+  now: number;
+}
+
+export type TokenResponse =
+  | { ok: true; accessToken: string; expiresAt: number }
+  | { ok: false; reason: string };
+
+interface RotatedToken {
+  ciphertext: string;
+  kekId: string;
+  source: string;
+}
 const MAX_ALERTS = 50;
 
 export class KeyPool extends DurableObject<Env> {
   private state: PickState = { current: {} };
   private readonly healthById = new Map<string, KeyHealth>();
   private alerts: KeyAlert[];
+  private readonly tokens = new Map<string, { accessToken: string; expiresAt: number }>();
+  private readonly refreshing = new Map<string, Promise<TokenResponse>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -84,8 +112,9 @@ export class KeyPool extends DurableObject<Env> {
 
   report(id: string, outcome: Outcome, now: number): void {
     const before = this.healthById.get(id);
-    // A success on a healthy key changes nothing: skip the storage write.
+    // A success on a healthy key, or another refusal of a disabled one, changes nothing.
     if (outcome.kind === 'ok' && (before === undefined || before.failures === 0)) return;
+    if (outcome.kind === 'auth_failed' && before?.disabled) return;
     const after = applyOutcome(before, outcome, now);
     this.healthById.set(id, after);
     this.ctx.storage.kv.put(`health:${id}`, after);
@@ -103,6 +132,67 @@ export class KeyPool extends DurableObject<Env> {
     const had = this.healthById.delete(id);
     this.ctx.storage.kv.delete(`health:${id}`);
     return had;
+  }
+
+  /**
+   * An access token for an OAuth credential (C2): cached until shortly before it expires, and
+   * refreshed one at a time per credential however many isolates ask at once.
+   */
+  accessToken(req: TokenRequest): Promise<TokenResponse> {
+    const cached = this.tokens.get(req.keyId);
+    if (cached && cached.expiresAt - REFRESH_MARGIN_MS > req.now)
+      return Promise.resolve({ ok: true, ...cached });
+    let pending = this.refreshing.get(req.keyId);
+    if (!pending) {
+      pending = this.refresh(req).finally(() => this.refreshing.delete(req.keyId));
+      this.refreshing.set(req.keyId, pending);
+    }
+    return pending;
+  }
+
+  private async refresh(req: TokenRequest): Promise<TokenResponse> {
+    const sealed = JSON.parse(req.sealed) as { refresh_token: string; client_secret?: string };
+    const ring = await keyRing(this.env);
+    const rotated = this.ctx.storage.kv.get<RotatedToken>(`refresh:${req.keyId}`);
+    const refreshToken =
+      rotated && rotated.source === req.fingerprint
+        ? await decryptSecret(ring, rotated.ciphertext, rotated.kekId)
+        : sealed.refresh_token;
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      client_id: req.clientId,
+    });
+    if (sealed.client_secret) form.set('client_secret', sealed.client_secret);
+    if (req.scope) form.set('scope', req.scope);
+    let body: { access_token?: unknown; expires_in?: unknown; refresh_token?: unknown } = {};
+    let status = 0;
+    try {
+      const res = await fetch(req.tokenUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: form,
+      });
+      status = res.status;
+      body = (await res.json()) as typeof body;
+    } catch {
+      // Unreachable token endpoint: like a timeout, the key only cools down.
+      this.report(req.keyId, { kind: 'timeout' }, req.now);
+      return { ok: false, reason: 'the token endpoint could not be reached' };
+    }
+    if (status !== 200 || typeof body.access_token !== 'string') {
+      // A refused refresh disables the key like a 401 and raises an alert (C5: never silently).
+      this.report(req.keyId, { kind: 'auth_failed', status: status || 401 }, req.now);
+      return { ok: false, reason: `the token endpoint refused the refresh (HTTP ${status})` };
+    }
+    if (typeof body.refresh_token === 'string' && body.refresh_token !== refreshToken) {
+      const next = await encryptSecret(ring, body.refresh_token);
+      this.ctx.storage.kv.put<RotatedToken>(`refresh:${req.keyId}`, { ...next, source: req.fingerprint });
+    }
+    const expiresIn = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3_600;
+    const token = { accessToken: body.access_token, expiresAt: req.now + expiresIn * 1_000 };
+    this.tokens.set(req.keyId, token);
+    return { ok: true, ...token };
   }
 
   health(): { keys: Record<string, KeyHealth>; alerts: KeyAlert[] } {

@@ -37,7 +37,16 @@ export function resolveSecrets(file: PolicyFile, env: NodeJS.ProcessEnv): Secret
   };
   const upstream_keys: Record<string, string> = {};
   for (const level of file.levels) {
-    for (const k of level.keys) if (k.key_env) upstream_keys[k.id] = read(k.key_env);
+    for (const k of level.keys) {
+      if (!k.key_env) continue;
+      // An OAuth credential travels as one sealed document: the refresh token and client secret.
+      upstream_keys[k.id] = k.oauth
+        ? JSON.stringify({
+            refresh_token: read(k.key_env),
+            ...(k.oauth.client_secret_env ? { client_secret: read(k.oauth.client_secret_env) } : {}),
+          })
+        : read(k.key_env);
+    }
   }
   const gateway_keys: Record<string, { hash: string; prefix: string }> = {};
   for (const k of file.gateway_keys) {

@@ -62,6 +62,7 @@ export async function loadState(db: Database): Promise<{ state: GatewayState; pa
       weight: k.weight,
       status: k.status,
       fingerprint: k.fingerprint,
+      credentialKind: k.credentialKind,
       options: (k.options ?? {}) as Record<string, string>,
     })),
     gatewayKeys: gatewayRows.map((k) => ({
@@ -197,6 +198,7 @@ export async function applyPolicy(
           status: k.status,
           options: k.options,
           fingerprint: k.fingerprint,
+          credentialKind: k.credentialKind,
           updatedAt: now,
         };
         const secret = upstreamSecrets[k.id];

@@ -33,6 +33,7 @@ export interface UpstreamKeyState {
   status: 'active' | 'disabled';
   /** HMAC of the secret; null for keyless mock entries. */
   fingerprint: string | null;
+  credentialKind: 'api_key' | 'oauth_refresh';
   options: Record<string, string>;
 }
 
@@ -137,6 +138,12 @@ export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): Gatewa
       if (k.deployment) options.deployment = k.deployment;
       if (k.api_version) options.api_version = k.api_version;
       if (k.key_env) options.key_env = k.key_env;
+      if (k.oauth) {
+        options.token_url = k.oauth.token_url;
+        options.client_id = k.oauth.client_id;
+        if (k.oauth.scope) options.scope = k.oauth.scope;
+        if (k.oauth.client_secret_env) options.client_secret_env = k.oauth.client_secret_env;
+      }
       return {
         id: k.id,
         levelId: l.id,
@@ -145,6 +152,7 @@ export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): Gatewa
         weight: k.weight,
         status: k.status,
         fingerprint,
+        credentialKind: k.oauth ? ('oauth_refresh' as const) : ('api_key' as const),
         options,
       };
     }),

@@ -83,6 +83,19 @@ export const upstreamKeyFileSchema = z
     /** azure-openai: deployment name and api-version. */
     deployment: z.string().optional(),
     api_version: z.string().optional(),
+    /**
+     * OAuth refresh-token credential: `key_env` then holds the refresh token; the gateway trades
+     * it at `token_url` for access tokens, refreshed before they expire.
+     */
+    oauth: z
+      .object({
+        token_url: z.url(),
+        client_id: z.string().min(1),
+        client_secret_env: envName.optional(),
+        scope: z.string().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((k, ctx) => {
@@ -91,6 +104,13 @@ export const upstreamKeyFileSchema = z
         code: 'custom',
         path: ['key'],
         message: 'inline keys are only allowed for the mock provider; use key_env',
+      });
+    }
+    if (k.oauth && k.key_env === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['key_env'],
+        message: 'an oauth credential needs key_env (the refresh token)',
       });
     }
     if (k.key === undefined && k.key_env === undefined && k.provider !== 'mock') {

@@ -127,6 +127,7 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
       stream: meta.stream,
       stripUsage: upstream.stripUsage,
       now: Date.now,
+      idleTimeoutMs: delivered.level.timeouts.idleMs,
     });
     const headers = new Headers({
       'content-type':
@@ -140,7 +141,7 @@ export async function proxyChatCompletions(c: Context<AppEnv>): Promise<Response
     const reason = await observed.done;
     const measured = observed.usage();
     await meter(delivery, {
-      status: reason === 'upstream_error' ? 502 : 200,
+      status: reason === 'upstream_error' || reason === 'upstream_idle_timeout' ? 502 : 200,
       errorCode: reason === 'complete' ? null : reason,
       usage: measured,
       // No usage from the provider: flagged, to be counted by a tokenizer (metering issue).

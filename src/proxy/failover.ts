@@ -5,6 +5,7 @@
 import type { PickResponse } from '../../durable-objects/key-pool';
 import type { Outcome } from '../../durable-objects/round-robin';
 import { GatewayError, RateLimitError, UpstreamError } from '../errors/gateway-error';
+import { CredentialError } from '../providers/credential-error';
 import { clientErrorFromUpstream } from '../providers/openai/errors';
 import type { UpstreamCredential } from '../providers/types';
 import type { ModelRoute } from '../routing/resolve-model';
@@ -74,6 +75,15 @@ export async function sendWithFailover(
         res = await withFirstByteTimeout(send, key, level.timeouts.firstByteMs);
       } catch (err) {
         if (err instanceof GatewayError) throw err;
+        if (err instanceof CredentialError) {
+          report(levelId, key.id, { kind: 'auth_failed', status: 401 });
+          lastError = new UpstreamError(
+            'upstream_auth_failed',
+            "The provider refused the gateway's credentials; an operator has been alerted.",
+            502,
+          );
+          continue;
+        }
         report(levelId, key.id, { kind: 'timeout' });
         lastError = new UpstreamError('upstream_timeout', 'The provider did not answer in time.', 504);
         continue;

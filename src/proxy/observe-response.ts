@@ -14,21 +14,25 @@ export interface ObservedResponse {
 
 export function observeChatResponse(
   upstreamBody: ReadableStream<Uint8Array>,
-  opts: { stream: boolean; stripUsage: boolean; now: () => number },
+  opts: { stream: boolean; stripUsage: boolean; now: () => number; idleTimeoutMs: number },
 ): ObservedResponse {
   if (opts.stream) {
     const tap = openAIStreamTap({ stripUsageChunk: opts.stripUsage, now: opts.now });
-    return { ...pumpBody(upstreamBody, tap), usage: tap.usage, ttftAt: tap.firstTokenAt };
+    return { ...pumpBody(upstreamBody, tap, opts.idleTimeoutMs), usage: tap.usage, ttftAt: tap.firstTokenAt };
   }
   const parts: Uint8Array[] = [];
   let firstByteAt: number | null = null;
-  const pumped = pumpBody(upstreamBody, {
-    chunk(bytes) {
-      firstByteAt ??= opts.now();
-      parts.push(bytes);
-      return bytes;
+  const pumped = pumpBody(
+    upstreamBody,
+    {
+      chunk(bytes) {
+        firstByteAt ??= opts.now();
+        parts.push(bytes);
+        return bytes;
+      },
     },
-  });
+    opts.idleTimeoutMs,
+  );
   return {
     ...pumped,
     usage: () => usageFromCompletionBody(new TextDecoder().decode(concat(parts))),

@@ -1,10 +1,12 @@
 // The gateway-wide configuration a request needs after authentication: the root's time zone,
 // levels with their upstream keys, and prices. One D1 batch on a cold isolate, then memory.
 import { eq, isNull } from 'drizzle-orm';
+import { REFRESH_MARGIN_MS } from '../../durable-objects/key-pool';
 import { decryptSecret } from '../crypto/secrets';
 import { database } from '../db/client';
 import { accounts, levels, modelPrices, upstreamKeys } from '../db/schema';
 import { isValidTimeZone } from '../lib/time';
+import { CredentialError } from '../providers/credential-error';
 import type { UpstreamCredential, UpstreamOptions } from '../providers/types';
 import type { PriceRow } from '../usage/pricing';
 import { keyRing } from './keyring';
@@ -62,20 +64,25 @@ export async function loadGatewayConfig(env: Env): Promise<GatewayConfig> {
   for (const k of keyRows) {
     const level = byId.get(k.levelId);
     if (!level) continue;
-    let secret: Promise<string> | undefined;
+    let sealed: Promise<string> | undefined;
     const { ciphertext, kekId } = k;
+    // Decrypted on first use, then kept for the life of this snapshot.
+    const unseal = () => {
+      if (!ciphertext || !kekId) return Promise.resolve('');
+      sealed ??= keyRing(env).then((ring) => decryptSecret(ring, ciphertext, kekId));
+      return sealed;
+    };
+    const options = (k.options ?? {}) as UpstreamOptions & Record<string, string>;
     level.keys.push({
       id: k.id,
       provider: k.provider,
       baseUrl: k.baseUrl,
       weight: k.weight,
-      options: (k.options ?? {}) as UpstreamOptions,
-      // Decrypted on first use, then kept for the life of this snapshot.
-      secret() {
-        if (!ciphertext || !kekId) return Promise.resolve('');
-        secret ??= keyRing(env).then((ring) => decryptSecret(ring, ciphertext, kekId));
-        return secret;
-      },
+      options,
+      secret:
+        k.credentialKind === 'oauth_refresh'
+          ? oauthSecret(env, k.levelId, k.id, k.fingerprint ?? '', options, unseal)
+          : unseal,
     });
   }
   // An override whose account is gone would otherwise read as a global price: drop it.
@@ -97,4 +104,33 @@ export async function loadGatewayConfig(env: Env): Promise<GatewayConfig> {
         ],
   );
   return { timezone, levels: byId, prices };
+}
+
+/** An OAuth credential's secret is its current access token, cached here until near expiry. */
+function oauthSecret(
+  env: Env,
+  levelId: number,
+  keyId: string,
+  fingerprint: string,
+  options: Record<string, string>,
+  unseal: () => Promise<string>,
+): () => Promise<string> {
+  let token: { accessToken: string; expiresAt: number } | undefined;
+  return async () => {
+    const now = Date.now();
+    if (token && token.expiresAt - REFRESH_MARGIN_MS > now) return token.accessToken;
+    const pool = env.KEY_POOL.get(env.KEY_POOL.idFromName(`level:${levelId}`));
+    const res = await pool.accessToken({
+      keyId,
+      tokenUrl: options.token_url ?? '',
+      clientId: options.client_id ?? '',
+      scope: options.scope,
+      sealed: await unseal(),
+      fingerprint,
+      now,
+    });
+    if (!res.ok) throw new CredentialError(res.reason);
+    token = { accessToken: res.accessToken, expiresAt: res.expiresAt };
+    return token.accessToken;
+  };
 }

@@ -3,18 +3,26 @@
 // the client disconnects: the upstream is drained and the request billed for what it generated
 // (C8), instead of depending on the runtime to report the cancellation.
 
-export type EndReason = 'complete' | 'client_cancelled' | 'upstream_error';
+export type EndReason = 'complete' | 'client_cancelled' | 'upstream_error' | 'upstream_idle_timeout';
 
 export interface StreamObserver {
   /** Returns the bytes to forward (usually `chunk` itself; a rewriting observer may drop or change it). */
   chunk(chunk: Uint8Array): Uint8Array | null;
   /** Bytes to emit at the end of the stream, if any. */
   end?(): Uint8Array | null;
+  /**
+   * Bytes that tell the client, in its own protocol, that the upstream broke off (an SSE error
+   * event). Without them the body is aborted — all a non-streamed body can do after its headers.
+   */
+  failure?(reason: 'upstream_error' | 'upstream_idle_timeout'): Uint8Array | null;
 }
+
+class IdleTimeout extends Error {}
 
 export function pumpBody(
   body: ReadableStream<Uint8Array>,
   observer: StreamObserver,
+  idleTimeoutMs = 0,
 ): { body: ReadableStream<Uint8Array>; done: Promise<EndReason> } {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
@@ -29,9 +37,10 @@ export function pumpBody(
   };
   const done = (async (): Promise<EndReason> => {
     const reader = body.getReader();
+    const read = () => (idleTimeoutMs > 0 ? withIdleTimeout(reader.read(), idleTimeoutMs) : reader.read());
     try {
       for (;;) {
-        const { value, done: finished } = await reader.read();
+        const { value, done: finished } = await read();
         if (finished) break;
         forward(observer.chunk(value));
       }
@@ -43,9 +52,29 @@ export function pumpBody(
       });
       return clientGone ? 'client_cancelled' : 'complete';
     } catch (err) {
-      await writer.abort(err).catch(() => {});
-      return 'upstream_error';
+      const reason = err instanceof IdleTimeout ? 'upstream_idle_timeout' : 'upstream_error';
+      reader.cancel().catch(() => {});
+      const notice = observer.failure?.(reason);
+      if (notice?.length) {
+        forward(notice);
+        writer.close().catch(() => {});
+      } else {
+        writer.abort(err).catch(() => {});
+      }
+      return reason;
     }
   })();
   return { body: readable, done };
+}
+
+async function withIdleTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new IdleTimeout()), ms);
+  });
+  try {
+    return await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

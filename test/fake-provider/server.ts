@@ -69,6 +69,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type Behaviour, BehaviourKeyError, resolveBehaviour, ScriptBook } from './behaviour';
 import { handleControl } from './control';
+import { tokenResponse } from './oauth';
 import { okStatus, type ProtocolName } from './protocol';
 import { errorFor, execute, matchRoute, precheck, type Route, readCredential } from './routes';
 import { sleep, writeSseStream } from './sse';
@@ -231,6 +232,13 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
       if (url.pathname.startsWith('/__fake/')) {
         const r = handleControl(rec.method, url.pathname, rec.body, { book, requests, unexpected, reset });
         if (r.status === 404) unexpected.push(rec);
+        return sendJson(res, r.status, r.body);
+      }
+      if (rec.method === 'POST' && url.pathname === '/oauth/token') {
+        const form = new URLSearchParams(raw);
+        rec.key = form.get('refresh_token');
+        requests.push(rec);
+        const r = tokenResponse(form);
         return sendJson(res, r.status, r.body);
       }
       const match = matchRoute(rec.method, url);

@@ -83,6 +83,23 @@ export function openAIStreamTap(opts: { stripUsageChunk: boolean; now: () => num
       if (!opts.stripUsageChunk || !rest) return null;
       return encoder.encode(rest);
     },
+    failure(reason) {
+      // Whatever partial event was pending is dropped; the error event is the last the client sees.
+      carry = '';
+      const message =
+        reason === 'upstream_idle_timeout'
+          ? 'The provider stopped sending mid-stream (idle timeout); the response is incomplete.'
+          : 'The provider broke off the stream; the response is incomplete.';
+      const error = {
+        error: {
+          message,
+          type: 'api_error',
+          param: null,
+          code: reason === 'upstream_error' ? 'upstream_stream_interrupted' : reason,
+        },
+      };
+      return encoder.encode(`data: ${JSON.stringify(error)}\n\n`);
+    },
     usage: () => usage,
     firstTokenAt: () => firstTokenAt,
   };
