@@ -129,6 +129,8 @@ export class LeaseClient {
       const diff = amount - (unit === 'tokens' ? actual.tokens : actual.cost);
       if (diff > 0) add(lease.pendingReturn, name, diff);
       else add(lease.pendingExtra, name, -diff);
+      // Units given back may be what a remembered refusal lacked: ask the governor again.
+      if (diff > 0 && lease.refused?.refusal.limit === name) lease.refused = undefined;
     }
     this.scheduleFlush(admission.governorId, chain, timeZone, now, waitUntil);
   }
@@ -160,19 +162,22 @@ export class LeaseClient {
     w.count++;
   }
 
-  /** Takes what this lease owes or holds back to the governor, as `returned` / `extra`. */
-  private drain(lease: Lease, now: number) {
+  /**
+   * Takes what this lease owes or holds back to the governor, as `returned` / `extra`. The whole
+   * balance goes back, expired or not: a remainder too small for the next request would otherwise
+   * sit here while the governor refuses for want of it.
+   */
+  private drain(lease: Lease) {
     const returned = lease.pendingReturn;
     const extra = lease.pendingExtra;
     lease.pendingReturn = {};
     lease.pendingExtra = {};
-    if (lease.expiresAt <= now) {
-      for (const [name, v] of Object.entries(lease.balances)) {
-        if (v > 0) add(returned, name, v);
-        else add(extra, name, -v);
-      }
-      lease.balances = {};
+    for (const [name, v] of Object.entries(lease.balances)) {
+      if (v > 0) add(returned, name, v);
+      else add(extra, name, -v);
     }
+    lease.balances = {};
+    lease.expiresAt = 0;
     return { returned, extra };
   }
 
@@ -186,7 +191,7 @@ export class LeaseClient {
     now: number,
   ): Promise<void> {
     const expired = lease.expiresAt <= now;
-    const { returned, extra } = this.drain(lease, now);
+    const { returned, extra } = this.drain(lease);
     // One request's worth for each caller already waiting, or about a grant's lifetime of the last
     // second's rate, or — when the last grant ran dry before expiring — twice the last grant.
     const w = lease.window;
@@ -216,7 +221,7 @@ export class LeaseClient {
       return;
     }
     for (const [name, amount] of Object.entries(result.grant)) add(lease.balances, name, amount);
-    if (expired) lease.expiresAt = now + result.ttlMs;
+    lease.expiresAt = now + result.ttlMs;
   }
 
   /** After the grant expires (or soon, for settlements), hand back what is left, off the hot path. */
@@ -237,7 +242,16 @@ export class LeaseClient {
         lease.flushAt = undefined;
         if (lease.exchanging) return;
         const now = Date.now();
-        const { returned, extra } = this.drain(lease, now);
+        // A live grant stays; only settlements are sent.
+        const live = lease.expiresAt > now;
+        const { returned, extra } = live
+          ? (() => {
+              const pending = { returned: lease.pendingReturn, extra: lease.pendingExtra };
+              lease.pendingReturn = {};
+              lease.pendingExtra = {};
+              return pending;
+            })()
+          : this.drain(lease);
         if (!Object.keys(returned).length && !Object.keys(extra).length) return;
         await this.exchange(governorId, {
           chain,
