@@ -85,8 +85,8 @@ export async function loadAuthContext(d1: D1Database, hash: string): Promise<Aut
 }
 
 export async function authenticateGatewayKey(env: Env, key: string, now: number): Promise<AuthContext> {
-  const hash = await sha256Hex(key);
-  const ctx = await cache.get(hash, now, () => loadAuthContext(env.DB, hash));
+  // Keyed by the key as presented, so a warm request does not even hash it; D1 sees only the hash.
+  const ctx = await cache.get(key, now, async () => loadAuthContext(env.DB, await sha256Hex(key)));
   if (!ctx) throw new AuthenticationError('invalid_api_key', 'Incorrect API key provided.');
   if (ctx.refusal) {
     const { kind, code, message } = ctx.refusal;

@@ -37,7 +37,8 @@ export function pumpBody(
   };
   const done = (async (): Promise<EndReason> => {
     const reader = body.getReader();
-    const read = () => (idleTimeoutMs > 0 ? withIdleTimeout(reader.read(), idleTimeoutMs) : reader.read());
+    const watchdog = idleTimeoutMs > 0 ? idleWatchdog(idleTimeoutMs) : undefined;
+    const read = () => (watchdog ? watchdog.guard(reader.read()) : reader.read());
     try {
       for (;;) {
         const { value, done: finished } = await read();
@@ -62,19 +63,37 @@ export function pumpBody(
         writer.abort(err).catch(() => {});
       }
       return reason;
+    } finally {
+      watchdog?.stop();
     }
   })();
   return { body: readable, done };
 }
 
-async function withIdleTimeout<T>(read: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new IdleTimeout()), ms);
+/**
+ * One timer per stream, not per chunk: it fires every `ms` and fails the pending read only when no
+ * chunk arrived for a whole period.
+ */
+function idleWatchdog(ms: number) {
+  let last = Date.now();
+  let fail: (err: Error) => void = () => {};
+  const tripped = new Promise<never>((_, reject) => {
+    fail = reject;
   });
-  try {
-    return await Promise.race([read, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  tripped.catch(() => {});
+  let timer: ReturnType<typeof setTimeout>;
+  const check = () => {
+    const quiet = Date.now() - last;
+    if (quiet >= ms) fail(new IdleTimeout());
+    else timer = setTimeout(check, ms - quiet);
+  };
+  timer = setTimeout(check, ms);
+  return {
+    async guard<T>(read: Promise<T>): Promise<T> {
+      const value = await Promise.race([read, tripped]);
+      last = Date.now();
+      return value;
+    },
+    stop: () => clearTimeout(timer),
+  };
 }
