@@ -2,7 +2,8 @@
 // and upstream side (OpenAI and any OpenAI-compatible server). Azure OpenAI reuses everything but
 // the target (../azure-openai).
 import type { BridgeAdapter, UpstreamConfig, UpstreamTarget } from '../../bridge/adapter';
-import { type ChatEncodeOptions, chatRequestFromIR, chatRequestToIR } from './chat-ir';
+import { chatRequestToIR } from './chat-ir';
+import { type ChatEncodeOptions, chatRequestFromIR } from './chat-ir-encode';
 import { chatResponseFromIR, chatResponseToIR } from './chat-response-ir';
 import { chatStreamDecoder, chatStreamEncoder } from './chat-stream-ir';
 import { openAIErrorToGateway } from './error-ir';

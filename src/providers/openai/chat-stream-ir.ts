@@ -31,7 +31,10 @@ export function chatStreamDecoder(): StreamDecoder {
   };
 
   const onChunk = (chunk: JsonRecord): void => {
-    if (chunk.error !== undefined && chunk.error !== null) return sink.fail(openAIStreamError(chunk.error));
+    if (chunk.error !== undefined && chunk.error !== null) {
+      sink.fail(openAIStreamError(chunk.error));
+      return;
+    }
     const choices = list(chunk.choices);
     // Azure opens with a choice-less prompt-filter chunk whose id is blank: start on real content.
     if (!sink.started && (choices.length > 0 || chunk.usage))
@@ -64,7 +67,10 @@ export function chatStreamDecoder(): StreamDecoder {
 
   const onData = (data: string): void => {
     if (sink.finished) return;
-    if (data.trim() === '[DONE]') return complete();
+    if (data.trim() === '[DONE]') {
+      complete();
+      return;
+    }
     const parsed = parseJson(data);
     if (parsed !== undefined) onChunk(rec(parsed));
   };

@@ -22,7 +22,11 @@ export function responsesRequestFromIR(ir: IRRequest): JsonRecord {
   const only = ir.system[0];
   if (ir.system.length === 1 && only) body.instructions = only.text;
   else if (ir.system.length > 1) {
-    input.push({ type: 'message', role: 'system', content: ir.system.map((p) => ({ type: 'input_text', text: p.text })) });
+    input.push({
+      type: 'message',
+      role: 'system',
+      content: ir.system.map((p) => ({ type: 'input_text', text: p.text })),
+    });
   }
   for (const m of ir.messages) input.push(...encodeItems(m));
   body.input = input;
@@ -50,7 +54,8 @@ export function responsesRequestFromIR(ir: IRRequest): JsonRecord {
       body.text = { format };
     }
   }
-  const effort = ir.reasoning?.adaptive && ir.reasoning.effort === undefined ? undefined : effortOf(ir.reasoning);
+  const effort =
+    ir.reasoning?.adaptive && ir.reasoning.effort === undefined ? undefined : effortOf(ir.reasoning);
   if (effort !== undefined) body.reasoning = { effort };
   if (ir.user !== undefined) body.user = ir.user;
   if (ir.metadata !== undefined) body.metadata = ir.metadata;

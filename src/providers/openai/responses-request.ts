@@ -119,12 +119,16 @@ export function responsesRequestToIR(input: unknown): IRRequest {
 
 function refuseDefaultsOnly(body: JsonRecord): void {
   for (const v of optArray(body, 'include') ?? []) {
-    if (v !== 'reasoning.encrypted_content') throw unsupported('include', `${JSON.stringify(v)} cannot be provided`);
+    if (v !== 'reasoning.encrypted_content')
+      throw unsupported('include', `${JSON.stringify(v)} cannot be provided`);
   }
   const truncation = optString(body, 'truncation');
-  if (truncation !== undefined && truncation !== 'disabled') throw unsupported('truncation', 'only "disabled"');
-  if (optBoolean(body, 'background') === true) throw unsupported('background', 'background responses need a response store');
-  if ((optInteger(body, 'top_logprobs') ?? 0) > 0) throw unsupported('top_logprobs', 'log probabilities are not available');
+  if (truncation !== undefined && truncation !== 'disabled')
+    throw unsupported('truncation', 'only "disabled"');
+  if (optBoolean(body, 'background') === true)
+    throw unsupported('background', 'background responses need a response store');
+  if ((optInteger(body, 'top_logprobs') ?? 0) > 0)
+    throw unsupported('top_logprobs', 'log probabilities are not available');
 }
 
 function readFormat(text: JsonRecord | undefined): IRRequest['responseFormat'] {
@@ -192,7 +196,8 @@ export function reasoningItem(item: JsonRecord): IRAssistantPart {
   const summary = texts('summary');
   const text = (summary.length > 0 ? summary : texts('content')).join('\n\n');
   const enc = str(item.encrypted_content);
-  if (enc?.startsWith(REDACTED_PREFIX)) return { type: 'thinking', text: '', redactedData: enc.slice(REDACTED_PREFIX.length) };
+  if (enc?.startsWith(REDACTED_PREFIX))
+    return { type: 'thinking', text: '', redactedData: enc.slice(REDACTED_PREFIX.length) };
   return { type: 'thinking', text, ...(enc ? { signature: enc } : {}) };
 }
 
@@ -204,7 +209,8 @@ function textParts(content: unknown, at: string): IRTextPart[] {
     if (part.type === 'input_text' || part.type === 'output_text') {
       return { type: 'text', text: requireString(part, 'text', `${at}[${j}].text`) };
     }
-    if (part.type === 'refusal') return { type: 'text', text: requireString(part, 'refusal', `${at}[${j}].refusal`) };
+    if (part.type === 'refusal')
+      return { type: 'text', text: requireString(part, 'refusal', `${at}[${j}].refusal`) };
     throw unsupported(`${at}[${j}].type`, 'only text parts are allowed here');
   });
 }
@@ -220,13 +226,17 @@ function userParts(content: unknown, at: string): IRUserPart[] {
     if (part.type === 'input_text' || part.type === 'output_text') {
       return { type: 'text', text: requireString(part, 'text', `${pat}.text`) };
     }
-    if (part.type !== 'input_image') throw unsupported(`${pat}.type`, `${JSON.stringify(part.type)} parts cannot be translated`);
+    if (part.type !== 'input_image')
+      throw unsupported(`${pat}.type`, `${JSON.stringify(part.type)} parts cannot be translated`);
     if (part.file_id) throw unsupported(`${pat}.file_id`, 'uploaded files cannot be translated');
     const url = requireString(part, 'image_url', `${pat}.image_url`);
     const data = DATA_URL.exec(url);
     const image: IRUserPart = {
       type: 'image',
-      source: data?.[1] && data[2] !== undefined ? { kind: 'base64', mediaType: data[1], data: data[2] } : { kind: 'url', url },
+      source:
+        data?.[1] && data[2] !== undefined
+          ? { kind: 'base64', mediaType: data[1], data: data[2] }
+          : { kind: 'url', url },
     };
     if (part.detail === 'low' || part.detail === 'high') image.detail = part.detail;
     return image;
@@ -236,7 +246,8 @@ function userParts(content: unknown, at: string): IRUserPart[] {
 function readTool(t: unknown, i: number): IRTool {
   const at = `tools[${i}]`;
   const tool = requireRecord(t, at);
-  if (tool.type !== 'function') throw unsupported(`${at}.type`, `${JSON.stringify(tool.type)} tools cannot be translated`);
+  if (tool.type !== 'function')
+    throw unsupported(`${at}.type`, `${JSON.stringify(tool.type)} tools cannot be translated`);
   const out: IRTool = {
     name: requireString(tool, 'name', `${at}.name`),
     parameters: optRecord(tool, 'parameters', `${at}.parameters`) ?? { type: 'object', properties: {} },
@@ -252,6 +263,7 @@ function readToolChoice(v: unknown): IRToolChoice | undefined {
   if (v === undefined || v === null) return undefined;
   if (v === 'auto' || v === 'none' || v === 'required') return v;
   const choice = requireRecord(v, 'tool_choice');
-  if (choice.type !== 'function') throw unsupported('tool_choice', 'only function tool choices can be translated');
+  if (choice.type !== 'function')
+    throw unsupported('tool_choice', 'only function tool choices can be translated');
   return { name: requireString(choice, 'name', 'tool_choice.name') };
 }

@@ -12,6 +12,7 @@
 import type { EncodeContext } from '../../bridge/adapter';
 import type { IRAssistantPart, IRResponse, IRStopReason } from '../../bridge/ir';
 import { count, type JsonRecord, list, rec, str } from '../../bridge/read';
+import type { GatewayError } from '../../errors/gateway-error';
 import type { TokenUsage } from '../../usage/types';
 import { REDACTED_PREFIX, reasoningItem } from './responses-request';
 
@@ -50,7 +51,8 @@ export function statusToIR(status: unknown, incompleteReason: unknown, sawToolCa
 export function itemToIR(item: JsonRecord): { parts: IRAssistantPart[]; refused: boolean } {
   if (item.type === 'reasoning') {
     const part = reasoningItem(item);
-    const empty = part.type === 'thinking' && part.text === '' && !part.signature && part.redactedData === undefined;
+    const empty =
+      part.type === 'thinking' && part.text === '' && !part.signature && part.redactedData === undefined;
     return { parts: empty ? [] : [part], refused: false };
   }
   if (item.type === 'function_call') {
@@ -87,7 +89,9 @@ export function responsesResponseToIR(input: unknown): IRResponse {
     id: str(body.id) ?? '',
     model: str(body.model) ?? '',
     content,
-    stopReason: refused ? 'content_filter' : statusToIR(body.status, rec(body.incomplete_details).reason, sawToolCall),
+    stopReason: refused
+      ? 'content_filter'
+      : statusToIR(body.status, rec(body.incomplete_details).reason, sawToolCall),
     usage: responsesUsageToIR(body.usage),
   };
 }
@@ -104,9 +108,17 @@ export function itemFromIR(p: IRAssistantPart, index: number): JsonRecord {
     };
   }
   if (p.type === 'tool_call') {
-    return { id: `fc_${index}`, type: 'function_call', status: 'completed', call_id: p.id, name: p.name, arguments: p.arguments };
+    return {
+      id: `fc_${index}`,
+      type: 'function_call',
+      status: 'completed',
+      call_id: p.id,
+      name: p.name,
+      arguments: p.arguments,
+    };
   }
-  const encrypted = p.redactedData !== undefined ? `${REDACTED_PREFIX}${p.redactedData}` : (p.signature ?? null);
+  const encrypted =
+    p.redactedData !== undefined ? `${REDACTED_PREFIX}${p.redactedData}` : (p.signature ?? null);
   return {
     id: `rs_${index}`,
     type: 'reasoning',
@@ -115,15 +127,26 @@ export function itemFromIR(p: IRAssistantPart, index: number): JsonRecord {
   };
 }
 
+/** The Responses error code for a gateway error (the codes Codex and the SDKs act on). */
+export function responsesErrorCode(err: GatewayError): string {
+  if (err.kind === 'rate_limit' || err.kind === 'quota') return 'rate_limit_exceeded';
+  if (err.kind === 'invalid_request') return 'invalid_prompt';
+  return 'server_error';
+}
+
 /** Status fields of a finished response for an IR stop reason. */
-export function statusFromIR(reason: IRStopReason, errorMessage?: string): JsonRecord {
-  if (reason === 'max_tokens') return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, error: null };
-  if (reason === 'content_filter') return { status: 'incomplete', incomplete_details: { reason: 'content_filter' }, error: null };
+export function statusFromIR(reason: IRStopReason, err?: GatewayError): JsonRecord {
+  if (reason === 'max_tokens')
+    return { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, error: null };
+  if (reason === 'content_filter')
+    return { status: 'incomplete', incomplete_details: { reason: 'content_filter' }, error: null };
   if (reason === 'error') {
     return {
       status: 'failed',
       incomplete_details: null,
-      error: { code: 'server_error', message: errorMessage ?? 'The provider failed to complete the response.' },
+      error: err
+        ? { code: responsesErrorCode(err), message: err.message }
+        : { code: 'server_error', message: 'The provider failed to complete the response.' },
     };
   }
   return { status: 'completed', incomplete_details: null, error: null };
