@@ -6,6 +6,7 @@ const testSecrets = {
   SWITCHYARD_ADMIN_TOKEN: 'sya_test_admin_token',
   SWITCHYARD_KEK: 'dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=',
   SWITCHYARD_KEK_ID: 'test-1',
+  SWITCHYARD_SESSION_SECRET: 'test-session-secret-not-for-production-0000000000',
 };
 
 export default defineConfig({

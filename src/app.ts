@@ -5,8 +5,10 @@ import { GatewayError, InternalError, NotFoundError } from './errors/gateway-err
 import { errorResponse } from './errors/render';
 import { adminAuth } from './middleware/admin-auth';
 import { gatewayAuth } from './middleware/gateway-auth';
+import { proxyAcl } from './middleware/proxy-acl';
 import { requestContext } from './middleware/request-context';
 import { policyRoute } from './routes/admin/policy';
+import { adminApi, adminPublicApi } from './routes/admin/router';
 import { usageDailyRoute } from './routes/admin/usage-daily';
 import { healthRoute } from './routes/health';
 import { chatCompletionsRoute } from './routes/openai/chat-completions';
@@ -18,11 +20,16 @@ app.route('/healthz', healthRoute);
 
 app.use('/v1/*', gatewayAuth());
 app.use('/v1beta/*', gatewayAuth());
+app.use('/v1/*', proxyAcl());
+app.use('/v1beta/*', proxyAcl());
 app.route('/v1/chat/completions', chatCompletionsRoute);
 
+// Sign-in and the OpenAPI document need no credentials, so they are mounted before admin auth.
+app.route('/admin/v1', adminPublicApi);
 app.use('/admin/*', adminAuth());
 app.route('/admin/v1/usage/daily', usageDailyRoute);
 app.route('/admin/v1/policy', policyRoute);
+app.route('/admin/v1', adminApi);
 
 app.notFound((c) => {
   const err = new NotFoundError('unknown_endpoint', `No endpoint ${c.req.method} ${c.req.path}.`);

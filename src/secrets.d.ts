@@ -10,5 +10,7 @@ declare namespace Cloudflare {
     SWITCHYARD_KEK_ID?: string;
     /** Retired KEKs still able to decrypt: comma-separated `id:base64`. */
     SWITCHYARD_KEK_PREVIOUS?: string;
+    /** HS256 key for dashboard session JWTs, at least 32 characters; without it sign-in is refused. */
+    SWITCHYARD_SESSION_SECRET?: string;
   }
 }

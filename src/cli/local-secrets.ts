@@ -29,6 +29,7 @@ export async function ensureLocalSecrets(root: string): Promise<LocalSecrets> {
     SWITCHYARD_ADMIN_TOKEN: () => `sya_${token(32)}`,
     SWITCHYARD_KEK: () => randomBytes(32).toString('base64'),
     SWITCHYARD_KEK_ID: () => 'local-1',
+    SWITCHYARD_SESSION_SECRET: () => token(48),
   };
   for (const [name, make] of Object.entries(want)) {
     if (!vars[name]) {

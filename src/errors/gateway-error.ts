@@ -50,6 +50,27 @@ export class NotFoundError extends GatewayError {
   readonly kind = 'not_found';
 }
 
+/** The request conflicts with the current state (an id in use, an account that still has children). */
+export class ConflictError extends GatewayError {
+  readonly status = 409;
+  readonly kind = 'invalid_request';
+}
+
+/** A policy write that would allow more than the parent allows (C4); `param` names the field. */
+export class PolicyWideningError extends GatewayError {
+  readonly status = 422;
+  readonly kind = 'invalid_request';
+  constructor(field: string, message: string) {
+    super('policy_widening', message, field);
+  }
+}
+
+/** A feature whose secret or binding is not configured: refused plainly, never a 500. */
+export class NotConfiguredError extends GatewayError {
+  readonly status = 503;
+  readonly kind = 'overloaded';
+}
+
 export class PayloadTooLargeError extends GatewayError {
   readonly status = 413;
   readonly kind = 'payload_too_large';

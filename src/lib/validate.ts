@@ -5,9 +5,14 @@ import { InvalidRequestError } from '../errors/gateway-error';
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
+  throw invalidRequestFrom(parsed.error);
+}
+
+/** The first issue of a zod error as a 400 naming its field. */
+export function invalidRequestFrom(error: z.ZodError): InvalidRequestError {
+  const issue = error.issues[0];
   const path = issue?.path.join('.') || undefined;
-  throw new InvalidRequestError(
+  return new InvalidRequestError(
     'invalid_request',
     `${path ? `${path}: ` : ''}${issue?.message ?? 'invalid request'}`,
     path,

@@ -1,19 +1,20 @@
 // Who is calling the admin API, and which subtree they may see (C3). Admin traffic is not on the
-// hot path, so tokens are checked against D1 on every call: revocation is immediate.
-import { and, eq, isNull } from 'drizzle-orm';
+// hot path, so tokens, sessions and the account chain are checked against D1 on every call:
+// revocation, disabling a user, a role change or a suspension applies to the very next request.
+import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
+import type { Database } from '../../db/client';
 import { database } from '../../db/client';
-import { accounts, managementTokens } from '../../db/schema';
-import { AuthenticationError, PermissionDeniedError } from '../../errors/gateway-error';
+import { accounts, managementTokens, users } from '../../db/schema';
+import { AuthenticationError, NotConfiguredError, PermissionDeniedError } from '../../errors/gateway-error';
 import { sha256Hex } from '../../lib/ids';
+import { type Capability, can, lacking, type Principal } from '../../tenancy/permissions';
+import { MIN_SECRET_LENGTH, verifySession } from '../../tenancy/session';
 
-export type Scope = 'usage:read' | 'policy:write' | 'admin';
+export type Scope = Capability;
 
-export interface AdminActor {
-  type: 'bootstrap' | 'management_token';
-  id: string | null;
-  /** Path of the account the actor acts for; `/` before a root account exists. */
-  accountPath: string;
-  scopes: ReadonlySet<string> | 'all';
+export interface AdminActor extends Principal {
+  /** Cookie sessions must send a CSRF token on writes; bearer tokens are not ambient. */
+  via: 'bearer' | 'cookie';
 }
 
 async function sameSecret(a: string, b: string): Promise<boolean> {
@@ -22,18 +23,43 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
   return crypto.subtle.timingSafeEqual(enc.encode(ha), enc.encode(hb));
 }
 
+/** A suspended or disabled account (or ancestor) locks its subtree out of the admin API too. */
+async function assertChainActive(db: Database, path: string): Promise<void> {
+  const ids = path.split('/').filter(Boolean);
+  if (ids.length === 0) return;
+  const [blocked] = await db
+    .select({ status: accounts.status })
+    .from(accounts)
+    .where(and(inArray(accounts.id, ids), ne(accounts.status, 'active')))
+    .limit(1);
+  if (blocked)
+    throw new PermissionDeniedError(
+      `account_${blocked.status}`,
+      `This account (or a parent) is ${blocked.status}.`,
+    );
+}
+
+/** A bearer credential: the bootstrap token or a management token. */
 export async function authenticateAdmin(env: Env, token: string, now: number): Promise<AdminActor> {
   const db = database(env.DB);
   if (env.SWITCHYARD_ADMIN_TOKEN && (await sameSecret(token, env.SWITCHYARD_ADMIN_TOKEN))) {
     const [root] = await db
-      .select({ path: accounts.path })
+      .select({ id: accounts.id, path: accounts.path })
       .from(accounts)
       .where(isNull(accounts.parentId))
       .limit(1);
-    return { type: 'bootstrap', id: null, accountPath: root?.path ?? '/', scopes: 'all' };
+    return {
+      type: 'bootstrap',
+      id: null,
+      accountId: root?.id ?? null,
+      accountPath: root?.path ?? '/',
+      role: null,
+      scopes: 'all',
+      via: 'bearer',
+    };
   }
   const [row] = await db
-    .select({ token: managementTokens, path: accounts.path, status: accounts.status })
+    .select({ token: managementTokens, path: accounts.path })
     .from(managementTokens)
     .innerJoin(accounts, eq(accounts.id, managementTokens.accountId))
     .where(and(eq(managementTokens.hash, await sha256Hex(token)), isNull(managementTokens.revokedAt)))
@@ -44,23 +70,69 @@ export async function authenticateAdmin(env: Env, token: string, now: number): P
       'The management token is invalid, expired or revoked.',
     );
   }
-  if (row.status !== 'active')
-    throw new PermissionDeniedError(`account_${row.status}`, `The token's account is ${row.status}.`);
+  await assertChainActive(db, row.path);
   return {
     type: 'management_token',
     id: row.token.id,
+    accountId: row.token.accountId,
     accountPath: row.path,
+    role: null,
     scopes: new Set(row.token.scopes),
+    via: 'bearer',
+  };
+}
+
+/** The session secret, or a plain 503 naming the missing secret: sign-in fails closed. */
+export function sessionSecret(env: Env): string {
+  const secret = env.SWITCHYARD_SESSION_SECRET;
+  if (!secret || secret.length < MIN_SECRET_LENGTH) {
+    throw new NotConfiguredError(
+      'sessions_not_configured',
+      `Dashboard sign-in is not configured: set the SWITCHYARD_SESSION_SECRET secret (at least ${MIN_SECRET_LENGTH} characters).`,
+    );
+  }
+  return secret;
+}
+
+/** A session cookie: a valid JWT for a user who is still active, with the CSRF claim it carries. */
+export async function authenticateSession(
+  env: Env,
+  jwt: string,
+  now: number,
+): Promise<{ actor: AdminActor; csrf: string }> {
+  const claims = await verifySession(sessionSecret(env), jwt, now);
+  const invalid = new AuthenticationError(
+    'invalid_session',
+    'The session is invalid or expired; sign in again.',
+  );
+  if (!claims) throw invalid;
+  const db = database(env.DB);
+  const [row] = await db
+    .select({ user: users, path: accounts.path })
+    .from(users)
+    .innerJoin(accounts, eq(accounts.id, users.accountId))
+    .where(eq(users.id, claims.userId))
+    .limit(1);
+  if (row?.user.status !== 'active') throw invalid;
+  await assertChainActive(db, row.path);
+  return {
+    actor: {
+      type: 'user',
+      id: row.user.id,
+      accountId: row.user.accountId,
+      accountPath: row.path,
+      role: row.user.role,
+      scopes: new Set(),
+      via: 'cookie',
+    },
+    csrf: claims.csrf,
   };
 }
 
 export function requireScope(actor: AdminActor, scope: Scope): void {
-  if (actor.scopes === 'all' || actor.scopes.has(scope) || actor.scopes.has('admin')) return;
-  throw new PermissionDeniedError('missing_scope', `This token lacks the "${scope}" scope.`);
+  if (can(actor, scope)) return;
+  const decision = lacking(actor, scope);
+  if (decision.kind === 'forbidden') throw new PermissionDeniedError(decision.code, decision.message);
 }
 
-/** Index-friendly bounds of a subtree: every descendant path p has lower <= p < upper. */
-export function subtreeRange(path: string): { lower: string; upper: string } {
-  // Paths end with "/", and "0" is the character right after "/".
-  return { lower: path, upper: `${path.slice(0, -1)}0` };
-}
+export { subtreeRange } from '../../tenancy/chain';

@@ -12,7 +12,9 @@ import { requireScope } from './actor';
 export const policyRoute = new Hono<AppEnv>().post('/apply', async (c) => {
   const actor = c.get('actor');
   requireScope(actor, 'policy:write');
-  // The file describes the whole organization, so only the root may apply it.
+  // The file describes the whole organization, so only the root (and, of users, its owners) may apply it.
+  if (actor.type === 'user' && actor.role !== 'owner')
+    throw new PermissionDeniedError('insufficient_role', 'Only an owner may apply a policy file.');
   if (actor.accountPath.split('/').filter(Boolean).length > 1) {
     throw new PermissionDeniedError('root_required', 'Only a root-level token may apply a policy file.');
   }

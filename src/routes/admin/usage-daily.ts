@@ -1,13 +1,11 @@
 // GET /admin/v1/usage/daily — daily rollups (account × day × model) of the caller's subtree.
+import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, gte, lt, lte } from 'drizzle-orm';
-import { Hono } from 'hono';
-import { z } from 'zod';
-import type { AppEnv } from '../../app-env';
 import { database } from '../../db/client';
 import { accounts, usageDaily } from '../../db/schema';
 import { NotFoundError } from '../../errors/gateway-error';
-import { parseWith } from '../../lib/validate';
 import { requireScope, subtreeRange } from './actor';
+import { adminRouter, errorResponses, json, security } from './openapi';
 
 const query = z.object({
   from: z.iso.date().optional(),
@@ -17,10 +15,25 @@ const query = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
-export const usageDailyRoute = new Hono<AppEnv>().get('/', async (c) => {
+const rowSchema = z.record(z.string(), z.union([z.string(), z.number()])).openapi('UsageDailyRow', {
+  description: 'accountId, day, model, accountPath, requests, errors, token classes, costMicros, …',
+});
+
+const daily = createRoute({
+  method: 'get',
+  path: '/',
+  tags: ['Usage'],
+  security,
+  request: { query },
+  responses: {
+    200: json(z.object({ data: z.array(rowSchema) }), 'Rollups, oldest day first'),
+    ...errorResponses,
+  },
+});
+
+export const usageDailyRoute = adminRouter().openapi(daily, async (c) => {
   const actor = c.get('actor');
-  requireScope(actor, 'usage:read');
-  const q = parseWith(query, c.req.query());
+  const q = c.req.valid('query');
   const db = database(c.env.DB);
   let path = actor.accountPath;
   if (q.account) {
@@ -30,6 +43,7 @@ export const usageDailyRoute = new Hono<AppEnv>().get('/', async (c) => {
       throw new NotFoundError('account_not_found', `No account "${q.account}".`);
     path = row.path;
   }
+  requireScope(actor, 'usage:read');
   const { lower, upper } = subtreeRange(path);
   const rows = await db
     .select()
@@ -44,5 +58,5 @@ export const usageDailyRoute = new Hono<AppEnv>().get('/', async (c) => {
     )
     .orderBy(asc(usageDaily.day), asc(usageDaily.accountPath), asc(usageDaily.model))
     .limit(q.limit);
-  return c.json({ data: rows });
+  return c.json({ data: rows }, 200);
 });

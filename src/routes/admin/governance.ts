@@ -1,0 +1,131 @@
+// Live governance state (C5, C7) for operators: a level's key health and disabled-key alerts,
+// re-enabling a key, and an account's (or key's) live limit counters from its governor.
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { upstreamKeys } from '../../db/schema';
+import { NotFoundError } from '../../errors/gateway-error';
+import { assertRootCatalog } from '../../tenancy/catalog';
+import { accountInScope } from '../../tenancy/chain';
+import { auditRow, runBatch } from '../../tenancy/context';
+import { adminContext, adminRouter, errorResponses, idParam, json, okSchema, security } from './openapi';
+
+const tags = ['Governance'];
+
+const healthSchema = z
+  .object({
+    coolUntil: z.number(),
+    disabled: z.boolean(),
+    failures: z.number(),
+    lastError: z.string().optional(),
+    lastErrorAt: z.number().optional(),
+    errorCount: z.number().optional(),
+  })
+  .openapi('KeyHealth');
+
+const levelParam = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+const keyParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+const pool = (env: Env, levelId: number) => env.KEY_POOL.get(env.KEY_POOL.idFromName(`level:${levelId}`));
+
+export const governanceRoute = adminRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/levels/{id}/health',
+      tags,
+      security,
+      summary: "Each key's sleep-on-error state and the level's disabled-key alerts (root only)",
+      request: { params: levelParam },
+      responses: {
+        200: json(
+          z.object({
+            keys: z.record(z.string(), healthSchema),
+            alerts: z.array(z.object({ keyId: z.string(), at: z.number(), reason: z.string() })),
+          }),
+          'Keys without an entry are healthy',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      assertRootCatalog(adminContext(c), 'read');
+      return c.json(await pool(c.env, c.req.valid('param').id).health(), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/upstream-keys/{id}/enable',
+      tags,
+      security,
+      summary: 'Re-enable a disabled upstream key (or end its cool-down); root only',
+      request: { params: keyParam },
+      responses: { 200: json(okSchema, 'Enabled'), ...errorResponses },
+    }),
+    async (c) => {
+      const ctx = adminContext(c);
+      assertRootCatalog(ctx, 'catalog:write');
+      const { id } = c.req.valid('param');
+      const [key] = await ctx.db
+        .select({ levelId: upstreamKeys.levelId })
+        .from(upstreamKeys)
+        .where(eq(upstreamKeys.id, id));
+      if (!key) throw new NotFoundError('upstream_key_not_found', `No upstream key "${id}".`);
+      await pool(c.env, key.levelId).enable(id);
+      await runBatch(ctx.db, [
+        auditRow(ctx, {
+          action: 'upstream_key.enable',
+          targetType: 'upstream_key',
+          targetId: id,
+          accountPath: ctx.actor.accountPath,
+        }),
+      ]);
+      return c.json({ ok: true as const }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/accounts/{id}/counters',
+      tags,
+      security,
+      summary: "The account's live limit pools, parent lease and in-flight requests, from its governor",
+      request: { params: idParam },
+      responses: {
+        200: json(
+          z.object({
+            pools: z.record(z.string(), z.unknown()),
+            lease: z.object({ balances: z.record(z.string(), z.number()), expiresAt: z.number() }),
+            inFlight: z.number(),
+          }),
+          'Pools are token buckets ({tokens, at}) or period counters ({used, key})',
+        ),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const account = await accountInScope(adminContext(c), c.req.valid('param').id, 'read');
+      const snap = await c.env.ACCOUNT_GOVERNOR.get(c.env.ACCOUNT_GOVERNOR.idFromName(account.id)).snapshot();
+      return c.json(
+        {
+          pools: snap.state.pools,
+          lease: { balances: snap.state.lease.balances, expiresAt: snap.state.lease.expiresAt },
+          inFlight: snap.inFlight,
+        },
+        200,
+      );
+    },
+  );

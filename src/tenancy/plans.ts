@@ -1,0 +1,300 @@
+// Products (C6): subscriptions (a daily allowance over a validity window), cards (prepaid value
+// with an expiry) and add-ons (extra daily quota); grants of them to accounts; redemption codes
+// (stored as hashes) that load a grant. Loading a card also credits the ledger (kind `card`, ref =
+// grant id), so the balance stays derived from the ledger alone. The catalogue is the root's.
+import { asc, desc, eq } from 'drizzle-orm';
+import type { PlanKind } from '../db/schema';
+import { ledgerEntries, planGrants, plans, redemptionCodes } from '../db/schema';
+import {
+  ConflictError,
+  InvalidRequestError,
+  NotFoundError,
+  PermissionDeniedError,
+} from '../errors/gateway-error';
+import { newId, randomToken, sha256Hex } from '../lib/ids';
+import { assertRootCatalog } from './catalog';
+import { type AccountRow, accountInScope } from './chain';
+import { type AdminContext, auditRow, isUniqueViolation, requireCapability, runBatch } from './context';
+import { isRootLevel } from './permissions';
+import { redact } from './redact';
+
+export type PlanRow = typeof plans.$inferSelect;
+export type GrantRow = typeof planGrants.$inferSelect;
+export type CodeRow = typeof redemptionCodes.$inferSelect;
+
+const DAY_MS = 86_400_000;
+
+export interface PlanInput {
+  id?: string;
+  name: string;
+  kind: PlanKind;
+  daily_allowance?: number;
+  amount?: number;
+  validity_days: number;
+  price: number;
+}
+
+/** The catalogue is readable by every tenant (it is what they can buy or redeem). */
+export async function listPlans(ctx: AdminContext): Promise<PlanRow[]> {
+  requireCapability(ctx.actor, 'read');
+  return ctx.db.select().from(plans).orderBy(asc(plans.kind), asc(plans.name));
+}
+
+export async function createPlan(ctx: AdminContext, input: PlanInput): Promise<PlanRow> {
+  assertRootCatalog(ctx, 'catalog:write');
+  if (input.kind === 'card' && !input.amount)
+    throw new InvalidRequestError('invalid_request', 'amount: a card needs an amount', 'amount');
+  if (input.kind !== 'card' && !input.daily_allowance)
+    throw new InvalidRequestError(
+      'invalid_request',
+      `daily_allowance: a ${input.kind} needs one`,
+      'daily_allowance',
+    );
+  const row: PlanRow = {
+    id: input.id ?? newId('plan'),
+    name: input.name,
+    kind: input.kind,
+    dailyAllowance: input.daily_allowance ?? null,
+    amount: input.amount ?? null,
+    validityDays: input.validity_days,
+    price: input.price,
+    status: 'active',
+    createdAt: ctx.now,
+  };
+  try {
+    await runBatch(ctx.db, [
+      ctx.db.insert(plans).values(row),
+      auditRow(ctx, {
+        action: 'plan.create',
+        targetType: 'plan',
+        targetId: row.id,
+        accountPath: ctx.actor.accountPath,
+        after: row,
+      }),
+    ]);
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ConflictError('plan_id_taken', `Plan "${row.id}" exists.`, 'id');
+    throw err;
+  }
+  return row;
+}
+
+async function plan(ctx: AdminContext, id: string): Promise<PlanRow> {
+  const [row] = await ctx.db.select().from(plans).where(eq(plans.id, id)).limit(1);
+  if (!row) throw new NotFoundError('plan_not_found', `No plan "${id}".`);
+  return row;
+}
+
+export async function updatePlan(
+  ctx: AdminContext,
+  id: string,
+  input: { name?: string; status?: 'active' | 'retired' },
+) {
+  assertRootCatalog(ctx, 'catalog:write');
+  const before = await plan(ctx, id);
+  const changes = {
+    ...(input.name !== undefined && { name: input.name }),
+    ...(input.status !== undefined && { status: input.status }),
+  };
+  const after = { ...before, ...changes };
+  await runBatch(ctx.db, [
+    ctx.db.update(plans).set(changes).where(eq(plans.id, id)),
+    auditRow(ctx, {
+      action: 'plan.update',
+      targetType: 'plan',
+      targetId: id,
+      accountPath: ctx.actor.accountPath,
+      before,
+      after,
+    }),
+  ]);
+  return after;
+}
+
+function grantOf(p: PlanRow, account: AccountRow, now: number): GrantRow {
+  return {
+    id: newId('grant'),
+    accountId: account.id,
+    planId: p.id,
+    kind: p.kind,
+    startsAt: now,
+    expiresAt: now + p.validityDays * DAY_MS,
+    dailyAllowance: p.dailyAllowance,
+    remaining: p.kind === 'card' ? p.amount : null,
+    status: 'active',
+    createdAt: now,
+  };
+}
+
+function cardCredit(ctx: AdminContext, grant: GrantRow) {
+  return {
+    id: newId('led'),
+    accountId: grant.accountId,
+    kind: 'card' as const,
+    amount: grant.remaining ?? 0,
+    counterpartyAccountId: null,
+    ref: grant.id,
+    memo: `card ${grant.planId}`,
+    createdAt: ctx.now,
+    createdBy: ctx.actor.id ?? ctx.actor.type,
+  };
+}
+
+export async function listGrants(ctx: AdminContext, accountId: string): Promise<GrantRow[]> {
+  await accountInScope(ctx, accountId, 'read');
+  return ctx.db
+    .select()
+    .from(planGrants)
+    .where(eq(planGrants.accountId, accountId))
+    .orderBy(desc(planGrants.createdAt));
+}
+
+/** Grants are free of charge, so only root-level principals give them (codes let tenants self-load). */
+export async function grantPlan(ctx: AdminContext, accountId: string, planId: string): Promise<GrantRow> {
+  const account = await accountInScope(ctx, accountId, 'ledger:write');
+  if (!isRootLevel(ctx.actor))
+    throw new PermissionDeniedError('root_required', 'Plans are granted by the root.');
+  const p = await plan(ctx, planId);
+  if (p.status !== 'active')
+    throw new ConflictError('plan_retired', `Plan "${planId}" is retired.`, 'plan_id');
+  const grant = grantOf(p, account, ctx.now);
+  await runBatch(ctx.db, [
+    ctx.db.insert(planGrants).values(grant),
+    ...(grant.kind === 'card' ? [ctx.db.insert(ledgerEntries).values(cardCredit(ctx, grant))] : []),
+    auditRow(ctx, {
+      action: 'plan.grant',
+      targetType: 'account',
+      targetId: account.id,
+      accountPath: account.path,
+      after: grant,
+    }),
+  ]);
+  return grant;
+}
+
+export async function createCodes(
+  ctx: AdminContext,
+  input: { plan_id: string; count: number; expires_at?: string },
+): Promise<{ codes: string[]; rows: CodeRow[] }> {
+  assertRootCatalog(ctx, 'catalog:write');
+  const p = await plan(ctx, input.plan_id);
+  if (p.status !== 'active') throw new ConflictError('plan_retired', `Plan "${p.id}" is retired.`, 'plan_id');
+  const expiresAt = input.expires_at ? Date.parse(input.expires_at) : null;
+  const codes = Array.from({ length: input.count }, () => `syr_${randomToken(18)}`);
+  const rows: CodeRow[] = await Promise.all(
+    codes.map(async (code) => ({
+      codeHash: await sha256Hex(code),
+      planId: p.id,
+      createdByAccountId: ctx.actor.accountId ?? '',
+      expiresAt,
+      redeemedByAccountId: null,
+      redeemedAt: null,
+      createdAt: ctx.now,
+    })),
+  );
+  await runBatch(ctx.db, [
+    ...rows.map((r) => ctx.db.insert(redemptionCodes).values(r)),
+    auditRow(ctx, {
+      action: 'redemption_code.create',
+      targetType: 'plan',
+      targetId: p.id,
+      accountPath: ctx.actor.accountPath,
+      after: { plan_id: p.id, count: rows.length, expires_at: expiresAt },
+    }),
+  ]);
+  return { codes, rows };
+}
+
+export async function listCodes(ctx: AdminContext): Promise<CodeRow[]> {
+  assertRootCatalog(ctx, 'read');
+  return ctx.db.select().from(redemptionCodes).orderBy(desc(redemptionCodes.createdAt));
+}
+
+/**
+ * Loads the code's grant and marks the code used in one batch, so a code loads once even when it
+ * is redeemed twice concurrently.
+ */
+export async function redeemCode(ctx: AdminContext, code: string, accountId: string): Promise<GrantRow> {
+  const account = await accountInScope(ctx, accountId, 'redeem');
+  const hash = await sha256Hex(code);
+  const [row] = await ctx.db
+    .select()
+    .from(redemptionCodes)
+    .where(eq(redemptionCodes.codeHash, hash))
+    .limit(1);
+  const invalid = new InvalidRequestError(
+    'invalid_code',
+    'The code is invalid, expired or already used.',
+    'code',
+  );
+  if (!row || row.redeemedAt !== null || (row.expiresAt !== null && row.expiresAt <= ctx.now)) throw invalid;
+  const grant = grantOf(await plan(ctx, row.planId), account, ctx.now);
+  const credit = cardCredit(ctx, grant);
+  // Raw D1 statements in one batch (one transaction, serialized against every other batch): the
+  // grant is inserted only while the code is unused, and everything after only if it was.
+  const d1 = ctx.db.$client;
+  const granted = 'EXISTS (SELECT 1 FROM plan_grants WHERE id = ?)';
+  const results = await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO plan_grants (id, account_id, plan_id, kind, starts_at, expires_at, daily_allowance, remaining, status, created_at)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?
+         WHERE EXISTS (SELECT 1 FROM redemption_codes WHERE code_hash = ? AND redeemed_at IS NULL)`,
+      )
+      .bind(
+        grant.id,
+        grant.accountId,
+        grant.planId,
+        grant.kind,
+        grant.startsAt,
+        grant.expiresAt,
+        grant.dailyAllowance,
+        grant.remaining,
+        grant.createdAt,
+        hash,
+      ),
+    d1
+      .prepare(
+        `UPDATE redemption_codes SET redeemed_by_account_id = ?, redeemed_at = ? WHERE code_hash = ? AND ${granted}`,
+      )
+      .bind(account.id, ctx.now, hash, grant.id),
+    ...(grant.kind === 'card'
+      ? [
+          d1
+            .prepare(
+              `INSERT INTO ledger_entries (id, account_id, kind, amount, counterparty_account_id, ref, memo, created_at, created_by)
+               SELECT ?, ?, 'card', ?, NULL, ?, ?, ?, ? WHERE ${granted}`,
+            )
+            .bind(
+              credit.id,
+              credit.accountId,
+              credit.amount,
+              credit.ref,
+              credit.memo,
+              credit.createdAt,
+              credit.createdBy,
+              grant.id,
+            ),
+        ]
+      : []),
+    d1
+      .prepare(
+        `INSERT INTO audit_log (id, ts, actor_type, actor_id, account_path, action, target_type, target_id, before, after, ip, request_id)
+         SELECT ?, ?, ?, ?, ?, 'plan.redeem', 'account', ?, NULL, ?, ?, ? WHERE ${granted}`,
+      )
+      .bind(
+        newId('aud'),
+        ctx.now,
+        ctx.actor.type,
+        ctx.actor.id,
+        account.path,
+        account.id,
+        JSON.stringify(redact(grant)),
+        ctx.ip,
+        ctx.requestId,
+        grant.id,
+      ),
+  ]);
+  if ((results[0]?.meta.changes ?? 0) === 0) throw invalid;
+  return grant;
+}
