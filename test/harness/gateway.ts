@@ -71,7 +71,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     cachePersist: false,
     cf: false,
     // For profiling: SWITCHYARD_INSPECTOR_PORT exposes workerd's DevTools protocol on loopback.
-    ...(process.env.SWITCHYARD_INSPECTOR_PORT ? { inspectorPort: Number(process.env.SWITCHYARD_INSPECTOR_PORT) } : {}),
+    ...(process.env.SWITCHYARD_INSPECTOR_PORT
+      ? { inspectorPort: Number(process.env.SWITCHYARD_INSPECTOR_PORT) }
+      : {}),
     bindings: {
       ...(workerOptions.bindings ?? {}),
       SWITCHYARD_ADMIN_TOKEN: adminToken,
