@@ -11,7 +11,7 @@ import { policyRoute } from './routes/admin/policy';
 import { adminApi, adminPublicApi } from './routes/admin/router';
 import { usageDailyRoute } from './routes/admin/usage-daily';
 import { healthRoute } from './routes/health';
-import { chatCompletionsRoute } from './routes/openai/chat-completions';
+import { proxyApi } from './routes/proxy';
 
 const app = new Hono<AppEnv>();
 
@@ -22,7 +22,7 @@ app.use('/v1/*', gatewayAuth());
 app.use('/v1beta/*', gatewayAuth());
 app.use('/v1/*', proxyAcl());
 app.use('/v1beta/*', proxyAcl());
-app.route('/v1/chat/completions', chatCompletionsRoute);
+app.route('/', proxyApi);
 
 // Sign-in and the OpenAPI document need no credentials, so they are mounted before admin auth.
 app.route('/admin/v1', adminPublicApi);

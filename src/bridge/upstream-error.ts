@@ -89,3 +89,16 @@ export function retryAfterSeconds(header: string | null | undefined): number | u
   const n = Number(header.trim());
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
+
+/** The error a client sees, in its own protocol, when an upstream stream broke off after the first byte. */
+export function streamBreak(reason: 'upstream_error' | 'upstream_idle_timeout'): UpstreamError {
+  return reason === 'upstream_idle_timeout'
+    ? new UpstreamError(
+        'upstream_idle_timeout',
+        'The provider stopped sending mid-stream (idle timeout); the response is incomplete.',
+      )
+    : new UpstreamError(
+        'upstream_stream_interrupted',
+        'The provider broke off the stream; the response is incomplete.',
+      );
+}

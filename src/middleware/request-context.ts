@@ -7,7 +7,7 @@ import { newRequestId } from '../lib/ids';
 export function requestContext() {
   return createMiddleware<AppEnv>(async function requestContextMiddleware(c, next) {
     c.set('requestId', newRequestId());
-    c.set('protocol', protocolForPath(c.req.path));
+    c.set('protocol', protocolForPath(c.req.path, c.req.header('anthropic-version')));
     await next();
     c.header('x-request-id', c.get('requestId'));
   });

@@ -6,10 +6,10 @@ import type { PickResponse } from '../../durable-objects/key-pool';
 import type { Outcome } from '../../durable-objects/round-robin';
 import { GatewayError, RateLimitError, UpstreamError } from '../errors/gateway-error';
 import { CredentialError } from '../providers/credential-error';
-import { clientErrorFromUpstream } from '../providers/openai/errors';
 import type { UpstreamCredential } from '../providers/types';
 import type { ModelRoute } from '../routing/resolve-model';
 import type { GatewayConfig, LevelConfig } from '../state/config';
+import type { Attempt } from './exchange';
 import { outcomeForStatus } from './outcome';
 
 export interface FailoverDeps {
@@ -19,21 +19,21 @@ export interface FailoverDeps {
 }
 
 export interface Delivered {
-  response: Response;
+  attempt: Attempt;
   key: UpstreamCredential;
   level: LevelConfig;
   retries: number;
   switchedOver: boolean;
 }
 
-export type Send = (key: UpstreamCredential, signal: AbortSignal) => Promise<Response>;
+export type Send = (key: UpstreamCredential, signal: AbortSignal) => Promise<Attempt>;
 
 export function candidates(level: LevelConfig) {
   return level.keys.map((k) => ({ id: k.id, weight: k.weight }));
 }
 
 /** Fetch with a first-byte deadline that stops counting once headers arrived (the body may stream on). */
-async function withFirstByteTimeout(send: Send, key: UpstreamCredential, ms: number): Promise<Response> {
+async function withFirstByteTimeout(send: Send, key: UpstreamCredential, ms: number): Promise<Attempt> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('first-byte timeout')), ms);
   try {
@@ -42,6 +42,9 @@ async function withFirstByteTimeout(send: Send, key: UpstreamCredential, ms: num
     clearTimeout(timer);
   }
 }
+
+/** Errors that say the key (not the request) is unusable, whatever status carried them. */
+const KEY_FAULTS = new Set(['upstream_auth_failed', 'upstream_billing']);
 
 export async function sendWithFailover(
   deps: FailoverDeps,
@@ -70,9 +73,9 @@ export async function sendWithFailover(
       if (!key) break;
       tried.add(key.id);
       attempts++;
-      let res: Response;
+      let attempt: Attempt;
       try {
-        res = await withFirstByteTimeout(send, key, level.timeouts.firstByteMs);
+        attempt = await withFirstByteTimeout(send, key, level.timeouts.firstByteMs);
       } catch (err) {
         if (err instanceof GatewayError) throw err;
         if (err instanceof CredentialError) {
@@ -88,12 +91,17 @@ export async function sendWithFailover(
         lastError = new UpstreamError('upstream_timeout', 'The provider did not answer in time.', 504);
         continue;
       }
-      if (res.ok) return { response: res, key, level, retries: attempts - 1, switchedOver: index > 0 };
-      const outcome = outcomeForStatus(res.status, res.headers.get('retry-after'), deps.now());
+      const res = attempt.response;
+      if (res.ok) return { attempt, key, level, retries: attempts - 1, switchedOver: index > 0 };
+      const error = await attempt.error();
+      let outcome = outcomeForStatus(res.status, res.headers.get('retry-after'), deps.now());
+      // Some providers refuse a bad key with a 400 (the adapter's errors.ts reads the body).
+      if (outcome === null && KEY_FAULTS.has(error.code))
+        outcome = { kind: 'auth_failed', status: res.status };
       // The request itself was at fault (400, 404…): another key would fail the same way.
-      if (outcome === null) throw await clientErrorFromUpstream(res);
+      if (outcome === null) throw error;
       report(levelId, key.id, outcome);
-      lastError = await clientErrorFromUpstream(res);
+      lastError = error;
     }
   }
   if (lastError) throw lastError;

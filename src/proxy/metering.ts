@@ -2,7 +2,7 @@
 import { dayIn } from '../lib/time';
 import { costMicros, findPrice, type PriceRow } from '../usage/pricing';
 import type { UsageRecord } from '../usage/record';
-import { type TokenUsage, zeroUsage } from '../usage/types';
+import { type MeteredUnits, type TokenUsage, zeroUsage } from '../usage/types';
 
 export interface RequestMeta {
   requestId: string;
@@ -25,20 +25,24 @@ export interface DeliveryMeta {
   switchedOver: boolean;
 }
 
+export interface UsageResult {
+  status: number;
+  errorCode: string | null;
+  usage: TokenUsage | null;
+  estimated: boolean;
+  ttftAt: number | null;
+  endedAt: number;
+  units?: Partial<MeteredUnits> | undefined;
+}
+
 export function usageRecord(
   meta: RequestMeta,
   delivery: DeliveryMeta,
-  result: {
-    status: number;
-    errorCode: string | null;
-    usage: TokenUsage | null;
-    estimated: boolean;
-    ttftAt: number | null;
-    endedAt: number;
-  },
+  result: UsageResult,
   pricing: { prices: PriceRow[]; timezone: string },
 ): UsageRecord {
   const usage = result.usage ?? zeroUsage();
+  const units = result.units ?? {};
   const day = dayIn(pricing.timezone, meta.startedAt);
   const price = findPrice(pricing.prices, meta.model, meta.accountPath, day);
   const billable = usage.promptTokens + usage.completionTokens > 0;
@@ -60,10 +64,10 @@ export function usageRecord(
     errorCode: result.errorCode,
     stream: meta.stream,
     ...usage,
-    images: 0,
-    audioSeconds: 0,
-    audioChars: 0,
-    webSearchCalls: 0,
+    images: units.images ?? 0,
+    audioSeconds: units.audioSeconds ?? 0,
+    audioChars: units.audioChars ?? 0,
+    webSearchCalls: units.webSearchCalls ?? 0,
     costMicros: price ? costMicros(usage, price) : 0,
     estimated: result.estimated,
     unpriced: billable && !price,

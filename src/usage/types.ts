@@ -17,3 +17,11 @@ export const zeroUsage = (): TokenUsage => ({
   cacheWriteTokens: 0,
   reasoningTokens: 0,
 });
+
+/** Countable units besides tokens (C8): images, audio seconds or characters, web-search calls. */
+export interface MeteredUnits {
+  images: number;
+  audioSeconds: number;
+  audioChars: number;
+  webSearchCalls: number;
+}

@@ -1,8 +1,12 @@
-// One autocannon run against `POST /v1/chat/completions`, reduced to the figures the benchmark keeps.
+// One autocannon run against a proxy endpoint, reduced to the figures the benchmark keeps.
 import autocannon from 'autocannon';
 
 export interface LoadOptions {
   origin: string;
+  /** Default `/v1/chat/completions`. */
+  path?: string;
+  /** Text every complete answer contains; default: the end of a chat completion or stream. */
+  complete?: string;
   headers: Record<string, string>;
   body: string;
   stream: boolean;
@@ -30,11 +34,11 @@ export const failed = (f: LoadFigures) => f.non2xx + f.errors + f.timeouts + f.m
 
 export function load(opts: LoadOptions): Promise<LoadFigures> {
   let sampleError: string | null = null;
-  const complete = opts.stream ? 'data: [DONE]' : '"chat.completion"';
+  const complete = opts.complete ?? (opts.stream ? 'data: [DONE]' : '"chat.completion"');
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `${opts.origin}/v1/chat/completions`,
+        url: `${opts.origin}${opts.path ?? '/v1/chat/completions'}`,
         connections: opts.connections,
         duration: opts.seconds,
         timeout: 10,

@@ -1,7 +1,10 @@
 // `npm run bench`: what the governance chain costs. The gateway (real bundle on workerd through
 // Miniflare, real D1/DO/Queues, governor on the path) and a bare passthrough Worker on the same
 // runtime are loaded with autocannon in front of the same fast local upstream, for non-streamed and
-// streamed chat completions. Prints a table, writes .bench/results.json; no timed assertions.
+// streamed chat completions (the gateway's passthrough path). A last, gateway-only run streams an
+// Anthropic Messages client through the protocol bridge to the same chat upstream (the translation
+// path; a bare Worker cannot translate, so it is compared with the passthrough stream).
+// Prints a table, writes .bench/results.json; no timed assertions.
 // Exits non-zero only when requests failed (a benchmark of failing requests is meaningless).
 // Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,10 +26,18 @@ const positiveInt = (name: string, fallback: number) => {
 const DURATION = positiveInt('BENCH_DURATION', 10);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
 const WARMUP = positiveInt('BENCH_WARMUP', 2);
-const MODES = ['non-stream', 'stream'] as const;
+const MODES = ['non-stream', 'stream', 'translated-stream'] as const;
 const TARGETS = ['passthrough', 'gateway'] as const;
 type Mode = (typeof MODES)[number];
 type Target = (typeof TARGETS)[number];
+/** The run each mode's gateway figures are compared with. */
+const BASELINE: Record<Mode, { mode: Mode; target: Target }> = {
+  'non-stream': { mode: 'non-stream', target: 'passthrough' },
+  stream: { mode: 'stream', target: 'passthrough' },
+  'translated-stream': { mode: 'stream', target: 'passthrough' },
+};
+/** Modes only the gateway can serve. */
+const GATEWAY_ONLY = new Set<Mode>(['translated-stream']);
 interface Run extends LoadFigures {
   target: Target;
   mode: Mode;
@@ -65,8 +76,14 @@ const bodyFor = (mode: Mode) =>
   JSON.stringify({
     model: 'bench-model',
     messages: [{ role: 'user', content: 'hello' }],
-    ...(mode === 'stream' ? { stream: true } : {}),
+    ...(mode === 'translated-stream' ? { max_tokens: 64 } : {}),
+    ...(mode === 'non-stream' ? {} : { stream: true }),
   });
+
+const requestFor = (mode: Mode) =>
+  mode === 'translated-stream'
+    ? { path: '/v1/messages', complete: 'event: message_stop', stream: true }
+    : { stream: mode === 'stream' };
 
 const fmt = (n: number | null, digits = 0) => (n === null ? 'n/a' : n.toFixed(digits));
 
@@ -147,7 +164,8 @@ async function main(): Promise<number> {
   const runs: Run[] = [];
   for (const mode of MODES) {
     for (const target of TARGETS) {
-      const opts = { origin: origins[target], headers, body: bodyFor(mode), stream: mode === 'stream' };
+      if (GATEWAY_ONLY.has(mode) && target !== 'gateway') continue;
+      const opts = { origin: origins[target], headers, body: bodyFor(mode), ...requestFor(mode) };
       process.stdout.write(`bench: ${target} ${mode}: warm-up…`);
       const warm = await load({ ...opts, seconds: WARMUP, connections: CONNECTIONS });
       process.stdout.write(' measuring…');
@@ -174,7 +192,8 @@ async function main(): Promise<number> {
   printTable(runs);
   const ratios: Partial<Record<Mode, number>> = {};
   for (const mode of MODES) {
-    const p = runs.find((r) => r.mode === mode && r.target === 'passthrough');
+    const base = BASELINE[mode];
+    const p = runs.find((r) => r.mode === base.mode && r.target === base.target);
     const g = runs.find((r) => r.mode === mode && r.target === 'gateway');
     if (!p || !g) continue;
     const ratio = g.reqPerSec / p.reqPerSec;
@@ -184,7 +203,7 @@ async function main(): Promise<number> {
         ? `, cpu/req +${fmt(g.workerdCpuMsPerReq - p.workerdCpuMsPerReq, 2)} ms`
         : '';
     console.log(
-      `${mode}: gateway/passthrough req/s = ${fmt(ratio, 3)}; p50 +${fmt(g.p50Ms - p.p50Ms)} ms, mean +${fmt(g.latencyMeanMs - p.latencyMeanMs, 2)} ms${cpu}`,
+      `${mode}: gateway/passthrough${base.mode === mode ? '' : ` ${base.mode}`} req/s = ${fmt(ratio, 3)}; p50 +${fmt(g.p50Ms - p.p50Ms)} ms, mean +${fmt(g.latencyMeanMs - p.latencyMeanMs, 2)} ms${cpu}`,
     );
   }
 

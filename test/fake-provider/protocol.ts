@@ -19,11 +19,21 @@ export interface StreamResult {
   eol?: '\n' | '\r\n';
 }
 
-export type HandlerResult = JsonResult | StreamResult;
+/** A non-JSON answer (audio bytes). */
+export interface RawResult {
+  kind: 'raw';
+  status: number;
+  body: Uint8Array;
+  headers: Record<string, string>;
+}
+
+export type HandlerResult = JsonResult | StreamResult | RawResult;
 
 export interface HandlerContext {
-  /** The parsed JSON body (an empty object for GET). */
+  /** The parsed JSON body (an empty object for GET and non-JSON bodies). */
   body: Record<string, unknown>;
+  /** The body as sent (multipart uploads are read from here). */
+  raw: string;
   /** Path parameters: `model` for Gemini, `deployment` for Azure. */
   params: Record<string, string>;
   query: URLSearchParams;

@@ -13,6 +13,7 @@ import {
 } from './gemini';
 import { azureChatCompletions, chatCompletions, openAIError } from './openai';
 import { azureEmbeddings, embeddings, listModels } from './openai-embeddings';
+import { generateImages, moderate, speech, storedResponse, transcribe } from './openai-media';
 import {
   type Handler,
   type HandlerContext,
@@ -31,6 +32,8 @@ export interface Route {
   handler: Handler;
   /** Query parameters that must be present with this value for the route to match. */
   query?: Record<string, string>;
+  /** What the body must be: a JSON object (default), anything (multipart uploads), or nothing. */
+  body?: 'json' | 'any';
 }
 
 const GEMINI = '^/v1beta/models/(?<model>[^/:]+)';
@@ -41,6 +44,29 @@ export const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/v1\/responses$/, protocol: 'openai', handler: createResponse },
   { method: 'POST', pattern: /^\/v1\/embeddings$/, protocol: 'openai', handler: embeddings },
   { method: 'GET', pattern: /^\/v1\/models$/, protocol: 'openai', handler: listModels },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/responses\/(?<id>[^/]+)$/,
+    protocol: 'openai',
+    handler: (ctx) => storedResponse(ctx, 'completed'),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/responses\/(?<id>[^/]+)\/cancel$/,
+    protocol: 'openai',
+    handler: (ctx) => storedResponse(ctx, 'cancelled'),
+    body: 'any',
+  },
+  { method: 'POST', pattern: /^\/v1\/images\/generations$/, protocol: 'openai', handler: generateImages },
+  { method: 'POST', pattern: /^\/v1\/moderations$/, protocol: 'openai', handler: moderate },
+  { method: 'POST', pattern: /^\/v1\/audio\/speech$/, protocol: 'openai', handler: speech },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/audio\/(transcriptions|translations)$/,
+    protocol: 'openai',
+    handler: transcribe,
+    body: 'any',
+  },
   {
     method: 'POST',
     pattern: new RegExp(`${AZURE}/chat/completions$`),

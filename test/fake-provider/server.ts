@@ -178,7 +178,7 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
     if (pre) return reply(pre);
     const body = rec.body;
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
-    if (route.method === 'POST' && !isObject) {
+    if (route.method === 'POST' && !isObject && route.body !== 'any') {
       return reply(errorFor(protocol, 400, 'We could not parse the JSON body of your request.'));
     }
     let behaviour: Behaviour;
@@ -200,6 +200,7 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
     }
     const { result, crashed } = execute(route, {
       body: isObject ? (body as Record<string, unknown>) : {},
+      raw: typeof body === 'string' ? body : JSON.stringify(body),
       params,
       query: url.searchParams,
       behaviour,
@@ -207,6 +208,15 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
     });
     if (crashed) unexpected.push(rec);
     if (result.kind === 'json') return reply(result);
+    if (result.kind === 'raw') {
+      res.writeHead(result.status, {
+        ...extra,
+        ...result.headers,
+        'content-length': String(result.body.length),
+      });
+      res.end(result.body);
+      return;
+    }
     await writeSseStream(res, okStatus(behaviour), { ...extra, ...result.headers }, result.events, {
       chunkDelayMs: behaviour.chunkDelayMs,
       cutAfterChunks: behaviour.cutAfterChunks,

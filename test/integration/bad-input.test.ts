@@ -101,9 +101,19 @@ describe('bad input on /v1/chat/completions', () => {
     });
     expect(gemini.status).toBe(401);
     expect(await gemini.json()).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED' } });
-    const anthropic = await call('/v1/messages', { method: 'POST', headers: { 'x-api-key': key }, json: {} });
+    const anthropic = await call('/v1/messages/batches', {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      json: {},
+    });
     expect(anthropic.status).toBe(404);
     expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    const invalid = await call('/v1/messages', { method: 'POST', headers: { 'x-api-key': key }, json: {} });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'invalid_request_error', code: 'invalid_request' },
+    });
   });
 });
 

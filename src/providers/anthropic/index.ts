@@ -1,6 +1,10 @@
 // The Anthropic Messages protocol as a bridge adapter: client side (`POST /v1/messages`) and
-// upstream side (api.anthropic.com or a base URL override that includes `/v1`).
+// upstream side (api.anthropic.com or a base URL override). A base URL may be given with or without
+// its API version segment (`https://host` or `https://host/v1`, as the Anthropic SDK and the docs
+// write it); without one, `/v1` is added.
+
 import type { BridgeAdapter, UpstreamConfig, UpstreamTarget } from '../../bridge/adapter';
+import { withVersion } from '../../bridge/base-url';
 import { anthropicErrorToGateway } from './errors';
 import { anthropicRequestToIR } from './request';
 import { anthropicRequestFromIR } from './request-encode';
@@ -11,10 +15,10 @@ export const ANTHROPIC_DEFAULT_BASE = 'https://api.anthropic.com/v1';
 /** The API version whose request format request-encode.ts writes (it still takes temperature etc.). */
 export const ANTHROPIC_VERSION = '2023-06-01';
 
-export function anthropicTarget(cfg: UpstreamConfig): UpstreamTarget {
-  const base = (cfg.baseUrl ?? ANTHROPIC_DEFAULT_BASE).replace(/\/+$/, '');
+export function anthropicTarget(cfg: UpstreamConfig, _req?: unknown, path = '/messages'): UpstreamTarget {
+  const base = withVersion(cfg.baseUrl ?? ANTHROPIC_DEFAULT_BASE, 'v1');
   return {
-    url: `${base}/messages`,
+    url: `${base}${path}`,
     headers: {
       'content-type': 'application/json',
       'x-api-key': cfg.apiKey,

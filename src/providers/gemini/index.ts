@@ -1,7 +1,10 @@
 // The Gemini generateContent protocol as a bridge adapter: client side
 // (`POST /v1beta/models/{model}:generateContent` and `:streamGenerateContent?alt=sse`) and upstream
-// side (generativelanguage.googleapis.com, or a base URL override that includes `/v1beta`).
+// side (generativelanguage.googleapis.com, or a base URL override, with or without its version
+// segment: `https://host` gets `/v1beta`, as @google/genai's `baseUrl` is written).
+
 import type { BridgeAdapter, UpstreamConfig, UpstreamTarget } from '../../bridge/adapter';
+import { withVersion } from '../../bridge/base-url';
 import { geminiErrorToGateway } from './errors';
 import { geminiRequestToIR } from './request';
 import { geminiRequestFromIR } from './request-encode';
@@ -10,10 +13,14 @@ import { geminiStreamDecoder, geminiStreamEncoder } from './stream';
 
 export const GEMINI_DEFAULT_BASE = 'https://generativelanguage.googleapis.com/v1beta';
 
-export function geminiTarget(cfg: UpstreamConfig, req: { model: string; stream: boolean }): UpstreamTarget {
-  const base = (cfg.baseUrl ?? GEMINI_DEFAULT_BASE).replace(/\/+$/, '');
+export function geminiTarget(
+  cfg: UpstreamConfig,
+  req: { model: string; stream: boolean },
+  call?: 'countTokens' | 'embedContent' | 'batchEmbedContents',
+): UpstreamTarget {
+  const base = withVersion(cfg.baseUrl ?? GEMINI_DEFAULT_BASE, 'v1beta');
   const model = encodeURIComponent(req.model.replace(/^models\//, ''));
-  const method = req.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
+  const method = call ?? (req.stream ? 'streamGenerateContent?alt=sse' : 'generateContent');
   return {
     url: `${base}/models/${model}:${method}`,
     headers: { 'content-type': 'application/json', 'x-goog-api-key': cfg.apiKey },

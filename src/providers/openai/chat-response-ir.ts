@@ -12,7 +12,7 @@ import type { IRAssistantPart, IRResponse, IRStopReason } from '../../bridge/ir'
 import { count, type JsonRecord, list, rec, str } from '../../bridge/read';
 import type { TokenUsage } from '../../usage/types';
 
-/** Like normalizeOpenAIUsage (response.ts), plus `cache_write_tokens`, which OpenAI now reports. */
+/** Chat usage, including `cache_write_tokens`, which OpenAI now reports beside `cached_tokens`. */
 export function chatUsageToIR(u: unknown): TokenUsage {
   const usage = rec(u);
   const prompt = rec(usage.prompt_tokens_details);

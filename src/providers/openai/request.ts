@@ -1,6 +1,7 @@
 // OpenAI chat-completions request: validated just enough to route and meter it; every other field
 // passes through untouched (unknown fields are kept, C2).
 import { z } from 'zod';
+import { type JsonRecord, rec } from '../../bridge/read';
 
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1, 'model is required'),
@@ -18,14 +19,14 @@ export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
  * metered exactly (C8). `stripUsage` tells the response tap to hide the extra usage chunk from a
  * client that did not ask for it.
  */
-export function upstreamChatBody(
-  body: ChatCompletionRequest,
+export function upstreamChatBody<B extends JsonRecord>(
+  body: B,
   model: string,
-): { body: ChatCompletionRequest; stripUsage: boolean } {
-  if (!body.stream) return { body: { ...body, model }, stripUsage: false };
-  const asked = body.stream_options?.include_usage === true;
+): { body: B & { model: string }; stripUsage: boolean } {
+  if (body.stream !== true) return { body: { ...body, model }, stripUsage: false };
+  const options = rec(body.stream_options);
   return {
-    body: { ...body, model, stream_options: { ...(body.stream_options ?? {}), include_usage: true } },
-    stripUsage: !asked,
+    body: { ...body, model, stream_options: { ...options, include_usage: true } },
+    stripUsage: options.include_usage !== true,
   };
 }

@@ -1,26 +1,15 @@
 // Usage from OpenAI chat-completions responses and chunks, normalized (see usage/types.ts).
 import type { TokenUsage } from '../../usage/types';
+import { chatUsageToIR } from './chat-response-ir';
 
 interface OpenAIUsage {
   prompt_tokens?: number;
-  completion_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number } | null;
-  completion_tokens_details?: { reasoning_tokens?: number } | null;
 }
 
-const int = (v: unknown): number =>
-  typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
-
-export function normalizeOpenAIUsage(u: OpenAIUsage | null | undefined): TokenUsage | null {
+/** Usage of a chat completion or chunk (chatUsageToIR), or null when there is no usage object. */
+export function normalizeOpenAIUsage(u: unknown): TokenUsage | null {
   if (!u || typeof u !== 'object') return null;
-  return {
-    promptTokens: int(u.prompt_tokens),
-    completionTokens: int(u.completion_tokens),
-    cachedReadTokens: int(u.prompt_tokens_details?.cached_tokens),
-    // OpenAI bills cache writes at the input rate and does not report them separately.
-    cacheWriteTokens: 0,
-    reasoningTokens: int(u.completion_tokens_details?.reasoning_tokens),
-  };
+  return chatUsageToIR(u);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { proxyChatCompletions } from '../../proxy/chat-completions';
+import { proxyGenerate } from '../../proxy/generate';
 
-export const chatCompletionsRoute = new Hono<AppEnv>().post('/', (c) => proxyChatCompletions(c));
+export const chatCompletionsRoute = new Hono<AppEnv>().post('/', (c) =>
+  proxyGenerate(c, 'openai-chat', { endpoint: '/v1/chat/completions' }),
+);

@@ -1,0 +1,36 @@
+// OpenAI Responses as clients speak it (`POST /v1/responses`, e.g. Codex and the Vercel AI SDK's
+// default OpenAI model): light validation, passthrough (usage is always in the terminal event, so
+// nothing is asked for or hidden), and the bridge's client side.
+import { z } from 'zod';
+import { num, str } from '../../bridge/read';
+import type { ClientProtocolSpec } from '../types';
+import { openAIResponsesAdapter } from './responses-bridge';
+import { responsesStreamTap, responsesUsageFromBody } from './responses-tap';
+
+const schema = z.looseObject({
+  model: z.string().min(1, 'model is required'),
+  input: z.union([z.string(), z.array(z.unknown())]).optional(),
+  stream: z.boolean().nullish(),
+  max_output_tokens: z.number().int().positive().nullish(),
+});
+
+export const openAIResponsesProtocol: ClientProtocolSpec = {
+  id: 'openai-responses',
+  family: 'openai',
+  schema,
+  head: (body) => {
+    const max = num(body.max_output_tokens);
+    return {
+      model: str(body.model) ?? '',
+      stream: body.stream === true,
+      ...(max ? { maxOutputTokens: max } : {}),
+    };
+  },
+  client: openAIResponsesAdapter,
+  passthrough: {
+    forwardHeaders: ['openai-beta'],
+    body: (body, model) => ({ body: { ...body, model }, hideUsage: false }),
+    streamTap: responsesStreamTap,
+    usageFromBody: responsesUsageFromBody,
+  },
+};

@@ -1,0 +1,153 @@
+// Relays an upstream answer in another protocol than the client's (translation through the bridge
+// IR). Streams go event by event — the upstream's SSE is decoded into IR events as bytes arrive and
+// each is encoded into the client's protocol at once, so nothing is buffered beyond a partial
+// event. A whole (non-streamed) answer is one JSON document, decoded and re-encoded once it ended.
+import type { ClientSide, UpstreamSide } from '../bridge/adapter';
+import type { IRStreamEvent } from '../bridge/ir';
+import type { JsonRecord } from '../bridge/read';
+import { parseJson } from '../bridge/sse';
+import { streamBreak } from '../bridge/upstream-error';
+import { GatewayError, UpstreamError } from '../errors/gateway-error';
+import { type EndReason, pumpBody } from '../usage/pump';
+import type { TokenUsage } from '../usage/types';
+import { decodeAll } from './deliver-passthrough';
+import type { DeliverContext, Delivery } from './exchange';
+
+interface Sides {
+  upstream: UpstreamSide;
+  client: ClientSide;
+}
+
+export function translatedDelivery(
+  res: Response,
+  sides: Sides,
+  opts: { stream: boolean; streamUsage: boolean },
+  ctx: DeliverContext,
+): Delivery {
+  if (opts.stream) return translatedStream(res, sides, opts.streamUsage, ctx);
+  return convertedWhole(res, ctx, (json) => {
+    const ir = sides.upstream.decodeResponse(json);
+    return {
+      body: sides.client.encodeResponse(ir, { now: ctx.now, requestId: ctx.requestId }),
+      usage: ir.usage,
+    };
+  });
+}
+
+const isContent = (e: IRStreamEvent) =>
+  e.type === 'text_delta' || e.type === 'thinking_delta' || e.type === 'tool_call_start';
+
+function translatedStream(
+  res: Response,
+  { upstream, client }: Sides,
+  streamUsage: boolean,
+  ctx: DeliverContext,
+): Delivery {
+  const source = (res.body ?? new Response('').body) as ReadableStream<Uint8Array>;
+  const decoder = upstream.streamDecoder();
+  const encoder = client.streamEncoder({ now: ctx.now, requestId: ctx.requestId, streamUsage });
+  const text = new TextDecoder();
+  const bytes = new TextEncoder();
+  let usage: TokenUsage | null = null;
+  let firstTokenAt: number | null = null;
+  let failure: GatewayError | null = null;
+  let finished = false;
+
+  const relay = (events: IRStreamEvent[]): Uint8Array | null => {
+    let out = '';
+    for (const e of events) {
+      if (e.type === 'usage') usage = e.usage;
+      else if (e.type === 'error') failure = e.error;
+      else if (firstTokenAt === null && isContent(e)) firstTokenAt = ctx.now();
+      if (e.type === 'error' || e.type === 'message_stop') finished = true;
+      out += encoder.push(e);
+    }
+    return out ? bytes.encode(out) : null;
+  };
+
+  const pumped = pumpBody(
+    source,
+    {
+      chunk: (chunk) => relay(decoder.feed(text.decode(chunk, { stream: true }))),
+      end: () => {
+        const tail = text.decode();
+        return relay([...(tail ? decoder.feed(tail) : []), ...decoder.end()]);
+      },
+      failure: (reason) => {
+        if (finished) return null;
+        return relay([{ type: 'error', error: streamBreak(reason) }]);
+      },
+    },
+    ctx.idleTimeoutMs,
+  );
+  const headers = new Headers({
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    'x-request-id': ctx.requestId,
+  });
+  return {
+    response: Promise.resolve(new Response(pumped.body, { status: 200, headers })),
+    done: pumped.done,
+    usage: () => usage,
+    ttftAt: () => firstTokenAt,
+    failure: () => failure,
+  };
+}
+
+/** The client's JSON document for the upstream's, and the usage it reported (null: none). */
+export type Convert = (json: unknown) => { body: JsonRecord; usage: TokenUsage | null };
+
+/** Answers once the upstream's whole JSON answer has arrived and been converted. */
+export function convertedWhole(res: Response, ctx: DeliverContext, convert: Convert): Delivery {
+  const source = (res.body ?? new Response('').body) as ReadableStream<Uint8Array>;
+  const parts: Uint8Array[] = [];
+  let firstByteAt: number | null = null;
+  let usage: TokenUsage | null = null;
+  let failure: GatewayError | null = null;
+  let answer: Response | undefined;
+
+  const pumped = pumpBody(
+    source,
+    {
+      chunk(chunk) {
+        firstByteAt ??= ctx.now();
+        parts.push(chunk);
+        // Held back: the client's document exists only once the upstream's has ended.
+        return null;
+      },
+    },
+    ctx.idleTimeoutMs,
+  );
+
+  const build = (reason: EndReason): void => {
+    try {
+      if (reason === 'upstream_error' || reason === 'upstream_idle_timeout') throw streamBreak(reason);
+      const json = parseJson(decodeAll(parts));
+      if (json === undefined)
+        throw new UpstreamError('upstream_invalid_response', 'The provider sent an unreadable answer.');
+      const converted = convert(json);
+      usage = converted.usage;
+      answer = new Response(JSON.stringify(converted.body), {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'x-request-id': ctx.requestId },
+      });
+    } catch (err) {
+      failure =
+        err instanceof GatewayError
+          ? err
+          : new UpstreamError('upstream_invalid_response', 'The provider sent an unreadable answer.');
+    }
+  };
+  // Built inside `done`, so usage and failure are known to whoever awaited `done`.
+  const done = pumped.done.then((reason) => {
+    build(reason);
+    return reason;
+  });
+  return {
+    response: done.then(() => answer ?? Promise.reject(failure)),
+    done,
+    usage: () => usage,
+    ttftAt: () => firstByteAt,
+    failure: () => failure,
+  };
+}

@@ -1,0 +1,103 @@
+// The generative exchange (chat completions, Responses, Anthropic messages, Gemini generate): per
+// upstream key, the registry's plan says whether the client's protocol is passed through or
+// translated, and the body for each is built once per request (a retry on the same provider kind
+// reuses it).
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env';
+import type { RouteInfo } from '../bridge/adapter';
+import type { IRRequest } from '../bridge/ir';
+import type { JsonRecord } from '../bridge/read';
+import { clientProtocol, planFor } from '../providers/registry';
+import type { ClientProtocolSpec, RequestHead, UpstreamWire, WireProtocol } from '../providers/types';
+import { passthroughDelivery } from './deliver-passthrough';
+import { translatedDelivery } from './deliver-translate';
+import type { Exchange } from './exchange';
+import { runGoverned } from './governed';
+import { readJsonBody } from './read-json';
+import { attemptOf, forwardedHeaders, sendUpstream, upstreamConfig } from './upstream-call';
+
+export interface GenerateRequest {
+  spec: ClientProtocolSpec;
+  body: JsonRecord;
+  route: RouteInfo;
+  head: RequestHead;
+  clientHeaders: Headers;
+}
+
+export function generativeExchange(req: GenerateRequest, model: string): Exchange {
+  const { spec, body, head } = req;
+  let passthrough: ReturnType<typeof spec.passthrough.body> | undefined;
+  let ir: IRRequest | undefined;
+  const translated = new Map<UpstreamWire, JsonRecord>();
+
+  return {
+    async attempt(key, signal) {
+      const plan = planFor(key.provider, spec.id);
+      const { adapter } = plan.wire;
+      if (plan.mode === 'passthrough') {
+        passthrough ??= spec.passthrough.body(body, model, head.stream);
+        const { hideUsage } = passthrough;
+        const target = adapter.target(await upstreamConfig(key), { model, stream: head.stream });
+        const headers = {
+          ...target.headers,
+          ...forwardedHeaders(req.clientHeaders, spec.passthrough.forwardHeaders),
+        };
+        const res = await sendUpstream(
+          plan.wire,
+          { url: target.url, headers, body: passthrough.body },
+          signal,
+        );
+        return attemptOf(res, adapter, (ctx) =>
+          passthroughDelivery(res, spec.passthrough, { stream: head.stream, hideUsage }, ctx),
+        );
+      }
+      // Decoded before the key's secret is touched: a request the bridge refuses fails at once.
+      ir ??= { ...spec.client.decodeRequest(body, req.route), model };
+      const streamUsage = ir.streamUsage;
+      let upstreamBody = translated.get(plan.wire);
+      if (!upstreamBody) {
+        upstreamBody = adapter.encodeRequest(ir);
+        translated.set(plan.wire, upstreamBody);
+      }
+      const target = adapter.target(await upstreamConfig(key), { model, stream: head.stream });
+      const res = await sendUpstream(
+        plan.wire,
+        { url: target.url, headers: target.headers, body: upstreamBody },
+        signal,
+      );
+      return attemptOf(res, adapter, (ctx) =>
+        translatedDelivery(
+          res,
+          { upstream: adapter, client: spec.client },
+          { stream: head.stream, streamUsage },
+          ctx,
+        ),
+      );
+    },
+  };
+}
+
+/** A generative endpoint: read and lightly validate the body, then the governed path. */
+export async function proxyGenerate(
+  c: Context<AppEnv>,
+  protocol: WireProtocol,
+  opts: { endpoint: string; route?: RouteInfo },
+): Promise<Response> {
+  const spec = clientProtocol(protocol);
+  const { data: body, bytes } = await readJsonBody(c.req.raw, spec.schema);
+  const route = opts.route ?? {};
+  const head = spec.head(body, route);
+  const request: GenerateRequest = { spec, body, route, head, clientHeaders: c.req.raw.headers };
+  return runGoverned(
+    c,
+    {
+      endpoint: opts.endpoint,
+      family: spec.family,
+      model: head.model,
+      stream: head.stream,
+      bodyBytes: bytes,
+      ...(head.maxOutputTokens !== undefined ? { maxOutputTokens: head.maxOutputTokens } : {}),
+    },
+    (r) => generativeExchange(request, r.model),
+  );
+}
