@@ -5,6 +5,7 @@ import { handleUsageBatch } from './usage/consumer';
 import { applyRetention } from './usage/retention';
 
 export { AccountGovernor } from '../durable-objects/account-governor';
+export { ConfigEpoch } from '../durable-objects/config-epoch';
 export { KeyPool } from '../durable-objects/key-pool';
 
 export default {

@@ -4,6 +4,7 @@ import type { AppEnv } from '../app-env';
 import { credentialFrom } from '../auth/credentials';
 import { AuthenticationError } from '../errors/gateway-error';
 import { authenticateGatewayKey } from '../state/auth-context';
+import { ensureFreshConfig } from '../state/propagation';
 
 export function gatewayAuth() {
   return createMiddleware<AppEnv>(async function gatewayAuthMiddleware(c, next) {
@@ -14,7 +15,9 @@ export function gatewayAuth() {
         'No API key provided. Send your gateway key as "Authorization: Bearer <key>", "x-api-key" or "x-goog-api-key".',
       );
     }
-    c.set('auth', await authenticateGatewayKey(c.env, key, Date.now()));
+    const now = Date.now();
+    await ensureFreshConfig(c.env, now);
+    c.set('auth', await authenticateGatewayKey(c.env, key, now));
     await next();
   });
 }

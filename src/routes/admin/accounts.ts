@@ -179,19 +179,19 @@ export const accountsRoute = adminRouter()
   )
   .openapi(update, async (c) => {
     const row = await updateAccount(adminContext(c), c.req.valid('param').id, c.req.valid('json'));
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json(accountOut(row), 200);
   })
   .openapi(remove, async (c) => {
     await deleteAccount(adminContext(c), c.req.valid('param').id);
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json({ ok: true as const }, 200);
   });
 
 for (const action of ['suspend', 'reactivate', 'disable'] as const) {
   accountsRoute.openapi(statusRoute(action), async (c) => {
     const row = await setAccountStatus(adminContext(c), c.req.valid('param').id, statusOf[action]);
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json(accountOut(row), 200);
   });
 }

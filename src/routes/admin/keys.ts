@@ -138,17 +138,17 @@ export const keysRoute = adminRouter()
   .openapi(create, async (c) => {
     const { row, key } = await createKey(adminContext(c), c.req.valid('param').id, c.req.valid('json'));
     // A client may have tried this key before it existed; drop any cached refusal.
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json({ ...keyOut(row), key }, 201);
   })
   .openapi(read, async (c) => c.json(keyOut(await readKey(adminContext(c), c.req.valid('param').id)), 200))
   .openapi(update, async (c) => {
     const row = await updateKey(adminContext(c), c.req.valid('param').id, c.req.valid('json'));
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json(keyOut(row), 200);
   })
   .openapi(revoke, async (c) => {
     const row = await revokeKey(adminContext(c), c.req.valid('param').id);
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json(keyOut(row), 200);
   });

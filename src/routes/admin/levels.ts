@@ -187,7 +187,7 @@ export const levelsRoute = adminRouter()
     }),
     async (c) => {
       const row = await createLevel(adminContext(c), c.req.valid('json'));
-      notifyConfigChange();
+      await notifyConfigChange(c.env);
       return c.json(levelOut(row), 201);
     },
   )
@@ -199,7 +199,7 @@ export const levelsRoute = adminRouter()
     }),
     async (c) => {
       const row = await updateLevel(adminContext(c), c.req.valid('param').id, c.req.valid('json'));
-      notifyConfigChange();
+      await notifyConfigChange(c.env);
       return c.json(levelOut(row), 200);
     },
   )
@@ -211,7 +211,7 @@ export const levelsRoute = adminRouter()
     }),
     async (c) => {
       await deleteLevel(adminContext(c), c.req.valid('param').id);
-      notifyConfigChange();
+      await notifyConfigChange(c.env);
       return c.json({ ok: true as const }, 200);
     },
   )
@@ -233,7 +233,7 @@ export const levelsRoute = adminRouter()
     }),
     async (c) => {
       const row = await createUpstreamKey(adminContext(c), ring(c), c.req.valid('json'));
-      notifyConfigChange();
+      await notifyConfigChange(c.env);
       return c.json(upstreamOut(row), 201);
     },
   )
@@ -250,7 +250,7 @@ export const levelsRoute = adminRouter()
         c.req.valid('param').id,
         c.req.valid('json'),
       );
-      notifyConfigChange();
+      await notifyConfigChange(c.env);
       return c.json(upstreamOut(row), 200);
     },
   )
@@ -262,7 +262,7 @@ export const levelsRoute = adminRouter()
     }),
     async (c) => {
       await deleteUpstreamKey(adminContext(c), c.req.valid('param').id);
-      notifyConfigChange();
+      await notifyConfigChange(c.env);
       return c.json({ ok: true as const }, 200);
     },
   );

@@ -97,7 +97,7 @@ export const policiesRoute = adminRouter()
   .openapi(write, async (c) => {
     const id = c.req.valid('param').id;
     const { policy, updatedAt } = await writeAccountPolicy(adminContext(c), id, c.req.valid('json'));
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json({ account_id: id, policy, updated_at: iso(updatedAt) }, 200);
   })
   .openapi(accountEffective, async (c) =>

@@ -31,7 +31,7 @@ export const policyRoute = new Hono<AppEnv>().post('/apply', async (c) => {
       },
       Date.now(),
     );
-    if (result.applied) notifyConfigChange();
+    if (result.applied) await notifyConfigChange(c.env);
     return c.json(result);
   } catch (err) {
     if (err instanceof PlanError)

@@ -94,11 +94,11 @@ export const pricesRoute = adminRouter()
   .openapi(list, async (c) => c.json({ data: (await listPrices(adminContext(c))).map(priceOut) }, 200))
   .openapi(upsert, async (c) => {
     const row = await upsertPrice(adminContext(c), c.req.valid('json'));
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json(priceOut(row), 200);
   })
   .openapi(remove, async (c) => {
     await deletePrice(adminContext(c), c.req.valid('param').id);
-    notifyConfigChange();
+    await notifyConfigChange(c.env);
     return c.json({ ok: true as const }, 200);
   });
