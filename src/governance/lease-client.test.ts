@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { governorTree, link } from '../../durable-objects/test-tree';
-import { GovernorRefusal, LeaseClient } from './lease-client';
+import { GovernorRefusal, LeaseClient, SHARED_WAIT_MS } from './lease-client';
 
 const noWait = () => {};
 
@@ -77,5 +77,19 @@ describe('isolate lease client', () => {
       ).rejects.toBeInstanceOf(GovernorRefusal);
     }
     expect(t.calls.get('team')).toBe(2);
+  });
+
+  it("stops waiting on another request's exchange that never settles, and exchanges itself", async () => {
+    const t = governorTree();
+    let calls = 0;
+    const client = new LeaseClient((_, req) => (++calls === 1 ? new Promise(() => {}) : t.route(req)));
+    const chain = [link('team', { rpm: 10 })];
+    // The first request's exchange is orphaned (its request went away); it never settles.
+    void client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait);
+    const started = Date.now();
+    await expect(
+      client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait),
+    ).resolves.toMatchObject({ governorId: 'team' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SHARED_WAIT_MS - 50);
   });
 });

@@ -56,6 +56,28 @@ const add = (map: Record<string, number>, key: string, v: number) => {
   if (v !== 0) map[key] = (map[key] ?? 0) + v;
 };
 
+/** How long a request waits on an exchange another request started before making its own. */
+export const SHARED_WAIT_MS = 2_000;
+
+/** True if `p` settled within `ms`. */
+export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  try {
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class LeaseClient {
   private readonly leases = new Map<string, Lease>();
 
@@ -100,8 +122,11 @@ export class LeaseClient {
       }
       if (lease.exchanging) {
         lease.waiting++;
-        await lease.exchanging;
+        const settled = await settlesWithin(lease.exchanging, SHARED_WAIT_MS);
         lease.waiting--;
+        // The exchange belongs to another request's I/O; if that request went away the runtime
+        // may never settle it. Stop waiting and exchange on this request's own account.
+        if (!settled) lease.exchanging = undefined;
         continue;
       }
       lease.refused = undefined;

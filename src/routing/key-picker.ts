@@ -9,6 +9,7 @@ import {
   type KeyHealth,
   type Outcome,
 } from '../../durable-objects/round-robin';
+import { SHARED_WAIT_MS, settlesWithin } from '../governance/lease-client';
 
 export interface PoolClient {
   pickBatch(req: {
@@ -62,8 +63,11 @@ export class KeyPicker {
         level.fetching = undefined;
       });
       level.waiting++;
-      await level.fetching;
+      const fetching = level.fetching;
+      const settled = await settlesWithin(fetching, SHARED_WAIT_MS);
       level.waiting--;
+      // Another request's fetch that never settles (that request went away): fetch our own.
+      if (!settled && level.fetching === fetching) level.fetching = undefined;
       if (level.empty) return { id: null, retryAfterMs: level.retryAfterMs };
     }
     // Retries within one request (keys excluded) ask the pool directly: rare, and exact.

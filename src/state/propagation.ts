@@ -11,7 +11,6 @@ export const EPOCH_CHECK_MS = 500;
 
 let seen: number | undefined;
 let checkedAt = 0;
-let checking: Promise<void> | undefined;
 
 function epoch(env: Env) {
   return env.CONFIG_EPOCH.get(env.CONFIG_EPOCH.idFromName('gateway'));
@@ -22,25 +21,23 @@ function dropCaches(): void {
   clearConfigCache();
 }
 
-/** Before a request uses cached configuration: make sure it is at most EPOCH_CHECK_MS stale. */
-export function ensureFreshConfig(env: Env, now: number): Promise<void> | undefined {
-  if (now - checkedAt < EPOCH_CHECK_MS) return undefined;
-  checking ??= epoch(env)
-    .current()
-    .then((current) => {
-      if (seen !== undefined && current !== seen) dropCaches();
-      seen = current;
-      checkedAt = Date.now();
-    })
-    // Unreachable: keep serving from the caches (their TTL still bounds staleness) and try again
-    // on the next request.
-    .catch((err: unknown) =>
-      console.error(JSON.stringify({ msg: 'config epoch check failed', error: String(err) })),
-    )
-    .finally(() => {
-      checking = undefined;
-    });
-  return checking;
+/**
+ * Before a request uses cached configuration: the first request to find the check stale makes it
+ * (and waits for it); requests meanwhile go on with caches at most a round trip older. The check
+ * is never shared between requests: a request must not wait on another request's I/O, which the
+ * runtime cancels if that request goes away.
+ */
+export async function ensureFreshConfig(env: Env, now: number): Promise<void> {
+  if (now - checkedAt < EPOCH_CHECK_MS) return;
+  checkedAt = now;
+  try {
+    const current = await epoch(env).current();
+    if (seen !== undefined && current !== seen) dropCaches();
+    seen = current;
+  } catch (err) {
+    // Unreachable: keep serving from the caches (their TTL still bounds staleness); retry soon.
+    console.error(JSON.stringify({ msg: 'config epoch check failed', error: String(err) }));
+  }
 }
 
 export async function notifyConfigChange(env: Env): Promise<void> {
