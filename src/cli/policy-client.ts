@@ -3,7 +3,7 @@
 // the result to the gateway's apply endpoint (dry run = plan).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { z } from 'zod';
 import {
   type ApplyRequest,
@@ -91,4 +91,17 @@ export function formatChanges(changes: Change[]): string {
         `${c.op === 'create' ? '+' : '~'} ${c.entity} ${c.id}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}`,
     )
     .join('\n');
+}
+
+/** The running gateway as a YAML policy file (secrets as key_env references, never values). */
+export async function exportPolicyFile(opts: { url: string; token: string }): Promise<string> {
+  const res = await fetch(new URL('/admin/v1/policy/export', opts.url), {
+    headers: { authorization: `Bearer ${opts.token}` },
+  });
+  const json = (await res.json()) as { error?: { message: string } };
+  if (!res.ok)
+    throw new PolicyFileError(
+      `gateway refused the export (HTTP ${res.status}): ${json.error?.message ?? 'unknown error'}`,
+    );
+  return `# Exported from ${opts.url} on ${new Date().toISOString()}\n${toYaml(json)}`;
 }

@@ -1,6 +1,13 @@
 // `npm run policy -- plan|apply <file>`: shows or applies the diff between a policy file and the
 // running gateway. Reads SWITCHYARD_URL and SWITCHYARD_ADMIN_TOKEN (a root management token).
-import { formatChanges, PolicyFileError, readPolicyFile, resolveSecrets, sendPolicy } from './policy-client';
+import {
+  exportPolicyFile,
+  formatChanges,
+  PolicyFileError,
+  readPolicyFile,
+  resolveSecrets,
+  sendPolicy,
+} from './policy-client';
 
 const usage =
   'usage: npm run policy -- <plan|apply> <policy.yaml> [--url URL]   (token from SWITCHYARD_ADMIN_TOKEN)';
@@ -11,6 +18,10 @@ async function main(argv: string[]): Promise<number> {
   const url =
     (urlFlag >= 0 ? argv[urlFlag + 1] : undefined) ?? process.env.SWITCHYARD_URL ?? 'http://127.0.0.1:8787';
   const token = process.env.SWITCHYARD_ADMIN_TOKEN;
+  if (command === 'export' && token) {
+    process.stdout.write(await exportPolicyFile({ url, token }));
+    return 0;
+  }
   if ((command !== 'plan' && command !== 'apply') || !path) {
     console.error(usage);
     return 2;

@@ -75,4 +75,17 @@ describe('policy CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('accounts.0.id');
   });
+
+  it('exports the running gateway as a file that applies with no changes', async () => {
+    await cli(['apply', policyPath], env);
+    const exported = await cli(['export']);
+    expect(exported.code).toBe(0);
+    expect(exported.out).toContain('key_env: VLLM_KEY');
+    expect(exported.out).not.toContain('fake-vllm-secret');
+    const exportedPath = join(dir, 'exported.yaml');
+    writeFileSync(exportedPath, exported.out);
+    const again = await cli(['apply', exportedPath], env);
+    expect(again.code).toBe(0);
+    expect(again.out).toContain('No changes: the gateway already matches the file.');
+  });
 });

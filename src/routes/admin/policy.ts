@@ -1,41 +1,57 @@
-// POST /admin/v1/policy/apply — policy as code (C12). `dry_run: true` is the plan.
+// Policy as code (C12): POST /admin/v1/policy/apply (`dry_run: true` is the plan) and
+// GET /admin/v1/policy/export (the running gateway as a policy file). Root level only.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
+import { database } from '../../db/client';
 import { InvalidRequestError, PermissionDeniedError } from '../../errors/gateway-error';
-import { applyPolicy } from '../../policy/apply';
+import { applyPolicy, loadState } from '../../policy/apply';
+import { exportPolicy } from '../../policy/export';
 import { PlanError } from '../../policy/plan';
 import { applyRequestSchema } from '../../policy/schema';
 import { readJson } from '../../proxy/read-json';
 import { notifyConfigChange } from '../../state/propagation';
+import type { AdminActor } from './actor';
 import { requireScope } from './actor';
 
-export const policyRoute = new Hono<AppEnv>().post('/apply', async (c) => {
-  const actor = c.get('actor');
-  requireScope(actor, 'policy:write');
-  // The file describes the whole organization, so only the root (and, of users, its owners) may apply it.
+/** The file describes the whole organization, so only the root (and, of users, its owners) may use it. */
+function requireRootOwner(actor: AdminActor, verb: string): void {
   if (actor.type === 'user' && actor.role !== 'owner')
-    throw new PermissionDeniedError('insufficient_role', 'Only an owner may apply a policy file.');
+    throw new PermissionDeniedError('insufficient_role', `Only an owner may ${verb} a policy file.`);
   if (actor.accountPath.split('/').filter(Boolean).length > 1) {
-    throw new PermissionDeniedError('root_required', 'Only a root-level token may apply a policy file.');
+    throw new PermissionDeniedError('root_required', `Only a root-level token may ${verb} a policy file.`);
   }
-  const request = await readJson(c.req.raw, applyRequestSchema, 5 * 1024 * 1024);
-  try {
-    const result = await applyPolicy(
-      c.env,
-      request,
-      {
-        type: actor.type,
-        id: actor.id,
-        ip: c.req.header('cf-connecting-ip') ?? null,
-        requestId: c.get('requestId'),
-      },
-      Date.now(),
-    );
-    if (result.applied) await notifyConfigChange(c.env);
-    return c.json(result);
-  } catch (err) {
-    if (err instanceof PlanError)
-      throw new InvalidRequestError('policy_invalid', `${err.path}: ${err.message}`, err.path);
-    throw err;
-  }
-});
+}
+
+export const policyRoute = new Hono<AppEnv>()
+  .get('/export', async (c) => {
+    const actor = c.get('actor');
+    requireScope(actor, 'read');
+    requireRootOwner(actor, 'export');
+    const { state } = await loadState(database(c.env.DB));
+    return c.json(exportPolicy(state));
+  })
+  .post('/apply', async (c) => {
+    const actor = c.get('actor');
+    requireScope(actor, 'policy:write');
+    requireRootOwner(actor, 'apply');
+    const request = await readJson(c.req.raw, applyRequestSchema, 5 * 1024 * 1024);
+    try {
+      const result = await applyPolicy(
+        c.env,
+        request,
+        {
+          type: actor.type,
+          id: actor.id,
+          ip: c.req.header('cf-connecting-ip') ?? null,
+          requestId: c.get('requestId'),
+        },
+        Date.now(),
+      );
+      if (result.applied) await notifyConfigChange(c.env);
+      return c.json(result);
+    } catch (err) {
+      if (err instanceof PlanError)
+        throw new InvalidRequestError('policy_invalid', `${err.path}: ${err.message}`, err.path);
+      throw err;
+    }
+  });
