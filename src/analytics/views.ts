@@ -19,7 +19,8 @@ export interface RollupRow {
   costMicros: number;
 }
 
-export interface Totals {
+// A type alias, not an interface, so rows stay assignable to Record<string, unknown> (CSV).
+export type Totals = {
   requests: number;
   errors: number;
   promptTokens: number;
@@ -30,7 +31,7 @@ export interface Totals {
   images: number;
   webSearchCalls: number;
   costMicros: number;
-}
+};
 
 const TOTAL_FIELDS = [
   'requests',

@@ -4,6 +4,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../app-env';
 import { applyRequestSchema } from '../../policy/schema';
 import { accountsRoute } from './accounts';
+import { analyticsRoute } from './analytics';
 import { auditRoute } from './audit';
 import { authPublicRoute, authRoute } from './auth';
 import { governanceRoute } from './governance';
@@ -31,7 +32,8 @@ export const adminApi = adminRouter()
   .route('/', pricesRoute)
   .route('/', plansRoute)
   .route('/', auditRoute)
-  .route('/', governanceRoute);
+  .route('/', governanceRoute)
+  .route('/', analyticsRoute);
 
 let document: unknown;
 

@@ -1,0 +1,111 @@
+// The analytics views over the admin API (C10): scoped to a subtree, served from rollups, CSV too.
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeUsage } from '../../src/usage/consumer';
+import type { UsageRecord } from '../../src/usage/record';
+import { ADMIN_TOKEN, applyPolicy, call } from './helpers';
+
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+function record(
+  n: number,
+  accountId: string,
+  day: string,
+  model: string,
+  costMicros: number,
+  promptTokens = 100,
+  cachedReadTokens = 0,
+): UsageRecord {
+  return {
+    requestId: `an-${n}`,
+    accountId,
+    accountPath: `/an-org/${accountId}/`,
+    keyId: 'k',
+    ts: Date.parse(`${day}T12:00:00Z`),
+    day,
+    endpoint: '/v1/chat/completions',
+    clientProtocol: 'openai',
+    provider: 'mock',
+    modelRequested: model,
+    model,
+    level: 1,
+    upstreamKeyId: 'u',
+    status: 200,
+    errorCode: null,
+    stream: false,
+    promptTokens,
+    completionTokens: 10,
+    cachedReadTokens,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+    images: 0,
+    audioSeconds: 0,
+    audioChars: 0,
+    webSearchCalls: 0,
+    costMicros,
+    estimated: false,
+    unpriced: false,
+    latencyMs: 5,
+    ttftMs: 1,
+    retries: 0,
+    switchedOver: false,
+  };
+}
+
+beforeAll(async () => {
+  await applyPolicy({
+    version: 1,
+    accounts: [
+      { id: 'an-org', name: 'Org' },
+      { id: 'an-a', parent: 'an-org', name: 'A' },
+      { id: 'an-b', parent: 'an-org', name: 'B' },
+    ],
+  });
+  await writeUsage(env.DB, [
+    record(1, 'an-a', '2026-10-01', 'gpt-x', 3_000, 100, 40),
+    record(2, 'an-a', '2026-10-01', 'gpt-x', 3_000, 100, 60),
+    record(3, 'an-a', '2026-10-02', 'claude-y', 1_000),
+    record(4, 'an-b', '2026-10-02', 'claude-y', 2_000),
+    record(5, 'an-b', '2026-09-20', 'claude-y', 99_000),
+  ]);
+});
+
+const view = async (path: string) => {
+  const res = await call(`/admin/v1/analytics/${path}`, { headers: admin });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { data: Record<string, unknown>[] }).data;
+};
+
+describe('analytics API', () => {
+  it('totals and ranks a subtree within the date range', async () => {
+    const [t] = await view('totals?account=an-org&from=2026-10-01&to=2026-10-02');
+    expect(t).toMatchObject({ requests: 4, costMicros: 9_000, cachedReadTokens: 100 });
+    const ranking = await view('ranking?account=an-org&from=2026-10-01&to=2026-10-02');
+    expect(ranking).toEqual([
+      { accountId: 'an-a', requests: 3, costMicros: 7_000, share: 0.7778, dominantModel: 'gpt-x' },
+      { accountId: 'an-b', requests: 1, costMicros: 2_000, share: 0.2222, dominantModel: 'claude-y' },
+    ]);
+    const billing = await view('billing?account=an-a&from=2026-10-01&to=2026-10-01');
+    expect(billing).toEqual([
+      expect.objectContaining({
+        day: '2026-10-01',
+        cachedReadTokens: 100,
+        promptTokens: 200,
+        cacheShare: 0.5,
+      }),
+    ]);
+  });
+
+  it("exports CSV, and answers 404 outside the caller's subtree", async () => {
+    const res = await call(
+      '/admin/v1/analytics/models?account=an-org&from=2026-10-01&to=2026-10-02&format=csv',
+      { headers: admin },
+    );
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(await res.text()).toBe(
+      'model,requests,costMicros,costShare,requestShare\r\ngpt-x,2,6000,0.6667,0.5\r\nclaude-y,2,3000,0.3333,0.5\r\n',
+    );
+    expect((await call('/admin/v1/analytics/totals?account=nobody', { headers: admin })).status).toBe(404);
+    expect((await call('/admin/v1/analytics/nope', { headers: admin })).status).toBe(400);
+  });
+});
