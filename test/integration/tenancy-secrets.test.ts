@@ -8,8 +8,8 @@ import { call, errorOf, ok, PASSWORD, root, treePolicy } from './tenancy-helpers
 
 const fakeUrl = inject('fakeProviderUrl');
 // Keys that do not start with `fake-` get the fake provider's default (successful) behaviour.
-const upstreamSecret = 'sk-test-upstream-secret-value-1234';
-const rotated = 'sk-test-upstream-secret-rotated-9876';
+const upstreamSecret = 'test-upstream-secret-value-1234';
+const rotated = 'test-upstream-secret-rotated-9876';
 const cleartext: string[] = [];
 
 async function dumpDatabase(): Promise<string> {
