@@ -1,6 +1,9 @@
 // Server-sent events framing shared by every adapter: an incremental reader over eventsource-parser
 // (which handles LF/CRLF line endings and events split across chunks) and a writer.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { StreamDecoder } from './adapter';
+import type { IRStreamEvent } from './ir';
+import { type JsonRecord, rec } from './read';
 
 export interface SseMessage {
   event?: string;
@@ -45,4 +48,37 @@ export function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The shell every upstream stream decoder shares: SSE framing, each message's data handed to
+ * `onData`, the sink drained after every feed. `beforeEnd` runs when the body ended, before the
+ * sink decides whether the stream was complete or cut.
+ */
+export function sseDecoder(
+  sink: { drain(): IRStreamEvent[]; endOfInput(): void },
+  onData: (data: string) => void,
+  beforeEnd: () => void = () => {},
+): StreamDecoder {
+  const sse = sseReader();
+  return {
+    feed(text) {
+      for (const m of sse.feed(text)) onData(m.data);
+      return sink.drain();
+    },
+    end() {
+      for (const m of sse.end()) onData(m.data);
+      beforeEnd();
+      sink.endOfInput();
+      return sink.drain();
+    },
+  };
+}
+
+/** `onData` for protocols whose every message is one JSON object: unparseable ones are skipped. */
+export function jsonData(onObject: (data: JsonRecord) => void): (data: string) => void {
+  return (data) => {
+    const parsed = parseJson(data);
+    if (parsed !== undefined) onObject(rec(parsed));
+  };
 }

@@ -9,7 +9,7 @@
 import type { StreamDecoder, StreamEncodeContext, StreamEncoder } from '../../bridge/adapter';
 import type { IRStopReason, IRStreamEvent } from '../../bridge/ir';
 import { type JsonRecord, rec, str } from '../../bridge/read';
-import { parseJson, sseEvent, sseReader } from '../../bridge/sse';
+import { jsonData, sseDecoder, sseEvent } from '../../bridge/sse';
 import { EventSink } from '../../bridge/stream';
 import { errorBody } from '../../errors/render';
 import { type TokenUsage, zeroUsage } from '../../usage/types';
@@ -17,7 +17,6 @@ import { anthropicStreamError } from './errors';
 import { anthropicUsageFromIR, anthropicUsageToIR, stopReasonFromIR, stopReasonToIR } from './response';
 
 export function anthropicStreamDecoder(): StreamDecoder {
-  const sse = sseReader();
   const sink = new EventSink();
   const skipped = new Set<number>();
   let usage: JsonRecord = {};
@@ -84,22 +83,7 @@ export function anthropicStreamDecoder(): StreamDecoder {
     }
   };
 
-  const onData = (data: string): void => {
-    const parsed = parseJson(data);
-    if (parsed !== undefined) onEvent(rec(parsed));
-  };
-
-  return {
-    feed(text) {
-      for (const m of sse.feed(text)) onData(m.data);
-      return sink.drain();
-    },
-    end() {
-      for (const m of sse.end()) onData(m.data);
-      sink.endOfInput();
-      return sink.drain();
-    },
-  };
+  return sseDecoder(sink, jsonData(onEvent));
 }
 
 export function anthropicStreamEncoder(ctx: StreamEncodeContext): StreamEncoder {

@@ -6,7 +6,7 @@
 import type { StreamDecoder, StreamEncodeContext, StreamEncoder } from '../../bridge/adapter';
 import type { IRStreamEvent } from '../../bridge/ir';
 import { type JsonRecord, list, parseArgumentsLenient, rec, str } from '../../bridge/read';
-import { parseJson, sseEvent, sseReader } from '../../bridge/sse';
+import { jsonData, sseDecoder, sseEvent } from '../../bridge/sse';
 import { EventSink } from '../../bridge/stream';
 import { errorBody } from '../../errors/render';
 import { type TokenUsage, zeroUsage } from '../../usage/types';
@@ -21,7 +21,6 @@ import {
 } from './response';
 
 export function geminiStreamDecoder(): StreamDecoder {
-  const sse = sseReader();
   const sink = new EventSink();
   const state: PartState = { responseId: '', calls: 0 };
   let finish: string | undefined;
@@ -45,27 +44,15 @@ export function geminiStreamDecoder(): StreamDecoder {
     if (chunk.usageMetadata !== undefined) usage = geminiUsageToIR(chunk.usageMetadata);
   };
 
-  return {
-    feed(text) {
-      for (const m of sse.feed(text)) {
-        const parsed = parseJson(m.data);
-        if (parsed !== undefined && !sink.finished) onChunk(rec(parsed));
-      }
-      return sink.drain();
-    },
-    end() {
-      for (const m of sse.end()) {
-        const parsed = parseJson(m.data);
-        if (parsed !== undefined && !sink.finished) onChunk(rec(parsed));
-      }
-      if (!sink.finished && (finish !== undefined || blocked)) {
-        if (usage) sink.usage(usage);
-        sink.stop(blocked ? 'content_filter' : finishToIR(finish ?? 'STOP', sink.sawToolCall));
-      }
-      sink.endOfInput();
-      return sink.drain();
-    },
-  };
+  const onData = jsonData((chunk) => {
+    if (!sink.finished) onChunk(chunk);
+  });
+  return sseDecoder(sink, onData, () => {
+    if (!sink.finished && (finish !== undefined || blocked)) {
+      if (usage) sink.usage(usage);
+      sink.stop(blocked ? 'content_filter' : finishToIR(finish ?? 'STOP', sink.sawToolCall));
+    }
+  });
 }
 
 export function geminiStreamEncoder(ctx: StreamEncodeContext): StreamEncoder {

@@ -7,7 +7,7 @@
 import type { StreamDecoder, StreamEncodeContext, StreamEncoder } from '../../bridge/adapter';
 import type { IRStopReason, IRStreamEvent } from '../../bridge/ir';
 import { type JsonRecord, list, rec, str } from '../../bridge/read';
-import { parseJson, sseEvent, sseReader } from '../../bridge/sse';
+import { jsonData, sseDecoder, sseEvent } from '../../bridge/sse';
 import { EventSink } from '../../bridge/stream';
 import { errorBody } from '../../errors/render';
 import type { TokenUsage } from '../../usage/types';
@@ -15,7 +15,6 @@ import { chatUsageFromIR, chatUsageToIR, finishFromIR, finishToIR, reasoningText
 import { openAIStreamError } from './error-ir';
 
 export function chatStreamDecoder(): StreamDecoder {
-  const sse = sseReader();
   const sink = new EventSink();
   const toolIds = new Map<string, string>();
   let finish: IRStopReason | undefined;
@@ -71,22 +70,13 @@ export function chatStreamDecoder(): StreamDecoder {
       complete();
       return;
     }
-    const parsed = parseJson(data);
-    if (parsed !== undefined) onChunk(rec(parsed));
+    chunkData(data);
   };
+  const chunkData = jsonData(onChunk);
 
-  return {
-    feed(text) {
-      for (const m of sse.feed(text)) onData(m.data);
-      return sink.drain();
-    },
-    end() {
-      for (const m of sse.end()) onData(m.data);
-      if (!sink.finished && finish !== undefined) complete();
-      sink.endOfInput();
-      return sink.drain();
-    },
-  };
+  return sseDecoder(sink, onData, () => {
+    if (!sink.finished && finish !== undefined) complete();
+  });
 }
 
 export function chatStreamEncoder(ctx: StreamEncodeContext): StreamEncoder {

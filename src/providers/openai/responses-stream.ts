@@ -4,14 +4,13 @@
 // item becomes one IR part (see responses-response.ts), so output_item.done closes the part.
 import type { StreamDecoder } from '../../bridge/adapter';
 import { type JsonRecord, rec, str } from '../../bridge/read';
-import { parseJson, sseReader } from '../../bridge/sse';
+import { jsonData, sseDecoder } from '../../bridge/sse';
 import { EventSink } from '../../bridge/stream';
 import { openAIStreamError } from './error-ir';
 import { REDACTED_PREFIX } from './responses-request';
 import { responsesUsageToIR, statusToIR } from './responses-response';
 
 export function responsesStreamDecoder(): StreamDecoder {
-  const sse = sseReader();
   const sink = new EventSink();
   const args = new Map<string, string>();
   let refused = false;
@@ -99,20 +98,5 @@ export function responsesStreamDecoder(): StreamDecoder {
     }
   };
 
-  const onData = (data: string): void => {
-    const parsed = parseJson(data);
-    if (parsed !== undefined) onEvent(rec(parsed));
-  };
-
-  return {
-    feed(text) {
-      for (const m of sse.feed(text)) onData(m.data);
-      return sink.drain();
-    },
-    end() {
-      for (const m of sse.end()) onData(m.data);
-      sink.endOfInput();
-      return sink.drain();
-    },
-  };
+  return sseDecoder(sink, jsonData(onEvent));
 }

@@ -20,7 +20,7 @@ import { usageDaily } from '../../db/schema';
 import { dayIn } from '../../lib/time';
 import { gatewayConfig } from '../../state/config';
 import { accountInScope, subtreeRange } from '../../tenancy/chain';
-import { adminContext, adminRouter, errorResponses, json, security } from './openapi';
+import { adminContext, adminRouter, errorResponses, security } from './openapi';
 
 const views = ['totals', 'models', 'trend', 'ranking', 'billing', 'anomalies'] as const;
 type View = (typeof views)[number];
