@@ -42,11 +42,11 @@ import {
   optNumber,
   optRecord,
   optString,
-  optStringMap,
   requireRecord,
   requireString,
   unsupported,
 } from '../../bridge/read';
+import { appendToolResult, readUserAndMetadata } from './request-common';
 
 const KNOWN = [
   'model',
@@ -120,10 +120,7 @@ export function chatRequestToIR(input: unknown): IRRequest {
     if (!(EFFORTS as readonly string[]).includes(effort)) throw invalid('reasoning_effort', 'unknown value');
     ir.reasoning = { effort: effort as (typeof EFFORTS)[number] };
   }
-  const user = optString(body, 'user') ?? optString(body, 'safety_identifier');
-  if (user !== undefined) ir.user = user;
-  const metadata = optStringMap(body, 'metadata');
-  if (metadata) ir.metadata = metadata;
+  readUserAndMetadata(body, ir);
   return ir;
 }
 
@@ -172,10 +169,7 @@ function readMessages(raw: unknown[], system: IRTextPart[]): IRMessage[] {
         content: textParts(msg.content, `${param}.content`),
         isError: false,
       };
-      const last = out[out.length - 1];
-      // Consecutive tool messages answer one assistant turn; the IR keeps them as one message.
-      if (last?.role === 'tool') last.content.push(result);
-      else out.push({ role: 'tool', content: [result] });
+      appendToolResult(out, result);
     } else {
       throw unsupported(`${param}.role`, `role ${JSON.stringify(role)} is not supported`);
     }

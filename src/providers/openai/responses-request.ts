@@ -35,13 +35,13 @@ import {
   optNumber,
   optRecord,
   optString,
-  optStringMap,
   requireRecord,
   requireString,
   str,
   unsupported,
 } from '../../bridge/read';
 import { readResponseFormat } from './chat-ir';
+import { appendToolResult, readUserAndMetadata } from './request-common';
 
 const KNOWN = [
   'model',
@@ -110,10 +110,7 @@ export function responsesRequestToIR(input: unknown): IRRequest {
     if (!(EFFORTS as readonly string[]).includes(effort)) throw invalid('reasoning.effort', 'unknown value');
     ir.reasoning = { effort: effort as (typeof EFFORTS)[number] };
   }
-  const user = optString(body, 'user') ?? optString(body, 'safety_identifier');
-  if (user !== undefined) ir.user = user;
-  const metadata = optStringMap(body, 'metadata');
-  if (metadata) ir.metadata = metadata;
+  readUserAndMetadata(body, ir);
   return ir;
 }
 
@@ -176,9 +173,7 @@ function readItems(items: unknown[], system: IRTextPart[]): IRMessage[] {
         content: userParts(item.output, `${at}.output`),
         isError: false,
       };
-      const last = out[out.length - 1];
-      if (last?.role === 'tool') last.content.push(result);
-      else out.push({ role: 'tool', content: [result] });
+      appendToolResult(out, result);
     } else {
       throw unsupported(`${at}.type`, `${JSON.stringify(type)} items cannot be translated`);
     }
