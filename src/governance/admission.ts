@@ -1,6 +1,6 @@
 // Admission of one proxied request against every limit on its chain (C5), and its settlement
 // once actual usage is known. The isolate's LeaseClient answers most requests from memory.
-import type { AccountGovernor, GovernorSnapshot } from '../../durable-objects/account-governor';
+import type { AccountGovernor } from '../../durable-objects/account-governor';
 import type { ChainLink } from '../../durable-objects/dims';
 import { RateLimitError } from '../errors/gateway-error';
 import type { AuthContext } from '../state/auth-context';
@@ -68,9 +68,4 @@ export async function admit(
       if (slot) waitUntil(slot.releaseSlot());
     },
   };
-}
-
-/** Live counters of a governor, for the admin API. */
-export function governorSnapshot(env: Env, governorId: string): Promise<GovernorSnapshot> {
-  return env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(governorId)).snapshot();
 }
