@@ -106,7 +106,7 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
     stream: req.stream,
     startedAt,
   };
-  const pricing = { prices: config.prices, timezone: config.timezone };
+  const pricing = { day, price };
   return {
     route,
     config,

@@ -1,6 +1,5 @@
 // Builds the usage record of a proxied request once its response has ended (C8).
-import { dayIn } from '../lib/time';
-import { costMicros, findPrice, type PriceRow } from '../usage/pricing';
+import { costMicros, type PriceRow } from '../usage/pricing';
 import type { UsageRecord } from '../usage/record';
 import { type MeteredUnits, type TokenUsage, zeroUsage } from '../usage/types';
 
@@ -39,12 +38,12 @@ export function usageRecord(
   meta: RequestMeta,
   delivery: DeliveryMeta,
   result: UsageResult,
-  pricing: { prices: PriceRow[]; timezone: string },
+  /** The request's day and price, already looked up at admission (the record must agree with it). */
+  pricing: { day: string; price: PriceRow | undefined },
 ): UsageRecord {
   const usage = result.usage ?? zeroUsage();
   const units = result.units ?? {};
-  const day = dayIn(pricing.timezone, meta.startedAt);
-  const price = findPrice(pricing.prices, meta.model, meta.accountPath, day);
+  const { day, price } = pricing;
   const billable = usage.promptTokens + usage.completionTokens > 0;
   return {
     requestId: meta.requestId,
