@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { governorTree, link } from '../../durable-objects/test-tree';
-import { GovernorRefusal, LeaseClient, SHARED_WAIT_MS } from './lease-client';
+import { SHARED_WAIT_MS } from '../lib/shared-wait';
+import { GovernorRefusal, LeaseClient } from './lease-client';
 
 const noWait = () => {};
 

@@ -8,6 +8,7 @@
 import type { ChainLink, Unit } from '../../durable-objects/dims';
 import { dimsFor } from '../../durable-objects/dims';
 import type { ExchangeRequest, ExchangeResult, Refusal } from '../../durable-objects/governor-core';
+import { SHARED_WAIT_MS, settlesWithin } from '../lib/shared-wait';
 
 export type Exchange = (governorId: string, req: ExchangeRequest) => Promise<ExchangeResult>;
 
@@ -55,28 +56,6 @@ export interface LeaseClientOptions {
 const add = (map: Record<string, number>, key: string, v: number) => {
   if (v !== 0) map[key] = (map[key] ?? 0) + v;
 };
-
-/** How long a request waits on an exchange another request started before making its own. */
-export const SHARED_WAIT_MS = 2_000;
-
-/** True if `p` settled within `ms`. */
-export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((r) => {
-    timer = setTimeout(() => r(false), ms);
-  });
-  try {
-    return await Promise.race([
-      p.then(
-        () => true,
-        () => true,
-      ),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export class LeaseClient {
   private readonly leases = new Map<string, Lease>();

@@ -9,7 +9,7 @@ import {
   type KeyHealth,
   type Outcome,
 } from '../../durable-objects/round-robin';
-import { SHARED_WAIT_MS, settlesWithin } from '../governance/lease-client';
+import { SHARED_WAIT_MS, settlesWithin } from '../lib/shared-wait';
 
 export interface PoolClient {
   pickBatch(req: {
