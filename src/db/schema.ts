@@ -218,9 +218,22 @@ export const redemptionCodes = sqliteTable('redemption_codes', {
   createdAt: integer('created_at').notNull(),
 });
 
-export type LedgerKind = 'topup' | 'debit' | 'allocate_out' | 'allocate_in' | 'usage' | 'refund' | 'card';
+export type LedgerKind =
+  | 'topup'
+  | 'debit'
+  | 'allocate_out'
+  | 'allocate_in'
+  | 'usage'
+  | 'refund'
+  | 'card'
+  | 'expire';
 
-// Append-only money ledger; balances are sums over it. `amount` is signed micro-units.
+/** What a usage charge drew on (C6 order): plan allowance, add-on, card, then the plain balance. */
+export type ChargeSource = 'allowance' | 'addon' | 'card' | 'balance';
+
+// Append-only ledger; `amount` is signed micro-units. The balance is the sum of the money entries:
+// every entry except usage drawn from a plan's daily allowance or an add-on, which are quota, not
+// money (they are here so an account's charges read in one place).
 export const ledgerEntries = sqliteTable(
   'ledger_entries',
   {
@@ -231,17 +244,33 @@ export const ledgerEntries = sqliteTable(
     kind: text('kind').$type<LedgerKind>().notNull(),
     amount: integer('amount').notNull(),
     counterpartyAccountId: text('counterparty_account_id'),
-    // Request id for usage charges, grant id for card loads: makes replays idempotent.
+    // `<request id>:<grant id or "balance">` for usage charges, grant id for card loads and
+    // expiries: makes replays idempotent.
     ref: text('ref'),
     memo: text('memo'),
     createdAt: integer('created_at').notNull(),
     createdBy: text('created_by'),
+    // Usage charges only: what was drawn on, which grant, and the usage day (root time zone).
+    source: text('source').$type<ChargeSource>(),
+    grantId: text('grant_id'),
+    day: text('day'),
   },
   (t) => [
     index('ledger_account_idx').on(t.accountId, t.createdAt),
     uniqueIndex('ledger_ref_idx').on(t.accountId, t.kind, t.ref),
+    index('ledger_grant_day_idx').on(t.grantId, t.day),
   ],
 );
+
+// Scratch rows of the usage consumer: a record's row exists only inside the D1 batch that writes
+// it for the first time, so every later statement of the batch can tell "new" from "redelivered".
+export const usagePending = sqliteTable('usage_pending', {
+  requestId: text('request_id').primaryKey(),
+  accountId: text('account_id').notNull(),
+  day: text('day').notNull(),
+  ts: integer('ts').notNull(),
+  cost: integer('cost').notNull(),
+});
 
 // Raw usage events, one per request, keyed by request id so a redelivered queue message is a no-op.
 export const usageEvents = sqliteTable(

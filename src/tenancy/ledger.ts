@@ -1,12 +1,13 @@
 // The money ledger (C6): append-only signed micro-units; a balance is the sum of an account's
-// entries. An allocation moves money from a parent to a child in one D1 batch whose first insert
+// money entries (usage drawn from allowances and add-ons is listed but is not money). An allocation moves money from a parent to a child in one D1 batch whose first insert
 // only happens when the parent's derived balance covers it, so concurrent allocations cannot
 // overdraw: D1 runs a batch as one transaction, and the check and the write are one statement.
-import { and, desc, eq, lt, or, sum } from 'drizzle-orm';
+import { and, desc, eq, lt, or, sql, sum } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { type LedgerKind, ledgerEntries } from '../db/schema';
 import { ConflictError, InvalidRequestError, PermissionDeniedError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
+import { MONEY_ENTRY } from '../usage/charging';
 import { type AccountRow, accountInScope } from './chain';
 import { type AdminContext, auditRow, runBatch } from './context';
 import { decodeCursor, encodeCursor } from './paging';
@@ -19,7 +20,7 @@ export async function balanceOf(db: Database, accountId: string): Promise<number
   const [row] = await db
     .select({ total: sum(ledgerEntries.amount) })
     .from(ledgerEntries)
-    .where(eq(ledgerEntries.accountId, accountId));
+    .where(and(eq(ledgerEntries.accountId, accountId), sql.raw(MONEY_ENTRY)));
   return Number(row?.total ?? 0);
 }
 
@@ -79,6 +80,9 @@ function entry(
     memo: memo ?? null,
     createdAt: ctx.now,
     createdBy: ctx.actor.id ?? ctx.actor.type,
+    source: null,
+    grantId: null,
+    day: null,
   };
 }
 
@@ -137,7 +141,7 @@ export async function allocate(ctx: AdminContext, childId: string, amount: numbe
     d1
       .prepare(
         `${insert} SELECT ?, ?, 'allocate_out', ?, ?, ?, ?, ?, ?
-         WHERE (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = ?) >= ?`,
+         WHERE (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = ? AND ${MONEY_ENTRY}) >= ?`,
       )
       .bind(out.id, parentId, out.amount, child.id, ref, out.memo, ctx.now, out.createdBy, parentId, amount),
     d1

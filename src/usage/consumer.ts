@@ -1,7 +1,9 @@
 // Usage queue consumer (C9). Each message is validated on its own; valid ones are written in one
-// D1 transaction per message: the raw event is inserted if new (keyed by request id), and the daily
-// rollup is incremented only when that insert happened — so a redelivered message changes nothing.
-// Poison messages go to the dead-letter queue with the reason; transient failures are retried.
+// D1 transaction per message: the raw event is inserted if new (keyed by request id), and only when
+// that insert happened is the daily rollup incremented and the cost charged (C6) — so a redelivered
+// message changes nothing. Poison messages go to the dead-letter queue with the reason; transient
+// failures are retried.
+import { chargeStatements } from './charging';
 import { type UsageRecord, usageMessageSchema } from './record';
 
 const EVENT_COLUMNS = [
@@ -55,9 +57,15 @@ const SUMMED = [
 const INSERT_EVENT = `INSERT OR IGNORE INTO usage_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
 
 // `changes()` is the row count of the INSERT OR IGNORE just before it in the same transaction:
-// 1 for a new event, 0 for a replay.
+// 1 for a new event, 0 for a replay. The pending row marks the record as new for the statements
+// after it, and is deleted before the transaction ends.
+const MARK_PENDING = `INSERT INTO usage_pending (request_id, account_id, day, ts, cost)
+SELECT ?, ?, ?, ?, ? WHERE changes() = 1`;
+const CLEAR_PENDING = 'DELETE FROM usage_pending WHERE request_id = ?';
+
 const UPSERT_ROLLUP = `INSERT INTO usage_daily (account_id, day, model, account_path, requests, errors, ${SUMMED.join(', ')}, estimated_requests, unpriced_requests)
-SELECT ?, ?, ?, ?, 1, ?, ${SUMMED.map(() => '?').join(', ')}, ?, ? WHERE changes() = 1
+SELECT ?, ?, ?, ?, 1, ?, ${SUMMED.map(() => '?').join(', ')}, ?, ?
+WHERE EXISTS (SELECT 1 FROM usage_pending WHERE request_id = ?)
 ON CONFLICT (account_id, day, model) DO UPDATE SET requests = requests + 1, errors = errors + excluded.errors,
 ${SUMMED.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
 estimated_requests = estimated_requests + excluded.estimated_requests, unpriced_requests = unpriced_requests + excluded.unpriced_requests`;
@@ -118,13 +126,17 @@ function rollupValues(r: UsageRecord): (string | number)[] {
     r.costMicros,
     r.estimated ? 1 : 0,
     r.unpriced ? 1 : 0,
+    r.requestId,
   ];
 }
 
 export async function writeUsage(db: D1Database, records: UsageRecord[]): Promise<void> {
   const statements = records.flatMap((r) => [
     db.prepare(INSERT_EVENT).bind(...eventValues(r)),
+    db.prepare(MARK_PENDING).bind(r.requestId, r.accountId, r.day, r.ts, r.costMicros),
     db.prepare(UPSERT_ROLLUP).bind(...rollupValues(r)),
+    ...(r.costMicros > 0 ? chargeStatements(db, r.requestId) : []),
+    db.prepare(CLEAR_PENDING).bind(r.requestId),
   ]);
   await db.batch(statements);
 }

@@ -5,7 +5,12 @@ import { z } from 'zod';
 const n = z.number().int().nonnegative();
 
 export const usageRecordSchema = z.object({
-  requestId: z.string().min(1).max(100),
+  // Gateway-made ids; the charset keeps `<request id>:` a safe ledger ref prefix.
+  requestId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_.-]+$/),
   accountId: z.string().min(1),
   accountPath: z.string().startsWith('/'),
   keyId: z.string().nullable(),

@@ -32,7 +32,7 @@ const entrySchema = z
   .object({
     id: z.string(),
     account_id: z.string(),
-    kind: z.enum(['topup', 'debit', 'allocate_out', 'allocate_in', 'usage', 'refund', 'card']),
+    kind: z.enum(['topup', 'debit', 'allocate_out', 'allocate_in', 'usage', 'refund', 'card', 'expire']),
     amount: z.string().openapi({ description: 'Signed decimal amount', example: '-10' }),
     amount_micros: z.number().int(),
     counterparty_account_id: z.string().nullable(),
@@ -40,6 +40,11 @@ const entrySchema = z
     memo: z.string().nullable(),
     created_at: z.string(),
     created_by: z.string().nullable(),
+    source: z.enum(['allowance', 'addon', 'card', 'balance']).nullable().openapi({
+      description: 'Usage charges: what the charge drew on (allowances and add-ons are not money)',
+    }),
+    grant_id: z.string().nullable(),
+    day: z.string().nullable().openapi({ description: 'Usage charges: the usage day' }),
   })
   .openapi('LedgerEntry');
 
@@ -59,6 +64,9 @@ function entryOut(e: LedgerRow): z.infer<typeof entrySchema> {
     memo: e.memo,
     created_at: iso(e.createdAt) as string,
     created_by: e.createdBy,
+    source: e.source,
+    grant_id: e.grantId,
+    day: e.day,
   };
 }
 
