@@ -3,7 +3,7 @@
 // Durable Object can: SQLite storage that survives eviction, RPC to the parent's governor, and an
 // alarm that hands an expired parent lease back even when no request comes.
 import { DurableObject } from 'cloudflare:workers';
-import type { ChainLink } from './dims';
+import type { ChainLink, LimitSet } from './dims';
 import {
   type ExchangeRequest,
   type ExchangeResult,
@@ -63,6 +63,18 @@ export class AccountGovernor extends DurableObject<Env> {
     }
     await this.core.releaseParentLease(context.chain, context.timeZone, now);
     this.ctx.storage.kv.put('state', this.core.state);
+  }
+
+  /** The scheduled job's reconciliation with the rollups (C9); returns what each counter rose by. */
+  async reconcile(req: {
+    limits: LimitSet;
+    actual: Record<string, number>;
+    timeZone: string;
+    now: number;
+  }): Promise<Record<string, number>> {
+    const raised = await this.core.reconcile(req.limits, req.actual, req.timeZone, req.now);
+    this.ctx.storage.kv.put('state', this.core.state);
+    return raised;
   }
 
   /** Concurrency (C4 `limits.concurrency`): a slot per in-flight request, at the key's account. */

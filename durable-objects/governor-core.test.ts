@@ -140,4 +140,23 @@ describe('governor core', () => {
     });
     expect((await t.route(ask(chain, 0, { model: 'mock-small' }))).ok).toBe(true);
   });
+
+  it('reconciles period counters up to the rollups, never down, and leaves rates alone', async () => {
+    const t = tree();
+    const limits = { rpd: 100, dailyBudget: 1_000, rpm: 50 };
+    const chain = [link('acct', limits)];
+    for (let i = 0; i < 3; i++) expect((await t.route(ask(chain, 0))).ok).toBe(true);
+    const core = t.get('acct');
+    // The rollups saw 90 requests (settlements this counter missed): it rises to 90.
+    expect(await core.reconcile(limits, { rpd: 90, daily_budget: 400, rpm: 40 }, 'UTC', 10)).toEqual({
+      rpd: 87,
+      daily_budget: 400,
+    });
+    // Rollups behind the counter (requests still in flight) lower nothing.
+    expect(await core.reconcile(limits, { rpd: 5, daily_budget: 0 }, 'UTC', 20)).toEqual({});
+    expect(core.state.pools.rpd).toEqual({ kind: 'period', used: 90, key: '1970-01-01' });
+    // 10 requests are left today, then the limit holds.
+    for (let i = 0; i < 10; i++) expect((await t.route(ask(chain, 30))).ok).toBe(true);
+    expect(await t.route(ask(chain, 30))).toMatchObject({ ok: false, refusal: { limit: 'rpd' } });
+  });
 });

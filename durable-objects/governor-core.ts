@@ -8,7 +8,7 @@
 // lease this governor holds from its parent, which covers every pool above it. When that lease
 // runs short the governor exchanges with its parent — the only time a request's limits cost more
 // than one hop — so a busy root sees a few exchanges per child per second, not every request.
-import { type ChainLink, dimsFor, specFor, type Unit, upstreamDims } from './dims';
+import { type ChainLink, dimsFor, type LimitSet, specFor, type Unit, upstreamDims } from './dims';
 import { available, current, giveBack, nextPeriodStart, type PoolState, take, waitFor } from './pools';
 
 export interface GovernorState {
@@ -67,6 +67,35 @@ export class GovernorCore {
   /** Exchanges run one at a time: each reads and writes pools around an awaited parent call. */
   exchange(req: ExchangeRequest): Promise<ExchangeResult> {
     const run = this.queue.then(() => this.exchangeNow(req));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Raises this level's period counters (RPD, TPD, budgets) to at least `actual`, the usage the
+   * rollups have recorded for its subtree in the current period. Never lowers one: rollups lag
+   * behind requests in flight, and a counter above them is grants not yet settled. What it fixes is
+   * usage the counters missed (a settlement lost with an isolate, state lost with an object).
+   */
+  reconcile(
+    limits: LimitSet,
+    actual: Record<string, number>,
+    timeZone: string,
+    now: number,
+  ): Promise<Record<string, number>> {
+    const run = this.queue.then(() => {
+      const raised: Record<string, number> = {};
+      for (const [name, value] of Object.entries(actual)) {
+        const found = specFor(limits, name);
+        if (found?.spec.kind !== 'period') continue;
+        const state = current(found.spec, this.state.pools[name], timeZone, now);
+        if (state.kind === 'period' && state.used < value) {
+          raised[name] = value - state.used;
+          this.state.pools[name] = { ...state, used: value };
+        } else this.state.pools[name] = state;
+      }
+      return raised;
+    });
     this.queue = run.catch(() => {});
     return run;
   }

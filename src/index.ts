@@ -1,8 +1,8 @@
 // The Worker: HTTP (AI APIs, admin API; the dashboard comes from the assets binding), the usage
 // queue consumer and the scheduled job. Durable Object classes are exported from here.
 import { app } from './app';
+import { runScheduled } from './jobs/scheduled';
 import { handleUsageBatch } from './usage/consumer';
-import { applyRetention } from './usage/retention';
 
 export { AccountGovernor } from '../durable-objects/account-governor';
 export { ConfigEpoch } from '../durable-objects/config-epoch';
@@ -12,7 +12,6 @@ export default {
   fetch: app.fetch,
   queue: handleUsageBatch,
   async scheduled(controller, env, ctx) {
-    const days = Number(env.USAGE_EVENT_RETENTION_DAYS) || 90;
-    ctx.waitUntil(applyRetention(env.DB, days, controller.scheduledTime));
+    ctx.waitUntil(runScheduled(env, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Env>;

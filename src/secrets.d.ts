@@ -12,5 +12,7 @@ declare namespace Cloudflare {
     SWITCHYARD_KEK_PREVIOUS?: string;
     /** HS256 key for dashboard session JWTs, at least 32 characters; without it sign-in is refused. */
     SWITCHYARD_SESSION_SECRET?: string;
+    /** Where budget alerts are POSTed (C9); a secret because such URLs often carry a token. */
+    SWITCHYARD_ALERT_WEBHOOK_URL?: string;
   }
 }

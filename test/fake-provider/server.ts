@@ -244,6 +244,12 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
         if (r.status === 404) unexpected.push(rec);
         return sendJson(res, r.status, r.body);
       }
+      // A webhook receiver (budget alerts): recorded like provider requests; `/webhook/fail` is down.
+      if (rec.method === 'POST' && url.pathname.startsWith('/webhook/')) {
+        requests.push(rec);
+        const down = url.pathname === '/webhook/fail';
+        return sendJson(res, down ? 503 : 200, { ok: !down });
+      }
       if (rec.method === 'POST' && url.pathname === '/oauth/token') {
         const form = new URLSearchParams(raw);
         rec.key = form.get('refresh_token');

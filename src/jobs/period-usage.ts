@@ -1,0 +1,128 @@
+// What the scheduled job needs to know about each account (C9), pure: its own limits, the budget
+// alert thresholds it inherits, its root's time zone, and its subtree's usage in the current day
+// and month, summed from rollups. A limit counts its whole subtree (C5), and so do these totals.
+import type { LimitSet } from '../../durable-objects/dims';
+import { limitSetOf } from '../governance/chain';
+import type { Policy } from '../policy/schema';
+
+export interface AccountPolicyRow {
+  id: string;
+  path: string;
+  parentId: string | null;
+  timezone: string | null;
+  policy: Policy;
+}
+
+export interface JobAccount {
+  id: string;
+  path: string;
+  rootId: string;
+  timeZone: string;
+  limits: LimitSet;
+  /** Percent thresholds, from the nearest account on the chain that sets `budget_alerts`. */
+  alertThresholds: number[];
+}
+
+/** Accounts with limits of their own (the only ones with counters to reconcile or budgets to watch). */
+export function jobAccounts(rows: AccountPolicyRow[]): JobAccount[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const out: JobAccount[] = [];
+  for (const row of rows) {
+    const limits = limitSetOf(row.policy);
+    if (limits.rpd === undefined && limits.tpd === undefined && !limits.dailyBudget && !limits.monthlyBudget)
+      continue;
+    let thresholds: number[] | undefined;
+    let root = row;
+    for (
+      let at: AccountPolicyRow | undefined = row;
+      at;
+      at = at.parentId ? byId.get(at.parentId) : undefined
+    ) {
+      thresholds ??= at.policy.budget_alerts;
+      root = at;
+    }
+    out.push({
+      id: row.id,
+      path: row.path,
+      rootId: root.id,
+      timeZone: root.timezone ?? 'UTC',
+      limits,
+      alertThresholds: [...new Set(thresholds ?? [])].sort((a, b) => a - b),
+    });
+  }
+  return out;
+}
+
+export interface PeriodTotals {
+  requests: number;
+  tokens: number;
+  cost: number;
+}
+
+/** Rollups summed per account path, split into today and the rest of the month. */
+export interface PathUsage {
+  accountPath: string;
+  today: boolean;
+  requests: number;
+  tokens: number;
+  cost: number;
+}
+
+const zero = (): PeriodTotals => ({ requests: 0, tokens: 0, cost: 0 });
+
+/** The subtree at `path`: its day totals and its month totals (which include the day). */
+export function subtreeUsage(path: string, rows: PathUsage[]): { day: PeriodTotals; month: PeriodTotals } {
+  const day = zero();
+  const month = zero();
+  for (const r of rows) {
+    if (!r.accountPath.startsWith(path)) continue;
+    for (const t of r.today ? [day, month] : [month]) {
+      t.requests += r.requests;
+      t.tokens += r.tokens;
+      t.cost += r.cost;
+    }
+  }
+  return { day, month };
+}
+
+/** The period counters of the governor, as the rollups see them. */
+export function rollupCounters(limits: LimitSet, usage: { day: PeriodTotals; month: PeriodTotals }) {
+  const actual: Record<string, number> = {};
+  if (limits.rpd !== undefined) actual.rpd = usage.day.requests;
+  if (limits.tpd !== undefined) actual.tpd = usage.day.tokens;
+  if (limits.dailyBudget !== undefined) actual.daily_budget = usage.day.cost;
+  if (limits.monthlyBudget !== undefined) actual.monthly_budget = usage.month.cost;
+  return actual;
+}
+
+export interface BudgetAlert {
+  accountId: string;
+  budget: 'daily_budget' | 'monthly_budget';
+  /** `day:YYYY-MM-DD` or `month:YYYY-MM`: an alert fires once per threshold and period. */
+  period: string;
+  threshold: number;
+  spent: number;
+  limit: number;
+}
+
+/** Every threshold the account's spend has reached this period, per budget. */
+export function reachedThresholds(
+  account: JobAccount,
+  usage: { day: PeriodTotals; month: PeriodTotals },
+  today: string,
+): BudgetAlert[] {
+  const out: BudgetAlert[] = [];
+  const budgets = [
+    ['daily_budget', account.limits.dailyBudget, usage.day.cost, `day:${today}`],
+    ['monthly_budget', account.limits.monthlyBudget, usage.month.cost, `month:${today.slice(0, 7)}`],
+  ] as const;
+  for (const [budget, limit, spent, period] of budgets) {
+    if (!limit) continue;
+    for (const threshold of account.alertThresholds) {
+      // Integer math: spent / limit >= threshold %.
+      if (spent * 100 >= limit * threshold)
+        out.push({ accountId: account.id, budget, period, threshold, spent, limit });
+    }
+  }
+  return out;
+}
