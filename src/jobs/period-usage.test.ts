@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobAccounts, reachedThresholds, rollupCounters, subtreeUsage } from './period-usage';
+import { subtreeUsage } from '../usage/period-rollups';
+import { jobAccounts, reachedThresholds, rollupCounters } from './period-usage';
 
 const rows = [
   {

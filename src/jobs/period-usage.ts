@@ -4,6 +4,7 @@
 import type { LimitSet } from '../../durable-objects/dims';
 import { limitSetOf } from '../governance/chain';
 import type { Policy } from '../policy/schema';
+import type { PeriodTotals } from '../usage/period-rollups';
 
 export interface AccountPolicyRow {
   id: string;
@@ -51,38 +52,6 @@ export function jobAccounts(rows: AccountPolicyRow[]): JobAccount[] {
     });
   }
   return out;
-}
-
-export interface PeriodTotals {
-  requests: number;
-  tokens: number;
-  cost: number;
-}
-
-/** Rollups summed per account path, split into today and the rest of the month. */
-export interface PathUsage {
-  accountPath: string;
-  today: boolean;
-  requests: number;
-  tokens: number;
-  cost: number;
-}
-
-const zero = (): PeriodTotals => ({ requests: 0, tokens: 0, cost: 0 });
-
-/** The subtree at `path`: its day totals and its month totals (which include the day). */
-export function subtreeUsage(path: string, rows: PathUsage[]): { day: PeriodTotals; month: PeriodTotals } {
-  const day = zero();
-  const month = zero();
-  for (const r of rows) {
-    if (!r.accountPath.startsWith(path)) continue;
-    for (const t of r.today ? [day, month] : [month]) {
-      t.requests += r.requests;
-      t.tokens += r.tokens;
-      t.cost += r.cost;
-    }
-  }
-  return { day, month };
 }
 
 /** The period counters of the governor, as the rollups see them. */

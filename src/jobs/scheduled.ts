@@ -6,16 +6,15 @@
 import { dayIn } from '../lib/time';
 import { policySchema } from '../policy/schema';
 import { formatMicros } from '../tenancy/paging';
+import { periodRollups, subtreeUsage } from '../usage/period-rollups';
 import { applyRetention } from '../usage/retention';
 import {
   type AccountPolicyRow,
   type BudgetAlert,
   type JobAccount,
   jobAccounts,
-  type PathUsage,
   reachedThresholds,
   rollupCounters,
-  subtreeUsage,
 } from './period-usage';
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
@@ -80,27 +79,6 @@ async function loadJobAccounts(db: D1Database): Promise<JobAccount[]> {
   return jobAccounts(rows);
 }
 
-/** The month's rollups of one root's tree, per account path, today apart (one range scan). */
-async function rootUsage(db: D1Database, rootId: string, today: string): Promise<PathUsage[]> {
-  const path = `/${rootId}/`;
-  const { results } = await db
-    .prepare(
-      `SELECT account_path, day = ?1 AS today, SUM(requests) AS requests,
-         SUM(prompt_tokens + completion_tokens) AS tokens, SUM(cost_micros) AS cost
-       FROM usage_daily WHERE account_path >= ?2 AND account_path < ?3 AND day >= ?4 AND day <= ?1
-       GROUP BY account_path, day = ?1`,
-    )
-    .bind(today, path, `${path.slice(0, -1)}0`, `${today.slice(0, 7)}-01`)
-    .all<{ account_path: string; today: number; requests: number; tokens: number; cost: number }>();
-  return results.map((r) => ({
-    accountPath: r.account_path,
-    today: r.today === 1,
-    requests: r.requests,
-    tokens: r.tokens,
-    cost: r.cost,
-  }));
-}
-
 /** Reconciles every limited account's governor and sends the budget alerts now due. */
 export async function watchLimits(env: Env, now: number) {
   const accounts = await loadJobAccounts(env.DB);
@@ -110,7 +88,7 @@ export async function watchLimits(env: Env, now: number) {
   let alerts = 0;
   for (const [rootId, members] of roots) {
     const today = dayIn(members[0]?.timeZone ?? 'UTC', now);
-    const usage = await rootUsage(env.DB, rootId, today);
+    const usage = await periodRollups(env.DB, `/${rootId}/`, today);
     for (const account of members) {
       const totals = subtreeUsage(account.path, usage);
       const governor = env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(account.id));

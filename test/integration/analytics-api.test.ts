@@ -56,8 +56,8 @@ beforeAll(async () => {
   await applyPolicy({
     version: 1,
     accounts: [
-      { id: 'an-org', name: 'Org' },
-      { id: 'an-a', parent: 'an-org', name: 'A' },
+      { id: 'an-org', name: 'Org', policy: { limits: { rpd: 1000 } } },
+      { id: 'an-a', parent: 'an-org', name: 'A', policy: { limits: { tpd: 5000, daily_budget: '0.01' } } },
       { id: 'an-b', parent: 'an-org', name: 'B' },
     ],
   });
@@ -107,5 +107,90 @@ describe('analytics API', () => {
     );
     expect((await call('/admin/v1/analytics/totals?account=nobody', { headers: admin })).status).toBe(404);
     expect((await call('/admin/v1/analytics/nope', { headers: admin })).status).toBe(400);
+  });
+
+  it("shows today's quota status: limits on the chain, allowance, add-on, cards and balance", async () => {
+    const send = (path: string, json: unknown) => call(path, { method: 'POST', headers: admin, json });
+    const plans = [
+      {
+        id: 'an-sub',
+        name: 'Sub',
+        kind: 'subscription',
+        daily_allowance: '0.005',
+        validity_days: 30,
+        price: '0',
+      },
+      { id: 'an-card', name: 'Card', kind: 'card', amount: '0.002', validity_days: 30, price: '0' },
+    ];
+    for (const p of plans) {
+      expect((await send('/admin/v1/plans', p)).status).toBe(201);
+      expect((await send('/admin/v1/accounts/an-a/grants', { plan_id: p.id })).status).toBe(201);
+    }
+    const today = new Date().toISOString().slice(0, 10);
+    const now = (n: number, accountId: string) => ({
+      ...record(n, accountId, today, 'gpt-x', 1_500),
+      ts: Date.now(),
+    });
+    await writeUsage(env.DB, [now(10, 'an-a'), now(11, 'an-a'), now(12, 'an-b')]);
+
+    expect(await view('quota?account=an-a')).toEqual([
+      {
+        item: 'rpd',
+        account_id: 'an-org',
+        unit: 'requests',
+        limit: 1000,
+        used: 3,
+        remaining: 997,
+        percent: 0,
+      },
+      {
+        item: 'tpd',
+        account_id: 'an-a',
+        unit: 'tokens',
+        limit: 5000,
+        used: 220,
+        remaining: 4780,
+        percent: 4,
+      },
+      {
+        item: 'daily_budget',
+        account_id: 'an-a',
+        unit: 'micros',
+        limit: 10_000,
+        used: 3_000,
+        remaining: 7_000,
+        percent: 30,
+      },
+      {
+        item: 'allowance',
+        account_id: 'an-a',
+        unit: 'micros',
+        limit: 5_000,
+        used: 3_000,
+        remaining: 2_000,
+        percent: 60,
+      },
+      {
+        item: 'cards',
+        account_id: 'an-a',
+        unit: 'micros',
+        limit: null,
+        used: null,
+        remaining: 2_000,
+        percent: null,
+      },
+      // The card's 2000 is money; the older days' 7000 of usage had no allowance and came off the balance.
+      {
+        item: 'balance',
+        account_id: 'an-a',
+        unit: 'micros',
+        limit: null,
+        used: null,
+        remaining: -5_000,
+        percent: null,
+      },
+    ]);
+    const csv = await call('/admin/v1/analytics/quota?account=an-a&format=csv', { headers: admin });
+    expect((await csv.text()).split('\r\n')[0]).toBe('item,account_id,unit,limit,used,remaining,percent');
   });
 });

@@ -3,6 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, gte, lt, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
+import { quotaStatus } from '../../analytics/quota';
 import {
   anomalies,
   billingBreakdown,
@@ -17,12 +18,18 @@ import {
 import type { AppEnv } from '../../app-env';
 import { database } from '../../db/client';
 import { usageDaily } from '../../db/schema';
+import { InvalidRequestError } from '../../errors/gateway-error';
+import { limitSetOf } from '../../governance/chain';
 import { dayIn } from '../../lib/time';
 import { gatewayConfig } from '../../state/config';
-import { accountInScope, subtreeRange } from '../../tenancy/chain';
+import { type AccountRow, accountInScope, loadChain, subtreeRange } from '../../tenancy/chain';
+import type { AdminContext } from '../../tenancy/context';
+import { balanceOf } from '../../tenancy/ledger';
+import { inSubtree } from '../../tenancy/permissions';
+import { periodRollups } from '../../usage/period-rollups';
 import { adminContext, adminRouter, errorResponses, security } from './openapi';
 
-const views = ['totals', 'models', 'trend', 'ranking', 'billing', 'anomalies'] as const;
+const views = ['quota', 'totals', 'models', 'trend', 'ranking', 'billing', 'anomalies'] as const;
 type View = (typeof views)[number];
 
 const query = z.object({
@@ -40,7 +47,8 @@ const route = createRoute({
   path: '/analytics/{view}',
   tags: ['Analytics'],
   security,
-  summary: 'Totals, model distribution, daily trend, sub-account ranking, billing breakdown or anomaly flags',
+  summary:
+    "Today's quota status, totals, model distribution, daily trend, sub-account ranking, billing breakdown or anomaly flags",
   request: {
     params: z.object({ view: z.enum(views).openapi({ param: { name: 'view', in: 'path' } }) }),
     query,
@@ -64,7 +72,7 @@ function daysBefore(day: string, n: number): string {
 }
 
 function shape(
-  view: View,
+  view: Exclude<View, 'quota'>,
   rows: RollupRow[],
   path: string,
   from: string,
@@ -101,6 +109,44 @@ async function rollups(c: Context<AppEnv>, path: string, from: string, to: strin
     );
 }
 
+/** Limits on the account's chain (usage shown where the caller may see it) and its credit today. */
+async function quotaView(c: Context<AppEnv>, ctx: AdminContext, account: AccountRow, today: string) {
+  const chain = (await loadChain(ctx.db, account.path)).map((l) => ({
+    id: l.account.id,
+    path: l.account.path,
+    limits: limitSetOf(l.policy),
+    visible: inSubtree(ctx.actor.accountPath, l.account.path),
+  }));
+  const top = chain.find((l) => l.visible)?.path ?? account.path;
+  const [usage, grants, balance] = await Promise.all([
+    periodRollups(c.env.DB, top, today),
+    c.env.DB.prepare(
+      `SELECT g.kind, g.daily_allowance, g.remaining, (SELECT -SUM(l.amount) FROM ledger_entries l
+         WHERE l.grant_id = g.id AND l.day = ? AND l.kind = 'usage') AS used_today
+       FROM plan_grants g
+       WHERE g.account_id = ? AND g.status = 'active' AND g.starts_at <= ? AND g.expires_at > ?`,
+    )
+      .bind(today, account.id, ctx.now, ctx.now)
+      .all<{
+        kind: string;
+        daily_allowance: number | null;
+        remaining: number | null;
+        used_today: number | null;
+      }>(),
+    balanceOf(ctx.db, account.id),
+  ]);
+  const credit = { allowance: { total: 0, used: 0 }, addon: { total: 0, used: 0 }, cards: 0, balance };
+  for (const g of grants.results) {
+    if (g.kind === 'card') credit.cards += g.remaining ?? 0;
+    const into = g.kind === 'subscription' ? credit.allowance : g.kind === 'addon' ? credit.addon : null;
+    if (into) {
+      into.total += g.daily_allowance ?? 0;
+      into.used += g.used_today ?? 0;
+    }
+  }
+  return quotaStatus(account.id, chain, usage, credit);
+}
+
 export const analyticsRoute = adminRouter().openapi(route, async (c) => {
   const ctx = adminContext(c);
   const q = c.req.valid('query');
@@ -109,11 +155,18 @@ export const analyticsRoute = adminRouter().openapi(route, async (c) => {
   const account = accountId ? await accountInScope(ctx, accountId, 'usage:read') : undefined;
   const path = account?.path ?? ctx.actor.accountPath;
   const today = dayIn((await gatewayConfig(c.env, ctx.now)).timezone, ctx.now);
-  const to = q.to ?? today;
-  const from = q.from ?? daysBefore(to, 29);
-  // Anomalies compare `to` with the 14 days before it, whatever `from` says.
-  const rows = await rollups(c, path, view === 'anomalies' ? daysBefore(to, 14) : from, to);
-  const data = shape(view, rows, path, from, to);
+  const to = view === 'quota' ? today : (q.to ?? today);
+  const from = view === 'quota' ? today : (q.from ?? daysBefore(to, 29));
+  let data: Record<string, unknown>[];
+  if (view === 'quota') {
+    if (!account)
+      throw new InvalidRequestError('invalid_request', 'account: required for the quota view', 'account');
+    data = await quotaView(c, ctx, account, today);
+  } else {
+    // Anomalies compare `to` with the 14 days before it, whatever `from` says.
+    const rows = await rollups(c, path, view === 'anomalies' ? daysBefore(to, 14) : from, to);
+    data = shape(view, rows, path, from, to);
+  }
   if (q.format === 'csv') {
     return c.body(toCsv(data), 200, {
       'content-type': 'text/csv; charset=utf-8',
