@@ -11,15 +11,12 @@ import { InvalidRequestError } from '../errors/gateway-error';
 import { clientProtocol, planFor } from '../providers/registry';
 import type { ClientProtocolSpec, TokenCounting, WireProtocol } from '../providers/types';
 import { gatewayConfig } from '../state/config';
-import { estimateTokens } from '../usage/tokenizer';
+import { estimateTokens, TOKENS_PER_MESSAGE } from '../usage/tokenizer';
 import { readJsonBody } from './read-json';
 import { forwardedHeaders, sendUpstream, upstreamConfig } from './upstream-call';
 
 /** Counting is quick; a provider that does not answer in this time is skipped. */
 const COUNT_TIMEOUT_MS = 10_000;
-
-/** Framing tokens per message a chat model adds around each turn (OpenAI's documented 3). */
-const PER_MESSAGE = 3;
 
 export async function proxyCountTokens(
   c: Context<AppEnv>,
@@ -76,7 +73,7 @@ async function estimated(
 ): Promise<Response> {
   const ir = spec.client.decodeRequest(counting.request(body), { model, stream: false });
   const tokens = await estimateTokens(requestTexts(ir), 0);
-  return new Response(JSON.stringify(counting.answer(tokens + PER_MESSAGE * ir.messages.length)), {
+  return new Response(JSON.stringify(counting.answer(tokens + TOKENS_PER_MESSAGE * ir.messages.length)), {
     headers: {
       'content-type': 'application/json',
       'x-request-id': requestId,

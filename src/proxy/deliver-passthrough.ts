@@ -26,7 +26,7 @@ export function passthroughDelivery(
     const source = (upstream.body ?? new Response('').body) as ReadableStream<Uint8Array>;
     const headers = relayHeaders(upstream, true, ctx.requestId);
     const tap = passthrough.streamTap({ hideUsage: opts.hideUsage, now: ctx.now, requestId: ctx.requestId });
-    const pumped = pumpBody(source, tap, ctx.idleTimeoutMs);
+    const pumped = pumpBody(source, tap, ctx.idleTimeoutMs, ctx.capture);
     return {
       response: Promise.resolve(new Response(pumped.body, { status: upstream.status, headers })),
       done: pumped.done,
@@ -67,6 +67,7 @@ export function relayWhole(upstream: Response, ctx: DeliverContext, reader: Body
       },
     },
     ctx.idleTimeoutMs,
+    ctx.capture,
   );
   return {
     response: Promise.resolve(new Response(pumped.body, { status: upstream.status, headers })),

@@ -79,6 +79,7 @@ function translatedStream(
       },
     },
     ctx.idleTimeoutMs,
+    ctx.capture,
   );
   const headers = new Headers({
     'content-type': 'text/event-stream',
@@ -117,6 +118,7 @@ export function convertedWhole(res: Response, ctx: DeliverContext, convert: Conv
       },
     },
     ctx.idleTimeoutMs,
+    ctx.capture,
   );
 
   const build = (reason: EndReason): void => {

@@ -12,6 +12,8 @@ export interface DeliverContext {
   /** The level's idle timeout: the longest quiet gap tolerated between upstream chunks. */
   idleTimeoutMs: number;
   requestId: string;
+  /** Receives every upstream chunk as it came, when the usage may have to be estimated from it. */
+  capture?: (chunk: Uint8Array) => void;
 }
 
 /** The client's answer, being pumped from the upstream's by the caller's waitUntil task. */

@@ -4,13 +4,14 @@
 // reuses it).
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import type { RouteInfo } from '../bridge/adapter';
+import type { RouteInfo, UpstreamSide } from '../bridge/adapter';
 import type { IRRequest } from '../bridge/ir';
 import type { JsonRecord } from '../bridge/read';
 import { clientProtocol, planFor } from '../providers/registry';
 import type { ClientProtocolSpec, RequestHead, UpstreamWire, WireProtocol } from '../providers/types';
 import { passthroughDelivery } from './deliver-passthrough';
 import { translatedDelivery } from './deliver-translate';
+import { type EstimateSource, estimatingDelivery } from './estimate-usage';
 import type { Exchange } from './exchange';
 import { runGoverned } from './governed';
 import { readJsonBody } from './read-json';
@@ -29,6 +30,16 @@ export function generativeExchange(req: GenerateRequest, model: string): Exchang
   let passthrough: ReturnType<typeof spec.passthrough.body> | undefined;
   let ir: IRRequest | undefined;
   const translated = new Map<UpstreamWire, JsonRecord>();
+  // Read only when the provider reports no usage (see estimate-usage.ts).
+  const estimateSource = (upstream: UpstreamSide): EstimateSource => ({
+    request: () => {
+      ir ??= { ...spec.client.decodeRequest(body, req.route), model };
+      return ir;
+    },
+    rawRequest: () => JSON.stringify(body),
+    upstream,
+    stream: head.stream,
+  });
 
   return {
     async attempt(key, signal) {
@@ -48,7 +59,11 @@ export function generativeExchange(req: GenerateRequest, model: string): Exchang
           signal,
         );
         return attemptOf(res, adapter, (ctx) =>
-          passthroughDelivery(res, spec.passthrough, { stream: head.stream, hideUsage }, ctx),
+          estimatingDelivery(
+            ctx,
+            (c) => passthroughDelivery(res, spec.passthrough, { stream: head.stream, hideUsage }, c),
+            estimateSource(adapter),
+          ),
         );
       }
       // Decoded before the key's secret is touched: a request the bridge refuses fails at once.
@@ -66,11 +81,16 @@ export function generativeExchange(req: GenerateRequest, model: string): Exchang
         signal,
       );
       return attemptOf(res, adapter, (ctx) =>
-        translatedDelivery(
-          res,
-          { upstream: adapter, client: spec.client },
-          { stream: head.stream, streamUsage },
+        estimatingDelivery(
           ctx,
+          (c) =>
+            translatedDelivery(
+              res,
+              { upstream: adapter, client: spec.client },
+              { stream: head.stream, streamUsage },
+              c,
+            ),
+          estimateSource(adapter),
         ),
       );
     },

@@ -23,6 +23,8 @@ export function pumpBody(
   body: ReadableStream<Uint8Array>,
   observer: StreamObserver,
   idleTimeoutMs = 0,
+  /** Sees every upstream chunk as it came (the token estimate's copy of the answer). */
+  capture?: (chunk: Uint8Array) => void,
 ): { body: ReadableStream<Uint8Array>; done: Promise<EndReason> } {
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
   const writer = writable.getWriter();
@@ -43,6 +45,7 @@ export function pumpBody(
       for (;;) {
         const { value, done: finished } = await read();
         if (finished) break;
+        capture?.(value);
         forward(observer.chunk(value));
       }
       forward(observer.end?.());

@@ -1,7 +1,10 @@
 // Token estimates with a tokenizer (C8), for counts no provider reports: count_tokens answered for
-// a provider without such an endpoint, and embeddings from providers that report no usage. Always
+// a provider without such an endpoint, embeddings and generations whose provider reports no usage. Always
 // cl100k_base (gpt-tokenizer): the exact count differs per model family, so callers flag results
 // as estimates. Loaded on first use, so the large BPE table costs nothing on the hot path.
+/** Framing tokens per message a chat model adds around each turn (OpenAI's documented 3). */
+export const TOKENS_PER_MESSAGE = 3;
+
 let loaded: Promise<(text: string) => number> | undefined;
 
 function tokenizer(): Promise<(text: string) => number> {

@@ -24,6 +24,7 @@ describe('parseBehaviourKey', () => {
     ['fake-cut-3', { cutAfterChunks: 3 }],
     ['fake-drip-50', { chunkDelayMs: 50 }],
     ['fake-chunks-2', { chunks: 2 }],
+    ['fake-nousage-drip-5', { noUsage: true, chunkDelayMs: 5 }],
     ['fake-slow-100-cut-0', { firstByteDelayMs: 100, cutAfterChunks: 0 }],
   ])('%s', (key, expected) => {
     expect(parseBehaviourKey(key)).toEqual(expected);

@@ -19,6 +19,8 @@ export interface Behaviour {
   usage?: { cachedTokens?: number; cacheWriteTokens?: number; reasoningTokens?: number };
   /** Split the reply text into this many content deltas (default: one per word). */
   chunks?: number;
+  /** OpenAI chat: report no usage at all, like servers that ignore `stream_options.include_usage`. */
+  noUsage?: boolean;
 }
 
 export class BehaviourKeyError extends Error {
@@ -47,6 +49,7 @@ function intAfter(tokens: string[], i: number, key: string, what: string): numbe
  *   drip-N        chunkDelayMs N
  *   cut-N         cutAfterChunks N
  *   chunks-N      split the reply into N deltas
+ *   nousage       OpenAI chat answers carry no usage (streamed or not)
  * Any other `fake-` key throws: a typo must not silently behave like `fake-ok` (fakes fail closed).
  */
 export function parseBehaviourKey(key: string): Behaviour {
@@ -56,6 +59,10 @@ export function parseBehaviourKey(key: string): Behaviour {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] ?? '';
     if (t === 'ok') continue;
+    if (t === 'nousage') {
+      b.noUsage = true;
+      continue;
+    }
     if (/^\d{3}$/.test(t)) {
       const status = Number(t);
       if (status < 400 || status > 599) {
@@ -94,6 +101,7 @@ const FIELDS: Record<string, Check> = {
   cutAfterChunks: isCount,
   text: (v) => typeof v === 'string',
   chunks: (v) => isCount(v) && (v as number) >= 1,
+  noUsage: (v) => typeof v === 'boolean',
   usage: (v) =>
     typeof v === 'object' &&
     v !== null &&

@@ -162,7 +162,7 @@ function chatStreamEvents(
   ctx: HandlerContext,
   azure: boolean,
 ): SseEvent[] {
-  const includeUsage = asRecord(ctx.body.stream_options).include_usage === true;
+  const includeUsage = asRecord(ctx.body.stream_options).include_usage === true && !ctx.behaviour.noUsage;
   // With include_usage every chunk carries `usage: null` except the final usage-only chunk.
   // Azure's documented chunks carry content filter results, not OpenAI's obfuscation padding.
   const obfuscate = !azure && wantsObfuscation(ctx.body);
@@ -248,7 +248,7 @@ function chat(ctx: HandlerContext, azure: boolean): HandlerResult {
       ...head,
       object: 'chat.completion',
       choices: [choice],
-      usage: chatUsage(reply.usage),
+      ...(ctx.behaviour.noUsage ? {} : { usage: chatUsage(reply.usage) }),
       ...(azure ? { prompt_filter_results: PROMPT_FILTER } : {}),
     },
   };

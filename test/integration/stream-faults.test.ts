@@ -1,6 +1,8 @@
 // Faults after the first byte are never retried (the client already has part of the answer): the
-// stream ends with an error event in the client's protocol and the usage is still recorded.
+// stream ends with an error event in the client's protocol and the usage is still recorded, the
+// part the upstream generated counted with the tokenizer.
 import { env } from 'cloudflare:test';
+import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyPolicy, chat, eventually, newKey } from './helpers';
 
@@ -84,11 +86,28 @@ describe('stream faults after the first byte', () => {
     const requestId = res.headers.get('x-request-id');
     const event = await eventually(
       async () =>
-        (await env.DB.prepare('SELECT status, error_code FROM usage_events WHERE request_id = ?')
+        (await env.DB.prepare(
+          'SELECT status, error_code, prompt_tokens, completion_tokens, estimated FROM usage_events WHERE request_id = ?',
+        )
           .bind(requestId)
           .first()) ?? undefined,
     );
-    expect(event).toEqual({ status: 502, error_code: 'upstream_error' });
+    // The stream was cut before its usage chunk: what the upstream did generate is counted.
+    const received = data
+      .slice(0, -1)
+      .map(
+        (d) =>
+          (JSON.parse(d) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '',
+      )
+      .join('');
+    expect(received.length).toBeGreaterThan(0);
+    expect(event).toEqual({
+      status: 502,
+      error_code: 'upstream_error',
+      prompt_tokens: countTokens(prompt) + 3,
+      completion_tokens: countTokens(received),
+      estimated: 1,
+    });
   });
 
   it("gives up on an upstream that goes quiet longer than the level's idle timeout", async () => {

@@ -1,0 +1,114 @@
+// Token estimates for a generative answer the provider did not (fully) count (C8). Two cases:
+// - no usage at all (an openai-compatible server that ignores `include_usage`, a stream cut before
+//   its usage event): input and output are counted with the tokenizer;
+// - a stream broken off after a usage event that came early (Anthropic's `message_start`): the
+//   output the upstream did generate is counted, and billed when it is more than was reported.
+// Either way the record is flagged `estimated`. The answer is kept as the chunks that arrived
+// (references, no copies) and decoded only when an estimate is needed.
+import type { UpstreamSide } from '../bridge/adapter';
+import type { IRRequest, IRStreamEvent } from '../bridge/ir';
+import { requestTexts } from '../bridge/ir-text';
+import { parseJson } from '../bridge/sse';
+import type { EndReason } from '../usage/pump';
+import { estimateTokens, TOKENS_PER_MESSAGE } from '../usage/tokenizer';
+import type { TokenUsage } from '../usage/types';
+import { decodeAll } from './deliver-passthrough';
+import type { DeliverContext, Delivery } from './exchange';
+
+/** Beyond this much answer the copy stops growing; the estimate covers what was kept. */
+const MAX_KEPT_BYTES = 4 * 1024 * 1024;
+
+export interface EstimateSource {
+  /** The request as the bridge reads it, or null when it cannot (its texts are then the raw body). */
+  request(): IRRequest | null;
+  rawRequest(): string;
+  upstream: UpstreamSide;
+  stream: boolean;
+}
+
+/** What the model produced, from the upstream's own answer. */
+export function outputTexts(upstream: UpstreamSide, stream: boolean, text: string): string[] {
+  const out: string[] = [];
+  if (stream) {
+    const decoder = upstream.streamDecoder();
+    const collect = (events: IRStreamEvent[]) => {
+      for (const e of events) {
+        if (e.type === 'text_delta' || e.type === 'thinking_delta') out.push(e.text);
+        else if (e.type === 'tool_call_start') out.push(e.name);
+        else if (e.type === 'tool_call_delta') out.push(e.arguments);
+      }
+    };
+    collect(decoder.feed(text));
+    collect(decoder.end());
+    return out;
+  }
+  const json = parseJson(text);
+  if (json === undefined) return out;
+  for (const part of upstream.decodeResponse(json).content) {
+    if (part.type === 'tool_call') out.push(part.name, part.arguments);
+    else out.push(part.text);
+  }
+  return out;
+}
+
+async function inputTokens(source: EstimateSource): Promise<number> {
+  let ir: IRRequest | null = null;
+  try {
+    ir = source.request();
+  } catch {
+    ir = null;
+  }
+  if (!ir) return estimateTokens([source.rawRequest()]);
+  return (await estimateTokens(requestTexts(ir))) + TOKENS_PER_MESSAGE * ir.messages.length;
+}
+
+const broken = (reason: EndReason) => reason === 'upstream_error' || reason === 'upstream_idle_timeout';
+
+export function estimatingDelivery(
+  ctx: DeliverContext,
+  deliver: (ctx: DeliverContext) => Delivery,
+  source: EstimateSource,
+): Delivery {
+  const parts: Uint8Array[] = [];
+  let kept = 0;
+  const inner = deliver({
+    ...ctx,
+    capture(chunk) {
+      if (kept >= MAX_KEPT_BYTES) return;
+      parts.push(chunk);
+      kept += chunk.length;
+    },
+  });
+  let estimate: TokenUsage | null = null;
+  const output = async () => {
+    try {
+      return await estimateTokens(outputTexts(source.upstream, source.stream, decodeAll(parts)));
+    } catch {
+      return 0;
+    }
+  };
+  const done = inner.done.then(async (reason) => {
+    const reported = inner.usage();
+    if (reported === null || reported.promptTokens + reported.completionTokens === 0) {
+      const [input, generated] = await Promise.all([inputTokens(source).catch(() => 0), output()]);
+      if (input + generated > 0)
+        estimate = {
+          promptTokens: input,
+          completionTokens: generated,
+          cachedReadTokens: 0,
+          cacheWriteTokens: 0,
+          reasoningTokens: 0,
+        };
+    } else if (source.stream && broken(reason)) {
+      const generated = await output();
+      if (generated > reported.completionTokens) estimate = { ...reported, completionTokens: generated };
+    }
+    return reason;
+  });
+  return {
+    ...inner,
+    done,
+    usage: () => estimate ?? inner.usage(),
+    estimated: () => estimate !== null || (inner.estimated?.() ?? false),
+  };
+}
