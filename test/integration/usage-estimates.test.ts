@@ -13,7 +13,7 @@ beforeAll(async () => {
   await applyPolicy(
     {
       version: 1,
-      accounts: [{ id: 'est-org', name: 'Org', policy: { level_mapper: { '*': 1 } } }],
+      accounts: [{ id: 'est-org', name: 'Org', policy: { level_mapper: { 'claude-*': 2, '*': 1 } } }],
       levels: [
         {
           id: 1,
@@ -22,11 +22,16 @@ beforeAll(async () => {
             { id: 'silent', provider: 'openai-compatible', base_url: `${fakeUrl}/v1`, key_env: 'SILENT' },
           ],
         },
+        {
+          id: 2,
+          name: 'an Anthropic stream cut after its first events',
+          keys: [{ id: 'cut-claude', provider: 'anthropic', base_url: fakeUrl, key_env: 'CUT' }],
+        },
       ],
       prices: [{ model: 'quiet-model', input: '1', output: '2' }],
       gateway_keys: [{ id: 'est-key', account: 'est-org', name: 'k', key_env: 'K' }],
     },
-    { gatewayKeys: { 'est-key': key }, upstreamKeys: { silent: 'fake-nousage' } },
+    { gatewayKeys: { 'est-key': key }, upstreamKeys: { silent: 'fake-nousage', 'cut-claude': 'fake-cut-6' } },
   );
 });
 
@@ -105,5 +110,46 @@ describe('usage estimated when the provider reports none', () => {
     const body = (await res.json()) as { content: { text: string }[]; usage: { input_tokens: number } };
     const reply = body.content.map((p) => p.text).join('');
     expect(await eventOf(res)).toEqual(expected(prompt, reply));
+  });
+
+  it('bills the output of an Anthropic stream cut after message_start reported a placeholder', async () => {
+    const prompt = 'Tell me a rather long story about a lighthouse keeper';
+    const res = await call('/v1/messages', {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+      json: {
+        model: 'claude-cut',
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: 'user', content: prompt }],
+      },
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const data = text
+      .split('\n\n')
+      .map((e) => e.split('\n').find((l) => l.startsWith('data: ')))
+      .filter((l): l is string => l !== undefined)
+      .map(
+        (l) =>
+          JSON.parse(l.slice(6)) as {
+            type: string;
+            message?: { usage: { input_tokens: number } };
+            delta?: { text?: string };
+          },
+      );
+    const inputTokens = data.find((e) => e.type === 'message_start')?.message?.usage.input_tokens;
+    const received = data
+      .map((e) => (e.type === 'content_block_delta' ? (e.delta?.text ?? '') : ''))
+      .join('');
+    expect(countTokens(received)).toBeGreaterThan(1);
+    expect(data.at(-1)?.type).toBe('error');
+    const event = await eventOf(res);
+    // Input as the provider reported it; output counted from what it sent before the cut.
+    expect(event).toMatchObject({
+      prompt_tokens: inputTokens,
+      completion_tokens: countTokens(received),
+      estimated: 1,
+    });
   });
 });
