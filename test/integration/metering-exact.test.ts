@@ -215,8 +215,9 @@ describe('exact metering per protocol', () => {
     const requestId = res.headers.get('x-request-id');
     const event = await eventually(
       async () =>
-        (await env.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?').bind(requestId).first()) ??
-        undefined,
+        (await env.DB.prepare('SELECT * FROM usage_events WHERE request_id = ?')
+          .bind(requestId)
+          .first<Record<string, unknown> & { day: string }>()) ?? undefined,
     );
     expect(event).toMatchObject({ ...expected, estimated: 0, unpriced: 0, model });
     const rollup = await env.DB.prepare(
