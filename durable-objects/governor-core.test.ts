@@ -159,4 +159,19 @@ describe('governor core', () => {
     for (let i = 0; i < 10; i++) expect((await t.route(ask(chain, 30))).ok).toBe(true);
     expect(await t.route(ask(chain, 30))).toMatchObject({ ok: false, refusal: { limit: 'rpd' } });
   });
+
+  it('admits a request that needs none of an ancestor budget until that budget is used up', async () => {
+    const root = link('root', { dailyBudget: 1_000 });
+    const chain = [root, link('child', { rpd: 10 })];
+    const free = { want: { requests: 1, cost: 0 }, need: { requests: 1, cost: 0 } };
+    expect(await tree().route(ask(chain, 0, free))).toMatchObject({ ok: true });
+    // Another child spends the whole budget: now the unpriced request is refused, naming the root.
+    const t = tree();
+    const spend = { want: { requests: 1, cost: 1_000 }, need: { requests: 1, cost: 1_000 } };
+    expect(await t.route(ask([root, link('other', { rpd: 10 })], 0, spend))).toMatchObject({ ok: true });
+    expect(await t.route(ask(chain, 0, free))).toMatchObject({
+      ok: false,
+      refusal: { limit: 'daily_budget', accountId: 'root' },
+    });
+  });
 });

@@ -219,8 +219,10 @@ export class GovernorCore {
       const unit = up.get(name) as Unit;
       const have = Math.max(0, lease.balances[name] ?? 0);
       // Ask for twice what this caller wants, and double the ask each time a live lease runs dry:
-      // under a burst the parent is asked O(log n) times, while a quiet child holds little.
-      const ask = Math.max(2 * wantOf(name), 2 * (asks[name] ?? 0)) - have;
+      // under a burst the parent is asked O(log n) times, while a quiet child holds little. At
+      // least one unit: a request that needs none of a pool (an unpriced model against a budget)
+      // is refused only when the pool is used up, and a lease of one unit is what shows it is not.
+      const ask = Math.max(2 * wantOf(name), 2 * (asks[name] ?? 0), 1) - have;
       asks[name] = ask;
       want[unit] = Math.max(want[unit] ?? 0, ask);
       need[unit] = Math.max(need[unit] ?? 0, needOf(name) - have);

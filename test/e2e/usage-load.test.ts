@@ -133,9 +133,10 @@ function policy(fakeUrl: string) {
             'slow-*': 9,
           },
           switch_over: { '5': 4 },
-          // Generous rates only: the limits' own behaviour is tested elsewhere; here one quota (intern's)
-          // is enough to show that refused requests are not metered.
-          limits: { rpm: 100_000, tpm: 100_000_000 },
+          // Generous limits only: the limits' own behaviour is tested elsewhere; here one quota
+          // (intern's) is enough to show that refused requests are not metered. The root budget is
+          // never reached, and must not refuse the unpriced model's requests (it once did).
+          limits: { rpm: 100_000, tpm: 100_000_000, daily_budget: '100000' },
         },
       },
       { id: 'team-a', parent: 'org', name: 'Team A', policy: { limits: { rpm: 50_000 } } },
