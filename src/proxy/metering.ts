@@ -1,5 +1,5 @@
 // Builds the usage record of a proxied request once its response has ended (C8).
-import { costMicros, type PriceRow } from '../usage/pricing';
+import { costMicros, lacksUnitRate, type PriceRow } from '../usage/pricing';
 import type { UsageRecord } from '../usage/record';
 import { type MeteredUnits, type TokenUsage, zeroUsage } from '../usage/types';
 
@@ -44,7 +44,8 @@ export function usageRecord(
   const usage = result.usage ?? zeroUsage();
   const units = result.units ?? {};
   const { day, price } = pricing;
-  const billable = usage.promptTokens + usage.completionTokens > 0;
+  const unitsMetered = Object.values(units).some((n) => (n ?? 0) > 0);
+  const billable = usage.promptTokens + usage.completionTokens > 0 || unitsMetered;
   return {
     requestId: meta.requestId,
     accountId: meta.accountId,
@@ -67,9 +68,9 @@ export function usageRecord(
     audioSeconds: units.audioSeconds ?? 0,
     audioChars: units.audioChars ?? 0,
     webSearchCalls: units.webSearchCalls ?? 0,
-    costMicros: price ? costMicros(usage, price) : 0,
+    costMicros: price ? costMicros(usage, price, units) : 0,
     estimated: result.estimated,
-    unpriced: billable && !price,
+    unpriced: billable && (!price || lacksUnitRate(units, price)),
     latencyMs: Math.max(0, result.endedAt - meta.startedAt),
     ttftMs: result.ttftAt === null ? null : Math.max(0, result.ttftAt - meta.startedAt),
     retries: delivery.retries,

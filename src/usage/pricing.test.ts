@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costMicros, findPrice, type PriceRow } from './pricing';
+import { costMicros, findPrice, lacksUnitRate, type PriceRow } from './pricing';
 
 const base: PriceRow = {
   model: 'gpt-4o',
@@ -58,5 +58,37 @@ describe('price lookup', () => {
     expect(findPrice(prices, 'gpt-4o', '/org/team/alice/', '2026-07-01')?.inputPerMtok).toBe(1_000_000);
     expect(findPrice(prices, 'gpt-4o', '/org/other/', '2026-07-01')?.inputPerMtok).toBe(2_000_000);
     expect(findPrice(prices, 'unknown', '/org/', '2026-07-01')).toBeUndefined();
+  });
+});
+
+describe('unit prices', () => {
+  const none = {
+    promptTokens: 0,
+    completionTokens: 0,
+    cachedReadTokens: 0,
+    cacheWriteTokens: 0,
+    reasoningTokens: 0,
+  };
+  const priced: PriceRow = {
+    ...base,
+    perImage: 40_000,
+    perAudioSecond: 100,
+    perMillionChars: 15_000_000,
+    perWebSearch: 10_000,
+  };
+
+  it('prices images, audio seconds, characters and web searches, with the tokens, rounded once', () => {
+    expect(costMicros(none, priced, { images: 2 })).toBe(80_000);
+    expect(costMicros(none, priced, { audioSeconds: 3 })).toBe(300);
+    // 11 characters at $15 per million: 165 micro-units.
+    expect(costMicros(none, priced, { audioChars: 11 })).toBe(165);
+    expect(costMicros({ ...none, promptTokens: 1 }, priced, { webSearchCalls: 1 })).toBe(10_003);
+    expect(costMicros(none, { ...priced, markupBps: 500 }, { images: 1 })).toBe(42_000);
+  });
+
+  it('says when a metered unit has no rate', () => {
+    expect(lacksUnitRate({ images: 1 }, base)).toBe(true);
+    expect(lacksUnitRate({ images: 1 }, priced)).toBe(false);
+    expect(lacksUnitRate({ images: 0, audioChars: 0 }, base)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
-// Cost of a request in integer micro-units (C6, C8). Prices are per million tokens; the sum is
-// rounded once, half up, so no request is rounded twice.
-import type { TokenUsage } from './types';
+// Cost of a request in integer micro-units (C6, C8). Token prices are per million tokens, unit
+// prices per image, audio second, million characters or web search; the sum is rounded once, half
+// up, so no request is rounded twice.
+import type { MeteredUnits, TokenUsage } from './types';
 
 export interface PriceRow {
   model: string;
@@ -12,7 +13,24 @@ export interface PriceRow {
   cachedReadPerMtok: number | null;
   cacheWritePerMtok: number | null;
   reasoningPerMtok: number | null;
+  /** Micro-units per image, per second of audio, per million characters, per web search. */
+  perImage?: number | null;
+  perAudioSecond?: number | null;
+  perMillionChars?: number | null;
+  perWebSearch?: number | null;
   markupBps: number;
+}
+
+const UNIT_RATES = [
+  ['images', 'perImage', 1_000_000],
+  ['audioSeconds', 'perAudioSecond', 1_000_000],
+  ['audioChars', 'perMillionChars', 1],
+  ['webSearchCalls', 'perWebSearch', 1_000_000],
+] as const;
+
+/** Units were metered that the price has no rate for: their cost is unknown, not zero. */
+export function lacksUnitRate(units: Partial<MeteredUnits>, price: PriceRow): boolean {
+  return UNIT_RATES.some(([unit, rate]) => (units[unit] ?? 0) > 0 && (price[rate] ?? null) === null);
 }
 
 /** The price in force for `model` on `day`: the nearest account override, else the global row. */
@@ -37,7 +55,7 @@ export function findPrice(
   return best;
 }
 
-export function costMicros(usage: TokenUsage, price: PriceRow): number {
+export function costMicros(usage: TokenUsage, price: PriceRow, units: Partial<MeteredUnits> = {}): number {
   const plainInput = Math.max(0, usage.promptTokens - usage.cachedReadTokens - usage.cacheWriteTokens);
   const reasoningRate = price.reasoningPerMtok ?? price.outputPerMtok;
   const plainOutput = Math.max(0, usage.completionTokens - usage.reasoningTokens);
@@ -46,7 +64,9 @@ export function costMicros(usage: TokenUsage, price: PriceRow): number {
     usage.cachedReadTokens * (price.cachedReadPerMtok ?? price.inputPerMtok) +
     usage.cacheWriteTokens * (price.cacheWritePerMtok ?? price.inputPerMtok) +
     plainOutput * price.outputPerMtok +
-    usage.reasoningTokens * reasoningRate;
+    usage.reasoningTokens * reasoningRate +
+    // Everything in millionths of a micro-unit, like the token rates, so there is one rounding.
+    UNIT_RATES.reduce((sum, [unit, rate, scale]) => sum + (units[unit] ?? 0) * (price[rate] ?? 0) * scale, 0);
   const withMarkup = (perMillion * (10_000 + price.markupBps)) / 10_000;
   return Math.round(withMarkup / 1_000_000);
 }

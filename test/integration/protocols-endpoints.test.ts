@@ -2,7 +2,7 @@
 // (the provider's or a tokenizer estimate), model listings in each protocol's shape, Responses
 // retrieval, images/audio/moderations relays — and errors in each caller's protocol shape.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { applyPolicy, call, newKey } from './helpers';
+import { ADMIN_TOKEN, applyPolicy, call, newKey } from './helpers';
 import {
   post,
   protocolPolicy,
@@ -159,10 +159,22 @@ describe('Responses retrieval and cancel', () => {
 });
 
 describe('images, audio and moderations', () => {
-  it('relays images and meters the images generated', async () => {
+  it('relays images and meters the images generated, at the per-image price', async () => {
+    const priced = await call('/admin/v1/prices', {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      json: { model: 'oai-image', input: '0', output: '0', per_image: '0.04' },
+    });
+    expect(priced.status).toBe(200);
     const res = await post(key, '/v1/images/generations', { model: 'oai-image', prompt: 'a red fox', n: 2 });
     expect(((await res.json()) as { data: unknown[] }).data).toHaveLength(2);
-    expect(await usageOf(res)).toMatchObject({ images: 2, endpoint: '/v1/images/generations', estimated: 0 });
+    expect(await usageOf(res)).toMatchObject({
+      images: 2,
+      endpoint: '/v1/images/generations',
+      estimated: 0,
+      cost_micros: 80_000,
+      unpriced: 0,
+    });
   });
 
   it('relays speech bytes and meters the input characters', async () => {
@@ -173,7 +185,8 @@ describe('images, audio and moderations', () => {
     });
     expect(res.headers.get('content-type')).toBe('audio/mpeg');
     expect(await res.text()).toBe('FAKEAUDIO:hello there');
-    expect(await usageOf(res)).toMatchObject({ audio_chars: 11 });
+    // No price for the model: the characters are metered, and the record says its cost is unknown.
+    expect(await usageOf(res)).toMatchObject({ audio_chars: 11, cost_micros: 0, unpriced: 1 });
   });
 
   it('relays a multipart transcription and meters its seconds', async () => {

@@ -181,6 +181,7 @@ export type UsageRow = {
   audio_seconds: number;
   audio_chars: number;
   estimated: number;
+  unpriced: number;
   retries: number;
   upstream_key_id: string | null;
   cost_micros: number;
