@@ -37,6 +37,8 @@ export interface RequestHead {
 /** A tap on a passthrough stream: forwards bytes, reads usage from the few events that carry it. */
 export interface UsageTap extends StreamObserver {
   usage(): TokenUsage | null;
+  /** Countable units besides tokens the stream reported (web searches). */
+  units?(): Partial<MeteredUnits>;
   firstTokenAt(): number | null;
 }
 
@@ -56,6 +58,7 @@ export interface Passthrough {
   streamTap(opts: TapOptions): UsageTap;
   /** Usage of a whole non-streamed answer body. */
   usageFromBody(text: string): TokenUsage | null;
+  unitsFromBody?(text: string): Partial<MeteredUnits>;
 }
 
 /** A generative protocol as clients speak it. */

@@ -32,9 +32,14 @@ export function passthroughDelivery(
       done: pumped.done,
       usage: tap.usage,
       ttftAt: tap.firstTokenAt,
+      ...(tap.units ? { units: tap.units } : {}),
     };
   }
-  return relayWhole(upstream, ctx, { usage: passthrough.usageFromBody });
+  const { usageFromBody, unitsFromBody } = passthrough;
+  return relayWhole(upstream, ctx, {
+    usage: usageFromBody,
+    ...(unitsFromBody ? { units: unitsFromBody } : {}),
+  });
 }
 
 /** Reads what is metered from a whole answer's text. */

@@ -133,6 +133,7 @@ function answer(conv: Conversation, reply: Reply, n: number): Answer {
     cache_read_input_tokens: u.cached,
     cache_creation: { ephemeral_5m_input_tokens: u.cacheWrite, ephemeral_1h_input_tokens: 0 },
     output_tokens: u.outputWords + thinkingTokens,
+    ...(u.webSearches > 0 ? { server_tool_use: { web_search_requests: u.webSearches } } : {}),
     service_tier: 'standard',
   };
   return { blocks, stopReason: reply.kind === 'text' ? 'end_turn' : 'tool_use', usage };

@@ -16,7 +16,12 @@ export interface Behaviour {
   /** Assistant text to return instead of the default echo. */
   text?: string;
   /** Extra token classes to report on top of the word-count usage. */
-  usage?: { cachedTokens?: number; cacheWriteTokens?: number; reasoningTokens?: number };
+  usage?: {
+    cachedTokens?: number;
+    cacheWriteTokens?: number;
+    reasoningTokens?: number;
+    webSearches?: number;
+  };
   /** Split the reply text into this many content deltas (default: one per word). */
   chunks?: number;
   /** OpenAI chat: report no usage at all, like servers that ignore `stream_options.include_usage`. */
@@ -107,7 +112,8 @@ const FIELDS: Record<string, Check> = {
     v !== null &&
     !Array.isArray(v) &&
     Object.entries(v).every(
-      ([k, n]) => ['cachedTokens', 'cacheWriteTokens', 'reasoningTokens'].includes(k) && isCount(n),
+      ([k, n]) =>
+        ['cachedTokens', 'cacheWriteTokens', 'reasoningTokens', 'webSearches'].includes(k) && isCount(n),
     ),
 };
 

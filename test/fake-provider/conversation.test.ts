@@ -116,7 +116,7 @@ describe('planReply', () => {
     expect(planReply(conv(), {})).toEqual({
       kind: 'text',
       text: 'Echo: hello there',
-      usage: { promptWords: 5, cached: 0, cacheWrite: 0, reasoning: 0, outputWords: 3 },
+      usage: { promptWords: 5, cached: 0, cacheWrite: 0, reasoning: 0, webSearches: 0, outputWords: 3 },
     });
   });
 
@@ -128,7 +128,7 @@ describe('planReply', () => {
     expect(r).toEqual({
       kind: 'text',
       text: 'custom reply',
-      usage: { promptWords: 5, cached: 3, cacheWrite: 2, reasoning: 9, outputWords: 2 },
+      usage: { promptWords: 5, cached: 3, cacheWrite: 2, reasoning: 9, webSearches: 0, outputWords: 2 },
     });
     expect(planReply(conv({ lastUserText: null }), {})).toMatchObject({ text: 'Echo: (empty)' });
   });

@@ -45,6 +45,8 @@ export interface Usage {
   cached: number;
   cacheWrite: number;
   reasoning: number;
+  /** Server-side web searches the answer made (Anthropic `server_tool_use`, Responses items). */
+  webSearches: number;
   /** Words of the reply text plus the tool-call argument words. Excludes reasoning. */
   outputWords: number;
 }
@@ -131,6 +133,7 @@ export function planReply(conv: Conversation, behaviour: Behaviour): Reply {
     cached: behaviour.usage?.cachedTokens ?? 0,
     cacheWrite: behaviour.usage?.cacheWriteTokens ?? 0,
     reasoning: behaviour.usage?.reasoningTokens ?? 0,
+    webSearches: behaviour.usage?.webSearches ?? 0,
   };
   const wantsTools = conv.tools.length > 0 && !conv.hasToolResult && conv.toolChoice.mode !== 'none';
   if (wantsTools) {

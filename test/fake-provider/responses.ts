@@ -73,6 +73,13 @@ type Item = Record<string, unknown>;
 function outputItems(reply: Reply, n: number): Item[] {
   const items: Item[] = [];
   if (reply.usage.reasoning > 0) items.push({ id: `rs_fake_${n}`, type: 'reasoning', summary: [] });
+  for (let i = 0; i < reply.usage.webSearches; i++)
+    items.push({
+      id: `ws_fake_${n}_${i}`,
+      type: 'web_search_call',
+      status: 'completed',
+      action: { type: 'search', query: `fake query ${i}` },
+    });
   if (reply.kind === 'text') {
     items.push({
       id: `msg_fake_${n}`,

@@ -13,8 +13,11 @@ const SECRET = 'mx-provider-usage';
 const CACHED = 3_000;
 const WRITE = 2_000;
 const REASONING = 4_000;
-// Per million tokens: input 3, output 15, cached read 0.3, cache write 3.75, reasoning 20.
+const SEARCHES = 2;
+// Per million tokens: input 3, output 15, cached read 0.3, cache write 3.75, reasoning 20; and
+// $0.01 (10 000 micro-units) per web search.
 const RATES = { input: 3, output: 15, cachedRead: 0.3, cacheWrite: 3.75, reasoning: 20 };
+const PER_SEARCH = 10_000;
 
 interface Tokens {
   prompt: number;
@@ -25,8 +28,9 @@ interface Tokens {
 }
 
 /** Independent cost: plain input and plain output at their rates, each class at its own. */
-function cost(t: Tokens): number {
+function cost(t: Tokens, searches: number): number {
   const micros =
+    searches * PER_SEARCH +
     (t.prompt - t.cachedRead - t.cacheWrite) * RATES.input +
     t.cachedRead * RATES.cachedRead +
     t.cacheWrite * RATES.cacheWrite +
@@ -98,6 +102,19 @@ const reported = {
     stream ? sseData(body).findLast((e) => e.usageMetadata)?.usageMetadata : JSON.parse(body).usageMetadata,
 };
 
+/** Web searches the provider reported: Anthropic counts them in usage, Responses lists them. */
+const searchesIn = {
+  chat: () => 0,
+  gemini: () => 0,
+  anthropic: (usage: Json) => usage.server_tool_use?.web_search_requests ?? 0,
+  responses: (_usage: Json, body: string, stream: boolean) => {
+    const response = stream
+      ? sseData(body).find((e) => e.type === 'response.completed')?.response
+      : JSON.parse(body);
+    return (response.output as Json[]).filter((item) => item.type === 'web_search_call').length;
+  },
+};
+
 type Protocol = keyof typeof normalize;
 
 function send(protocol: Protocol, model: string, stream: boolean): Promise<Response> {
@@ -147,7 +164,16 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
       key: SECRET,
-      behaviours: [{ usage: { cachedTokens: CACHED, cacheWriteTokens: WRITE, reasoningTokens: REASONING } }],
+      behaviours: [
+        {
+          usage: {
+            cachedTokens: CACHED,
+            cacheWriteTokens: WRITE,
+            reasoningTokens: REASONING,
+            webSearches: SEARCHES,
+          },
+        },
+      ],
     }),
   });
   const upstream = (provider: 'openai' | 'anthropic' | 'gemini', base: string) => ({
@@ -181,6 +207,7 @@ beforeAll(async () => {
         cached_read: String(RATES.cachedRead),
         cache_write: String(RATES.cacheWrite),
         reasoning: String(RATES.reasoning),
+        per_web_search: String(PER_SEARCH / 1_000_000),
       })),
       gateway_keys: [{ id: 'mx-key', account: 'mx-org', name: 'k', key_env: 'K' }],
     },
@@ -203,13 +230,16 @@ describe('exact metering per protocol', () => {
     expect(tokens.cachedRead).toBe(CACHED);
     if (protocol !== 'gemini') expect(tokens.cacheWrite).toBe(WRITE);
     if (protocol !== 'anthropic') expect(tokens.reasoning).toBe(REASONING);
+    const searches = searchesIn[protocol](usage, body, stream);
+    if (protocol === 'anthropic' || protocol === 'responses') expect(searches).toBe(SEARCHES);
     const expected = {
       prompt_tokens: tokens.prompt,
       completion_tokens: tokens.completion,
       cached_read_tokens: tokens.cachedRead,
       cache_write_tokens: tokens.cacheWrite,
       reasoning_tokens: tokens.reasoning,
-      cost_micros: cost(tokens),
+      web_search_calls: searches,
+      cost_micros: cost(tokens, searches),
     };
 
     const requestId = res.headers.get('x-request-id');

@@ -6,7 +6,7 @@ import { num, str } from '../../bridge/read';
 import { jsonObjectAfter } from '../../bridge/sse-frame';
 import type { ClientProtocolSpec } from '../types';
 import { anthropicAdapter, anthropicTarget } from './index';
-import { anthropicUsageToIR } from './response';
+import { anthropicUnits, anthropicUsageToIR } from './response';
 import { anthropicStreamTap } from './tap';
 
 const schema = z.looseObject({
@@ -39,6 +39,7 @@ export const anthropicMessagesProtocol: ClientProtocolSpec = {
       const usage = jsonObjectAfter(text, '"usage":');
       return usage === undefined ? null : anthropicUsageToIR(usage);
     },
+    unitsFromBody: (text) => anthropicUnits(jsonObjectAfter(text, '"usage":')),
   },
   counting: {
     upstream: (cfg, body, model) => ({

@@ -27,6 +27,11 @@ export function anthropicUsageToIR(u: unknown): TokenUsage {
   };
 }
 
+/** Server-side web searches the answer made (`usage.server_tool_use.web_search_requests`). */
+export function anthropicUnits(u: unknown): { webSearchCalls: number } {
+  return { webSearchCalls: count(rec(rec(u).server_tool_use).web_search_requests) };
+}
+
 export function anthropicUsageFromIR(u: TokenUsage): JsonRecord {
   return {
     input_tokens: Math.max(0, u.promptTokens - u.cachedReadTokens - u.cacheWriteTokens),

@@ -8,7 +8,7 @@ import { SseFramer, sseData } from '../../bridge/sse-frame';
 import { streamBreak } from '../../bridge/upstream-error';
 import { errorBody } from '../../errors/render';
 import type { TapOptions, UsageTap } from '../types';
-import { anthropicUsageToIR } from './response';
+import { anthropicUnits, anthropicUsageToIR } from './response';
 
 const encoder = new TextEncoder();
 
@@ -50,6 +50,7 @@ export function anthropicStreamTap(opts: TapOptions): UsageTap {
       );
     },
     usage: () => (seen ? anthropicUsageToIR(usage) : null),
+    units: () => anthropicUnits(usage),
     firstTokenAt: () => firstTokenAt,
   };
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { num, str } from '../../bridge/read';
 import type { ClientProtocolSpec } from '../types';
 import { openAIResponsesAdapter } from './responses-bridge';
-import { responsesStreamTap, responsesUsageFromBody } from './responses-tap';
+import { responsesStreamTap, responsesUsageFromBody, webSearchCalls } from './responses-tap';
 
 const schema = z.looseObject({
   model: z.string().min(1, 'model is required'),
@@ -32,5 +32,6 @@ export const openAIResponsesProtocol: ClientProtocolSpec = {
     body: (body, model) => ({ body: { ...body, model }, hideUsage: false }),
     streamTap: responsesStreamTap,
     usageFromBody: responsesUsageFromBody,
+    unitsFromBody: (text) => ({ webSearchCalls: webSearchCalls(text) }),
   },
 };

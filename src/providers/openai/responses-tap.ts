@@ -50,8 +50,20 @@ export function responsesStreamTap(opts: TapOptions): UsageTap {
       const usage = jsonObjectAfter(sseData(usageEvent), MARK);
       return usage === undefined ? null : responsesUsageToIR(usage);
     },
+    // The terminal event repeats the whole response, output items included.
+    units: () => ({ webSearchCalls: usageEvent === null ? 0 : webSearchCalls(usageEvent) }),
     firstTokenAt: () => firstTokenAt,
   };
+}
+
+const WEB_SEARCH_ITEM = /"type"\s*:\s*"web_search_call"/g;
+
+/**
+ * Web-search output items in a Responses document, compact or indented. Counting the marker is
+ * exact: inside a JSON string its quotes would be escaped, so it only matches an item's `type`.
+ */
+export function webSearchCalls(text: string): number {
+  return text.match(WEB_SEARCH_ITEM)?.length ?? 0;
 }
 
 /** Usage of a whole Responses answer (the usage object comes after the output). */
