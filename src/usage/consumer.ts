@@ -58,16 +58,20 @@ const INSERT_EVENT = `INSERT OR IGNORE INTO usage_events (${EVENT_COLUMNS.join('
 
 // `changes()` is the row count of the INSERT OR IGNORE just before it in the same transaction:
 // 1 for a new event, 0 for a replay. The pending row marks the record as new for the statements
-// after it, and is deleted before the transaction ends.
+// after it; `usage_pending` is empty outside this transaction (D1 runs batches one at a time).
 const MARK_PENDING = `INSERT INTO usage_pending (request_id, account_id, day, ts, cost)
 SELECT ?, ?, ?, ?, ? WHERE changes() = 1`;
-const CLEAR_PENDING = 'DELETE FROM usage_pending WHERE request_id = ?';
+const CLEAR_PENDING = 'DELETE FROM usage_pending';
 
-const UPSERT_ROLLUP = `INSERT INTO usage_daily (account_id, day, model, account_path, requests, errors, ${SUMMED.join(', ')}, estimated_requests, unpriced_requests)
-SELECT ?, ?, ?, ?, 1, ?, ${SUMMED.map(() => '?').join(', ')}, ?, ?
-WHERE EXISTS (SELECT 1 FROM usage_pending WHERE request_id = ?)
-ON CONFLICT (account_id, day, model) DO UPDATE SET requests = requests + 1, errors = errors + excluded.errors,
-${SUMMED.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
+// The message's new events, summed per account × day × model into the rollups in one statement.
+const ADD_ROLLUPS = `INSERT INTO usage_daily (account_id, day, model, account_path, requests, errors, ${SUMMED.join(', ')}, estimated_requests, unpriced_requests)
+SELECT e.account_id, e.day, e.model, MAX(e.account_path), COUNT(*), SUM(e.status >= 400),
+  ${SUMMED.map((c) => `SUM(e.${c})`).join(', ')}, SUM(e.estimated), SUM(e.unpriced)
+FROM usage_pending p JOIN usage_events e ON e.request_id = p.request_id
+WHERE true
+GROUP BY e.account_id, e.day, e.model
+ON CONFLICT (account_id, day, model) DO UPDATE SET requests = requests + excluded.requests,
+errors = errors + excluded.errors, ${SUMMED.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')},
 estimated_requests = estimated_requests + excluded.estimated_requests, unpriced_requests = unpriced_requests + excluded.unpriced_requests`;
 
 function eventValues(r: UsageRecord): (string | number | null)[] {
@@ -107,38 +111,19 @@ function eventValues(r: UsageRecord): (string | number | null)[] {
   ];
 }
 
-function rollupValues(r: UsageRecord): (string | number)[] {
-  return [
-    r.accountId,
-    r.day,
-    r.model,
-    r.accountPath,
-    r.status >= 400 ? 1 : 0,
-    r.promptTokens,
-    r.completionTokens,
-    r.cachedReadTokens,
-    r.cacheWriteTokens,
-    r.reasoningTokens,
-    r.images,
-    r.audioSeconds,
-    r.audioChars,
-    r.webSearchCalls,
-    r.costMicros,
-    r.estimated ? 1 : 0,
-    r.unpriced ? 1 : 0,
-    r.requestId,
-  ];
-}
-
+/** One D1 transaction per message: events, then rollups and charges of the ones that were new. */
 export async function writeUsage(db: D1Database, records: UsageRecord[]): Promise<void> {
-  const statements = records.flatMap((r) => [
-    db.prepare(INSERT_EVENT).bind(...eventValues(r)),
-    db.prepare(MARK_PENDING).bind(r.requestId, r.accountId, r.day, r.ts, r.costMicros),
-    db.prepare(UPSERT_ROLLUP).bind(...rollupValues(r)),
-    ...(r.costMicros > 0 ? chargeStatements(db, r.requestId) : []),
-    db.prepare(CLEAR_PENDING).bind(r.requestId),
+  const charged = new Map<string, [string, string]>();
+  for (const r of records) if (r.costMicros > 0) charged.set(`${r.accountId} ${r.day}`, [r.accountId, r.day]);
+  await db.batch([
+    ...records.flatMap((r) => [
+      db.prepare(INSERT_EVENT).bind(...eventValues(r)),
+      db.prepare(MARK_PENDING).bind(r.requestId, r.accountId, r.day, r.ts, r.costMicros),
+    ]),
+    db.prepare(ADD_ROLLUPS),
+    ...[...charged.values()].flatMap(([account, day]) => chargeStatements(db, account, day)),
+    db.prepare(CLEAR_PENDING),
   ]);
-  await db.batch(statements);
 }
 
 export async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {

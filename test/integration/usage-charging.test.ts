@@ -188,7 +188,8 @@ describe('charging usage (C6)', () => {
     const r2 = record('payer', 60);
     const r3 = record('payer', 100);
     const r4 = record('payer', 100);
-    await deliver([r1, r2], [r3]);
+    // One message each: a message's records of one account are charged together (see below).
+    await deliver([r1], [r2], [r3]);
     await deliver([r4]);
 
     expect(await charges('payer', r1.requestId)).toEqual([
@@ -231,6 +232,25 @@ describe('charging usage (C6)', () => {
     ).first();
     expect(after).toEqual(before);
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM usage_pending').first()).toEqual({ n: 0 });
+  });
+
+  it('charges the records of one message together, with one entry per part', async () => {
+    await addAccount('batched');
+    await grant('batched', 'batched-sub', 'subscription', { daily: 100, expiresAt: T0 + 24 * HOUR });
+    const records = [record('batched', 60), record('batched', 70), record('batched', 0)];
+    await deliver(records);
+    // The batch is named by the smallest request id among the records that cost something.
+    const batch = records
+      .filter((r) => r.costMicros > 0)
+      .map((r) => r.requestId)
+      .sort()[0] as string;
+    const { results } = await env.DB.prepare(
+      "SELECT ref, amount, source, memo FROM ledger_entries WHERE account_id = 'batched' AND kind = 'usage' ORDER BY rowid",
+    ).all();
+    expect(results).toEqual([
+      { ref: `${batch}:batched-sub`, amount: -100, source: 'allowance', memo: 'usage of 2 requests' },
+      { ref: `${batch}:balance`, amount: -30, source: 'balance', memo: 'usage of 2 requests' },
+    ]);
   });
 
   it('shows the charges in the ledger API with their source', async () => {
