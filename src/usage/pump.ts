@@ -26,44 +26,67 @@ export function pumpBody(
   /** Sees every upstream chunk as it came (the token estimate's copy of the answer). */
   capture?: (chunk: Uint8Array) => void,
 ): { body: ReadableStream<Uint8Array>; done: Promise<EndReason> } {
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
+  // A push source: enqueueing is synchronous and allocates no promise per chunk. A slow or
+  // vanished client must not stall the drain, so nothing waits for it to read; LLM responses are
+  // small, and what it has not read yet is held in the stream's queue.
+  let out: ReadableStreamDefaultController<Uint8Array> | undefined;
   let clientGone = false;
-  // Writes are not awaited: a slow or vanished client must not stall the drain. LLM responses are
-  // small, so what the client has not read yet is held in the stream's queue.
+  const readable = new ReadableStream<Uint8Array>({
+    start(controller) {
+      out = controller;
+    },
+    cancel() {
+      clientGone = true;
+    },
+  });
   const forward = (bytes: Uint8Array | null | undefined) => {
     if (!bytes?.length || clientGone) return;
-    writer.write(bytes).catch(() => {
+    try {
+      out?.enqueue(bytes);
+    } catch {
       clientGone = true;
-    });
+    }
+  };
+  const finish = (how: 'close' | Error) => {
+    try {
+      if (how === 'close') out?.close();
+      else out?.error(how);
+    } catch {
+      clientGone = true;
+    }
   };
   const done = (async (): Promise<EndReason> => {
     const reader = body.getReader();
-    const watchdog = idleTimeoutMs > 0 ? idleWatchdog(idleTimeoutMs) : undefined;
-    const read = () => (watchdog ? watchdog.guard(reader.read()) : reader.read());
+    let idle = false;
+    const watchdog =
+      idleTimeoutMs > 0
+        ? idleWatchdog(idleTimeoutMs, () => {
+            idle = true;
+            // Ends the pending read; the loop below tells this end from the upstream's own.
+            reader.cancel(new IdleTimeout()).catch(() => {});
+          })
+        : undefined;
     try {
       for (;;) {
-        const { value, done: finished } = await read();
+        const { value, done: finished } = await reader.read();
+        if (idle) throw new IdleTimeout();
         if (finished) break;
+        watchdog?.touch();
         capture?.(value);
         forward(observer.chunk(value));
       }
       forward(observer.end?.());
-      // Not awaited either: a response nobody reads (the client left before the headers) would
-      // hold the close back forever behind its queued chunks.
-      writer.close().catch(() => {
-        clientGone = true;
-      });
+      if (!clientGone) finish('close');
       return clientGone ? 'client_cancelled' : 'complete';
     } catch (err) {
-      const reason = err instanceof IdleTimeout ? 'upstream_idle_timeout' : 'upstream_error';
+      const reason = idle || err instanceof IdleTimeout ? 'upstream_idle_timeout' : 'upstream_error';
       reader.cancel().catch(() => {});
       const notice = observer.failure?.(reason);
       if (notice?.length) {
         forward(notice);
-        writer.close().catch(() => {});
+        finish('close');
       } else {
-        writer.abort(err).catch(() => {});
+        finish(err instanceof Error ? err : new Error(String(err)));
       }
       return reason;
     } finally {
@@ -73,29 +96,19 @@ export function pumpBody(
   return { body: readable, done };
 }
 
-/**
- * One timer per stream, not per chunk: it fires every `ms` and fails the pending read only when no
- * chunk arrived for a whole period.
- */
-function idleWatchdog(ms: number) {
+/** One timer per stream, not per chunk: it fires every `ms` and trips only after a quiet period. */
+function idleWatchdog(ms: number, onIdle: () => void) {
   let last = Date.now();
-  let fail: (err: Error) => void = () => {};
-  const tripped = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  tripped.catch(() => {});
   let timer: ReturnType<typeof setTimeout>;
   const check = () => {
     const quiet = Date.now() - last;
-    if (quiet >= ms) fail(new IdleTimeout());
+    if (quiet >= ms) onIdle();
     else timer = setTimeout(check, ms - quiet);
   };
   timer = setTimeout(check, ms);
   return {
-    async guard<T>(read: Promise<T>): Promise<T> {
-      const value = await Promise.race([read, tripped]);
+    touch() {
       last = Date.now();
-      return value;
     },
     stop: () => clearTimeout(timer),
   };
