@@ -1,8 +1,11 @@
 // Relays an upstream answer in the client's own protocol (passthrough): the bytes go to the client
 // as they arrive; a protocol tap reads usage from the few events that carry it, and for a whole
 // (non-streamed) body the usage object is cut out of it once it has ended.
+
+import { streamBreak } from '../bridge/upstream-error';
+import type { GatewayError } from '../errors/gateway-error';
 import type { Passthrough } from '../providers/types';
-import { pumpBody } from '../usage/pump';
+import { type EndReason, pumpBody } from '../usage/pump';
 import type { MeteredUnits, TokenUsage } from '../usage/types';
 import type { DeliverContext, Delivery } from './exchange';
 
@@ -48,38 +51,73 @@ export interface BodyReader {
   units?(text: string): Partial<MeteredUnits>;
 }
 
+/** A whole (non-streamed) answer, read natively in one call; ends like a pumped body. */
+export async function wholeText(
+  upstream: Response,
+  ctx: DeliverContext,
+): Promise<{ text: string; reason: 'complete' } | { text: null; reason: EndReason }> {
+  // A whole answer arrives at once after its headers: a body that takes longer than the idle
+  // timeout has stalled. The read goes on in the background until the request's I/O ends.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<null>((resolve) => {
+    if (ctx.idleTimeoutMs > 0) timer = setTimeout(() => resolve(null), ctx.idleTimeoutMs);
+  });
+  try {
+    const text = await Promise.race([upstream.text(), stalled]);
+    if (text === null) return { text: null, reason: 'upstream_idle_timeout' };
+    ctx.capture?.(text);
+    return { text, reason: 'complete' };
+  } catch {
+    return { text: null, reason: 'upstream_error' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * Relays a whole answer as it arrives; usage (and units) are read from the complete text afterwards.
- * Without a reader (a binary answer, like speech audio) nothing is kept.
+ * Relays a whole answer; usage (and units) are read from its text. Without a reader (a binary
+ * answer, like speech audio) the bytes are relayed as they arrive and nothing is kept.
  */
 export function relayWhole(upstream: Response, ctx: DeliverContext, reader: BodyReader | null): Delivery {
-  const source = (upstream.body ?? new Response('').body) as ReadableStream<Uint8Array>;
   const headers = relayHeaders(upstream, false, ctx.requestId);
-  const parts: Uint8Array[] = [];
-  let decoded: string | undefined;
-  const text = () => {
-    decoded ??= decodeAll(parts);
-    return decoded;
-  };
-  let firstByteAt: number | null = null;
-  const pumped = pumpBody(
-    source,
-    {
-      chunk(bytes) {
-        firstByteAt ??= ctx.now();
-        if (reader) parts.push(bytes);
-        return bytes;
+  if (!reader) {
+    const source = (upstream.body ?? new Response('').body) as ReadableStream<Uint8Array>;
+    let firstByteAt: number | null = null;
+    const pumped = pumpBody(
+      source,
+      {
+        chunk(bytes) {
+          firstByteAt ??= ctx.now();
+          return bytes;
+        },
       },
-    },
-    ctx.idleTimeoutMs,
-    ctx.capture,
-  );
+      ctx.idleTimeoutMs,
+    );
+    return {
+      response: Promise.resolve(new Response(pumped.body, { status: upstream.status, headers })),
+      done: pumped.done,
+      usage: () => null,
+      ttftAt: () => firstByteAt,
+      units: () => ({}),
+    };
+  }
+  const headersAt = ctx.now();
+  let body: string | null = null;
+  let failure: GatewayError | null = null;
+  const done = wholeText(upstream, ctx).then(({ text, reason }) => {
+    body = text;
+    if (text === null) failure = streamBreak(reason as 'upstream_error' | 'upstream_idle_timeout');
+    return reason;
+  });
   return {
-    response: Promise.resolve(new Response(pumped.body, { status: upstream.status, headers })),
-    done: pumped.done,
-    usage: () => (reader ? reader.usage(text()) : null),
-    ttftAt: () => firstByteAt,
-    units: () => reader?.units?.(text()) ?? {},
+    response: done.then(() =>
+      body === null ? Promise.reject(failure) : new Response(body, { status: upstream.status, headers }),
+    ),
+    done,
+    usage: () => (body === null ? null : reader.usage(body)),
+    ttftAt: () => headersAt,
+    units: () => (body === null ? {} : (reader.units?.(body) ?? {})),
+    failure: () => failure,
   };
 }
 

@@ -10,7 +10,7 @@ import { streamBreak } from '../bridge/upstream-error';
 import { GatewayError, UpstreamError } from '../errors/gateway-error';
 import { type EndReason, pumpBody } from '../usage/pump';
 import type { TokenUsage } from '../usage/types';
-import { decodeAll } from './deliver-passthrough';
+import { wholeText } from './deliver-passthrough';
 import type { DeliverContext, Delivery } from './exchange';
 
 interface Sides {
@@ -100,31 +100,15 @@ export type Convert = (json: unknown) => { body: JsonRecord; usage: TokenUsage |
 
 /** Answers once the upstream's whole JSON answer has arrived and been converted. */
 export function convertedWhole(res: Response, ctx: DeliverContext, convert: Convert): Delivery {
-  const source = (res.body ?? new Response('').body) as ReadableStream<Uint8Array>;
-  const parts: Uint8Array[] = [];
-  let firstByteAt: number | null = null;
+  const headersAt = ctx.now();
   let usage: TokenUsage | null = null;
   let failure: GatewayError | null = null;
   let answer: Response | undefined;
 
-  const pumped = pumpBody(
-    source,
-    {
-      chunk(chunk) {
-        firstByteAt ??= ctx.now();
-        parts.push(chunk);
-        // Held back: the client's document exists only once the upstream's has ended.
-        return null;
-      },
-    },
-    ctx.idleTimeoutMs,
-    ctx.capture,
-  );
-
-  const build = (reason: EndReason): void => {
+  const build = (text: string | null, reason: EndReason): void => {
     try {
-      if (reason === 'upstream_error' || reason === 'upstream_idle_timeout') throw streamBreak(reason);
-      const json = parseJson(decodeAll(parts));
+      if (text === null) throw streamBreak(reason as 'upstream_error' | 'upstream_idle_timeout');
+      const json = parseJson(text);
       if (json === undefined)
         throw new UpstreamError('upstream_invalid_response', 'The provider sent an unreadable answer.');
       const converted = convert(json);
@@ -141,15 +125,15 @@ export function convertedWhole(res: Response, ctx: DeliverContext, convert: Conv
     }
   };
   // Built inside `done`, so usage and failure are known to whoever awaited `done`.
-  const done = pumped.done.then((reason) => {
-    build(reason);
+  const done = wholeText(res, ctx).then(({ text, reason }) => {
+    build(text, reason);
     return reason;
   });
   return {
     response: done.then(() => answer ?? Promise.reject(failure)),
     done,
     usage: () => usage,
-    ttftAt: () => firstByteAt,
+    ttftAt: () => headersAt,
     failure: () => failure,
   };
 }

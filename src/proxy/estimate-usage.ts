@@ -69,20 +69,24 @@ export function estimatingDelivery(
   deliver: (ctx: DeliverContext) => Delivery,
   source: EstimateSource,
 ): Delivery {
+  // A stream arrives as chunks; a whole answer as one string.
   const parts: Uint8Array[] = [];
+  let whole: string | undefined;
   let kept = 0;
   const inner = deliver({
     ...ctx,
     capture(chunk) {
-      if (kept >= MAX_KEPT_BYTES) return;
-      parts.push(chunk);
-      kept += chunk.length;
+      if (typeof chunk === 'string') whole = chunk;
+      else if (kept < MAX_KEPT_BYTES) {
+        parts.push(chunk);
+        kept += chunk.length;
+      }
     },
   });
   let estimate: TokenUsage | null = null;
   const output = async () => {
     try {
-      return await estimateTokens(outputTexts(source.upstream, source.stream, decodeAll(parts)));
+      return await estimateTokens(outputTexts(source.upstream, source.stream, whole ?? decodeAll(parts)));
     } catch {
       return 0;
     }

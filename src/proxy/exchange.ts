@@ -13,7 +13,7 @@ export interface DeliverContext {
   idleTimeoutMs: number;
   requestId: string;
   /** Receives every upstream chunk as it came, when the usage may have to be estimated from it. */
-  capture?: (chunk: Uint8Array) => void;
+  capture?: (chunk: Uint8Array | string) => void;
 }
 
 /** The client's answer, being pumped from the upstream's by the caller's waitUntil task. */
