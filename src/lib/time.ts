@@ -10,9 +10,18 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// Formatting a date is slow next to everything else a request does, and a day can only change on a
+// whole minute (time zone offsets are multiples of 15 minutes): remember the last minute per zone.
+const lastMinute = new Map<string, { minute: number; day: string }>();
+
 /** `YYYY-MM-DD` of the instant `ms` in `timeZone`. */
 export function dayIn(timeZone: string, ms: number): string {
-  return formatter(timeZone).format(ms);
+  const minute = Math.floor(ms / 60_000);
+  const hit = lastMinute.get(timeZone);
+  if (hit?.minute === minute) return hit.day;
+  const day = formatter(timeZone).format(ms);
+  lastMinute.set(timeZone, { minute, day });
+  return day;
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
