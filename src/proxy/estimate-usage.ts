@@ -1,8 +1,9 @@
 // Token estimates for a generative answer the provider did not (fully) count (C8). Two cases:
 // - no usage at all (an openai-compatible server that ignores `include_usage`, a stream cut before
 //   its usage event): input and output are counted with the tokenizer;
-// - a stream broken off after a usage event that came early (Anthropic's `message_start`): the
-//   output the upstream did generate is counted, and billed when it is more than was reported.
+// - a stream broken off (or cut off after its client left) after a usage event that came early
+//   (Anthropic's `message_start`): the output the upstream did send is counted, and billed when it
+//   is more than was reported.
 // Either way the record is flagged `estimated`. The answer is kept as the chunks that arrived
 // (references, no copies) and decoded only when an estimate is needed.
 import type { UpstreamSide } from '../bridge/adapter';
@@ -62,7 +63,9 @@ async function inputTokens(source: EstimateSource): Promise<number> {
   return (await estimateTokens(requestTexts(ir))) + TOKENS_PER_MESSAGE * ir.messages.length;
 }
 
-const broken = (reason: EndReason) => reason === 'upstream_error' || reason === 'upstream_idle_timeout';
+/** The stream ended before the upstream did: its last usage report may be short of what it sent. */
+const cutShort = (reason: EndReason) =>
+  reason === 'upstream_error' || reason === 'upstream_idle_timeout' || reason === 'client_abandoned';
 
 export function estimatingDelivery(
   ctx: DeliverContext,
@@ -103,7 +106,7 @@ export function estimatingDelivery(
           cacheWriteTokens: 0,
           reasoningTokens: 0,
         };
-    } else if (source.stream && broken(reason)) {
+    } else if (source.stream && cutShort(reason)) {
       const generated = await output();
       if (generated > reported.completionTokens) estimate = { ...reported, completionTokens: generated };
     }

@@ -178,11 +178,12 @@ function outcomeOf(delivery: Delivery, reason: Awaited<Delivery['done']>): Usage
   const measured = delivery.usage();
   const failure = delivery.failure?.() ?? null;
   const broken = reason === 'upstream_error' || reason === 'upstream_idle_timeout';
+  // 499 (client closed request): the client left and the upstream was cut off after the drain's grace.
+  const status = broken ? 502 : reason === 'client_abandoned' ? 499 : 200;
   return {
-    status: failure ? failure.status : broken ? 502 : 200,
+    status: failure ? failure.status : status,
     errorCode: failure ? failure.code : reason === 'complete' ? null : reason,
     usage: measured,
-    // No usage from the provider: flagged, to be counted by a tokenizer (metering issue).
     estimated: measured === null || (delivery.estimated?.() ?? false),
     ttftAt: delivery.ttftAt(),
     endedAt: Date.now(),
