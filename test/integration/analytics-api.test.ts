@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeUsage } from '../../src/usage/consumer';
 import type { UsageRecord } from '../../src/usage/record';
 import { ADMIN_TOKEN, applyPolicy, call } from './helpers';
+import { usageRecord } from './usage-fixtures';
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
@@ -16,40 +17,20 @@ function record(
   promptTokens = 100,
   cachedReadTokens = 0,
 ): UsageRecord {
-  return {
-    requestId: `an-${n}`,
+  return usageRecord(`an-${n}`, {
     accountId,
     accountPath: `/an-org/${accountId}/`,
-    keyId: 'k',
     ts: Date.parse(`${day}T12:00:00Z`),
     day,
-    endpoint: '/v1/chat/completions',
-    clientProtocol: 'openai',
-    provider: 'mock',
     modelRequested: model,
     model,
-    level: 1,
-    upstreamKeyId: 'u',
-    status: 200,
-    errorCode: null,
-    stream: false,
     promptTokens,
     completionTokens: 10,
     cachedReadTokens,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    images: 0,
-    audioSeconds: 0,
-    audioChars: 0,
-    webSearchCalls: 0,
     costMicros,
-    estimated: false,
-    unpriced: false,
     latencyMs: 5,
     ttftMs: 1,
-    retries: 0,
-    switchedOver: false,
-  };
+  });
 }
 
 beforeAll(async () => {

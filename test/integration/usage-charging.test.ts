@@ -1,10 +1,11 @@
 // Charging (C6) through the real usage consumer and D1: today's allowance, then add-ons, then
 // cards by expiry, then the balance; a ledger entry for each part; counted once under redelivery
 // and under concurrent consumers.
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { createExecutionContext, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import worker from '../../src/index';
 import type { UsageRecord } from '../../src/usage/record';
+import { deliverUsage, usageRecord } from './usage-fixtures';
 
 const DAY = '2026-10-02';
 const T0 = Date.parse('2026-10-02T12:00:00Z');
@@ -13,56 +14,22 @@ const HOUR = 3_600_000;
 let seq = 0;
 function record(accountId: string, costMicros: number, overrides: Partial<UsageRecord> = {}): UsageRecord {
   seq++;
-  return {
-    requestId: `req_charge_${seq}`,
+  return usageRecord(`req_charge_${seq}`, {
     accountId,
     accountPath: `/charge-root/${accountId}/`,
-    keyId: 'k',
     ts: T0,
     day: DAY,
-    endpoint: '/v1/chat/completions',
-    clientProtocol: 'openai',
-    provider: 'mock',
-    modelRequested: 'm',
-    model: 'm',
-    level: 1,
-    upstreamKeyId: 'u',
-    status: 200,
-    errorCode: null,
-    stream: false,
-    promptTokens: 10,
-    completionTokens: 5,
-    cachedReadTokens: 0,
-    cacheWriteTokens: 0,
-    reasoningTokens: 0,
-    images: 0,
-    audioSeconds: 0,
-    audioChars: 0,
-    webSearchCalls: 0,
     costMicros,
-    estimated: false,
-    unpriced: false,
     latencyMs: 10,
     ttftMs: null,
-    retries: 0,
-    switchedOver: false,
     ...overrides,
-  };
+  });
 }
 
 async function deliver(...messages: UsageRecord[][]) {
-  const batch = createMessageBatch(
-    'switchyard-usage',
-    messages.map((records, i) => ({
-      id: `m${seq}-${i}`,
-      body: { v: 1, records },
-      timestamp: new Date(),
-      attempts: 1,
-    })),
+  const result = await deliverUsage(
+    messages.map((records, i) => ({ id: `m${seq}-${i}`, body: { v: 1, records } })),
   );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env);
-  const result = await getQueueResult(batch, ctx);
   expect(result.retryMessages).toEqual([]);
   return result;
 }

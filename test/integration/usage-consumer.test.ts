@@ -1,57 +1,14 @@
 // The usage consumer has exactly-once effect: a redelivered batch changes nothing, and a poison
 // message is parked in the dead-letter queue without blocking the good ones.
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import worker from '../../src/index';
 import type { UsageRecord } from '../../src/usage/record';
+import { deliverUsage, usageRecord } from './usage-fixtures';
 
-function record(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
-  return {
-    requestId,
-    accountId: 'acct-x',
-    accountPath: '/root-x/acct-x/',
-    keyId: 'k',
-    ts: 1_790_000_000_000,
-    day: '2026-09-21',
-    endpoint: '/v1/chat/completions',
-    clientProtocol: 'openai',
-    provider: 'mock',
-    modelRequested: 'm',
-    model: 'm',
-    level: 1,
-    upstreamKeyId: 'u',
-    status: 200,
-    errorCode: null,
-    stream: false,
-    promptTokens: 10,
-    completionTokens: 5,
-    cachedReadTokens: 2,
-    cacheWriteTokens: 1,
-    reasoningTokens: 3,
-    images: 0,
-    audioSeconds: 0,
-    audioChars: 0,
-    webSearchCalls: 0,
-    costMicros: 70,
-    estimated: false,
-    unpriced: false,
-    latencyMs: 12,
-    ttftMs: 4,
-    retries: 0,
-    switchedOver: false,
-    ...overrides,
-  };
-}
-
-async function deliver(messages: { id: string; body: unknown }[]) {
-  const batch = createMessageBatch(
-    'switchyard-usage',
-    messages.map((m) => ({ ...m, timestamp: new Date(), attempts: 1 })),
-  );
-  const ctx = createExecutionContext();
-  await worker.queue(batch, env);
-  return getQueueResult(batch, ctx);
-}
+// Every token class present, so the rollup checks cover them all.
+const record = (requestId: string, overrides: Partial<UsageRecord> = {}) =>
+  usageRecord(requestId, { cachedReadTokens: 2, cacheWriteTokens: 1, reasoningTokens: 3, ...overrides });
+const deliver = deliverUsage;
 
 describe('usage consumer', () => {
   it('counts a redelivered batch once, and parks the poison message', async () => {
