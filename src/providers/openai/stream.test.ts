@@ -61,6 +61,43 @@ describe('OpenAI stream tap', () => {
   });
 });
 
+describe('OpenAI stream tap, forwarding chunks of whole events as they came', () => {
+  const events = [
+    chunk({ id: 'c', choices: [{ index: 0, delta: { content: 'Hé🙂' } }] }),
+    chunk({ id: 'c', choices: [], usage: { prompt_tokens: 2, completion_tokens: 1 } }),
+    'data: [DONE]\n\n',
+  ];
+  const expected = `${events[0]}${events[2]}`;
+
+  function relay(pieces: Uint8Array[]) {
+    const tap = openAIStreamTap({ stripUsageChunk: true, now: () => 0 });
+    const out: Uint8Array[] = [];
+    for (const p of pieces) {
+      const forwarded = tap.chunk(p);
+      if (forwarded) out.push(forwarded);
+    }
+    const tail = tap.end?.();
+    if (tail) out.push(tail);
+    return { out, text: dec.decode(Buffer.concat(out)), tap };
+  }
+
+  it('passes a whole event through as the same bytes, and still drops the usage-only one', () => {
+    const pieces = events.map((e) => enc.encode(e));
+    const { out, text, tap } = relay(pieces);
+    expect(text).toBe(expected);
+    expect(out[0]).toBe(pieces[0]);
+    expect(tap.usage()?.promptTokens).toBe(2);
+  });
+
+  it('never repeats or loses a character split across chunks', () => {
+    const all = enc.encode(events.join(''));
+    for (let cut = 1; cut < all.length; cut++) {
+      const { text } = relay([all.slice(0, cut), all.slice(cut)]);
+      expect(text).toBe(expected);
+    }
+  });
+});
+
 describe('upstream chat body', () => {
   const body = {
     model: 'alias',

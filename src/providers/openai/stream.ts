@@ -69,12 +69,17 @@ export function openAIStreamTap(opts: { stripUsageChunk: boolean; now: () => num
   return {
     chunk(bytes) {
       firstTokenAt ??= opts.now();
+      const aligned = carry === '';
       const text = decoder.decode(bytes, { stream: true });
       if (!opts.stripUsageChunk) {
         frame(text, false);
         return bytes;
       }
       const out = frame(text, true);
+      // Nothing dropped from a chunk of whole events (the usual case): forward its own bytes. Ending
+      // on a newline, it holds no partial character the decoder kept back.
+      if (aligned && carry === '' && out.length === text.length && bytes[bytes.length - 1] === 10)
+        return bytes;
       return out ? encoder.encode(out) : null;
     },
     end() {
