@@ -171,6 +171,12 @@ describe('analytics API', () => {
         percent: null,
       },
     ]);
+    // Bad input: an account outside the caller's tree, a format that does not exist.
+    const unknown = await call('/admin/v1/analytics/quota?account=nobody', { headers: admin });
+    expect(unknown.status).toBe(404);
+    const badFormat = await call('/admin/v1/analytics/quota?account=an-a&format=xml', { headers: admin });
+    expect(badFormat.status).toBe(400);
+    expect(((await badFormat.json()) as { error: { param: string } }).error.param).toBe('format');
     const csv = await call('/admin/v1/analytics/quota?account=an-a&format=csv', { headers: admin });
     expect((await csv.text()).split('\r\n')[0]).toBe('item,account_id,unit,limit,used,remaining,percent');
   });
