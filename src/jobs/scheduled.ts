@@ -6,6 +6,7 @@
 import { dayIn } from '../lib/time';
 import { policySchema } from '../policy/schema';
 import { formatMicros } from '../tenancy/paging';
+import { NEW_LEDGER_ID } from '../usage/charging';
 import { periodRollups, subtreeUsage } from '../usage/period-rollups';
 import { applyRetention } from '../usage/retention';
 import {
@@ -41,7 +42,7 @@ export async function expireGrants(db: D1Database, now: number): Promise<number>
     db
       .prepare(
         `INSERT OR IGNORE INTO ledger_entries (id, account_id, kind, amount, ref, memo, created_at, created_by, grant_id)
-         SELECT 'led_' || lower(hex(randomblob(12))), account_id, 'expire', -remaining, id, 'card expired', ?, 'system', id
+         SELECT ${NEW_LEDGER_ID}, account_id, 'expire', -remaining, id, 'card expired', ?, 'system', id
          FROM plan_grants WHERE kind = 'card' AND status = 'active' AND expires_at <= ? AND remaining > 0`,
       )
       .bind(now, now),

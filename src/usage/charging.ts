@@ -21,7 +21,8 @@ export const MONEY_ENTRY = "(source IS NULL OR source NOT IN ('allowance', 'addo
 const LEDGER_INSERT = `INSERT INTO ledger_entries
   (id, account_id, kind, amount, counterparty_account_id, ref, memo, created_at, created_by, source, grant_id, day)`;
 
-const NEW_ID = "'led_' || lower(hex(randomblob(12)))";
+/** A new ledger entry id, made by SQLite for entries written by a statement. */
+export const NEW_LEDGER_ID = "'led_' || lower(hex(randomblob(12)))";
 
 /** The batch: the new records of account ?1 on day ?2 in this transaction. */
 const BATCH = `(SELECT account_id, day, MAX(ts) AS ts, SUM(cost) AS cost, MIN(request_id) AS batch,
@@ -54,7 +55,7 @@ const OWN_ENTRIES = `l.account_id = p.account_id AND l.kind = 'usage'
 const MEMO = "'usage of ' || p.requests || CASE p.requests WHEN 1 THEN ' request' ELSE ' requests' END";
 
 const CHARGE_GRANTS = `${LEDGER_INSERT}
-SELECT ${NEW_ID}, p.account_id, 'usage', -MIN(s.available, p.cost - s.prior), NULL,
+SELECT ${NEW_LEDGER_ID}, p.account_id, 'usage', -MIN(s.available, p.cost - s.prior), NULL,
   p.batch || ':' || s.id, ${MEMO}, p.ts, 'system', s.source, s.id, p.day
 FROM ${BATCH} p JOIN (${SOURCES}) s
 WHERE s.prior < p.cost`;
@@ -66,7 +67,7 @@ WHERE id IN (SELECT l.grant_id FROM ${BATCH} p JOIN ledger_entries l ON ${OWN_EN
   WHERE l.source = 'card')`;
 
 const CHARGE_BALANCE = `${LEDGER_INSERT}
-SELECT ${NEW_ID}, p.account_id, 'usage', -p.rest, NULL, p.batch || ':balance', ${MEMO}, p.ts, 'system',
+SELECT ${NEW_LEDGER_ID}, p.account_id, 'usage', -p.rest, NULL, p.batch || ':balance', ${MEMO}, p.ts, 'system',
   'balance', NULL, p.day
 FROM (
   SELECT p.*, p.cost + COALESCE((SELECT SUM(l.amount) FROM ledger_entries l WHERE ${OWN_ENTRIES}), 0) AS rest
