@@ -68,7 +68,7 @@ function report(profile: Profile) {
   }
   const print = (title: string, m: Map<string, number>) => {
     console.log(`\n${title}`);
-    for (const [l, n] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 40))
+    for (const [l, n] of [...m].sort((a, b) => b[1] - a[1]).slice(0, 70))
       console.log(`${((n / profile.samples.length) * 100).toFixed(1).padStart(6)}%  ${l}`);
   };
   print('self time', self);

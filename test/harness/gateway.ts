@@ -47,11 +47,14 @@ export interface GatewayOptions {
   port?: number;
   /** Extra or overriding vars/secrets. */
   bindings?: Record<string, string>;
+  /** Replaces worker options read from wrangler.toml (e.g. `assets: undefined`). */
+  overrides?: Record<string, unknown>;
 }
 
 export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGateway> {
   const script = buildBundle();
-  if (!existsSync(join(repoRoot, 'dashboard/dist/index.html'))) {
+  const withAssets = !(opts.overrides && 'assets' in opts.overrides && opts.overrides.assets === undefined);
+  if (withAssets && !existsSync(join(repoRoot, 'dashboard/dist/index.html'))) {
     throw new Error('dashboard/dist is missing: run `npm run build:dashboard` first');
   }
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(repoRoot, 'wrangler.toml'));
@@ -81,6 +84,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
       SWITCHYARD_KEK_ID: 'test-1',
       ...opts.bindings,
     },
+    ...opts.overrides,
   } as ConstructorParameters<typeof Miniflare>[0]);
   const url = (await mf.ready).toString().replace(/\/$/, '');
   const db = (await mf.getD1Database('DB')) as unknown as D1Like;
