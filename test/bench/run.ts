@@ -1,6 +1,7 @@
 // `npm run bench`: what the governance chain costs. The gateway (real bundle on workerd through
-// Miniflare, real D1/DO/Queues, governor on the path) and a bare passthrough Worker on the same
-// runtime are loaded with autocannon in front of the same fast local upstream, for non-streamed and
+// Miniflare, real D1/DO/Queues, governor on the path), a bare passthrough Worker and a metering
+// floor Worker (floor-worker.ts: the least a proxy that meters exactly must do) on the same runtime
+// are loaded with autocannon in front of the same fast local upstream, for non-streamed and
 // streamed chat completions (the gateway's passthrough path). A last, gateway-only run streams an
 // Anthropic Messages client through the protocol bridge to the same chat upstream (the translation
 // path; a bare Worker cannot translate, so it is compared with the passthrough stream).
@@ -15,7 +16,7 @@ import type { D1Like } from '../harness/gateway';
 import { repoRoot } from '../harness/gateway';
 import { cpuMs, workerdChildren } from './cpu';
 import { failed, type LoadFigures, load } from './load';
-import { type Cleanup, startBenchGateway, startPassthrough, startUpstreamProcess } from './targets';
+import { type Cleanup, startBareWorker, startBenchGateway, startUpstreamProcess } from './targets';
 
 const positiveInt = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -27,7 +28,7 @@ const DURATION = positiveInt('BENCH_DURATION', 10);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
 const WARMUP = positiveInt('BENCH_WARMUP', 2);
 const MODES = ['non-stream', 'stream', 'translated-stream'] as const;
-const TARGETS = ['passthrough', 'gateway'] as const;
+const TARGETS = ['passthrough', 'floor', 'gateway'] as const;
 type Mode = (typeof MODES)[number];
 type Target = (typeof TARGETS)[number];
 /** The run each mode's gateway figures are compared with. */
@@ -147,16 +148,22 @@ async function main(): Promise<number> {
   }
   const upstream = await startUpstreamProcess(cleanups);
   const before = workerdChildren();
-  const passthrough = await startPassthrough(upstream, cleanups);
+  const passthrough = await startBareWorker('passthrough-worker.ts', upstream, cleanups);
   const passthroughPids = new Set([...workerdChildren()].filter((p) => !before.has(p)));
+  const floor = await startBareWorker('floor-worker.ts', upstream, cleanups);
+  const floorPids = new Set([...workerdChildren()].filter((p) => !before.has(p) && !passthroughPids.has(p)));
   console.log('bench: building and starting the gateway (wrangler deploy --dry-run, Miniflare)…');
   const { gw, gatewayKey, upstreamKeys } = await startBenchGateway(upstream, cleanups);
   const gatewayPids = new Set(
-    [...workerdChildren()].filter((p) => !before.has(p) && !passthroughPids.has(p)),
+    [...workerdChildren()].filter((p) => !before.has(p) && !passthroughPids.has(p) && !floorPids.has(p)),
   );
 
-  const origins: Record<Target, string> = { passthrough, gateway: gw.url };
-  const pids: Record<Target, Set<number>> = { passthrough: passthroughPids, gateway: gatewayPids };
+  const origins: Record<Target, string> = { passthrough, floor, gateway: gw.url };
+  const pids: Record<Target, Set<number>> = {
+    passthrough: passthroughPids,
+    floor: floorPids,
+    gateway: gatewayPids,
+  };
   // Both targets get the same request bytes; the passthrough forwards the bearer to the upstream.
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${gatewayKey}` };
   let gatewaySent = 0;
@@ -191,6 +198,7 @@ async function main(): Promise<number> {
   console.log();
   printTable(runs);
   const ratios: Partial<Record<Mode, number>> = {};
+  const floorRatios: Partial<Record<Mode, number>> = {};
   for (const mode of MODES) {
     const base = BASELINE[mode];
     const p = runs.find((r) => r.mode === base.mode && r.target === base.target);
@@ -205,11 +213,21 @@ async function main(): Promise<number> {
     console.log(
       `${mode}: gateway/passthrough${base.mode === mode ? '' : ` ${base.mode}`} req/s = ${fmt(ratio, 3)}; p50 +${fmt(g.p50Ms - p.p50Ms)} ms, mean +${fmt(g.latencyMeanMs - p.latencyMeanMs, 2)} ms${cpu}`,
     );
+    const f = runs.find((r) => r.mode === mode && r.target === 'floor');
+    if (f) {
+      floorRatios[mode] = f.reqPerSec / p.reqPerSec;
+      console.log(
+        `${mode}: metering floor/passthrough req/s = ${fmt(f.reqPerSec / p.reqPerSec, 3)}; gateway/floor = ${fmt(g.reqPerSec / f.reqPerSec, 3)}`,
+      );
+    }
   }
 
   const perKey = (await (await fetch(`${upstream}/stats`)).json()) as Record<string, number>;
   const upstreamCalls = Object.fromEntries(
-    Object.entries(perKey).map(([key, n]) => [key === gatewayKey ? 'passthrough (client key)' : key, n]),
+    Object.entries(perKey).map(([key, n]) => [
+      key === gatewayKey ? 'passthrough and floor (client key)' : key,
+      n,
+    ]),
   );
   const gatewayUpstreamCalls = upstreamKeys.reduce((n, k) => n + (perKey[k] ?? 0), 0);
   const usage = await metered(await gw.d1(), gatewayUpstreamCalls);
@@ -234,6 +252,7 @@ async function main(): Promise<number> {
     connections: CONNECTIONS,
     runs,
     ratios,
+    floorRatios,
     metering: { ...usage, gatewaySent, gatewayAnswered, gatewayUpstreamCalls },
     upstreamCalls,
     cutOffInFlight: cutOff,

@@ -40,13 +40,18 @@ export async function startUpstreamProcess(cleanups: Cleanup[]): Promise<string>
   }
 }
 
-export async function startPassthrough(upstream: string, cleanups: Cleanup[]): Promise<string> {
-  const source = readFileSync(join(import.meta.dirname, 'passthrough-worker.ts'), 'utf8');
+/** A one-file Worker of this folder (the passthrough or the metering floor) on Miniflare. */
+export async function startBareWorker(
+  file: 'passthrough-worker.ts' | 'floor-worker.ts',
+  upstream: string,
+  cleanups: Cleanup[],
+): Promise<string> {
+  const source = readFileSync(join(import.meta.dirname, file), 'utf8');
   const { code } = await transform(source, { loader: 'ts', format: 'esm', target: 'es2022' });
   // Same runtime settings as the gateway, so the comparison isolates the gateway's own work.
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(repoRoot, 'wrangler.toml'));
   const mf = new Miniflare({
-    name: 'passthrough',
+    name: file.replace('-worker.ts', ''),
     modules: true,
     script: code,
     compatibilityDate: workerOptions.compatibilityDate,
@@ -74,9 +79,12 @@ const WITHOUT_ASSETS = { assets: undefined };
 export async function startBenchGateway(
   upstream: string,
   cleanups: Cleanup[],
-  overrides: Record<string, unknown> = {},
+  opts: { overrides?: Record<string, unknown>; bundle?: string } = {},
 ): Promise<{ gw: RunningGateway; gatewayKey: string; upstreamKeys: string[] }> {
-  const gw = await startGateway({ overrides: { ...WITHOUT_ASSETS, ...overrides } });
+  const gw = await startGateway({
+    overrides: { ...WITHOUT_ASSETS, ...opts.overrides },
+    ...(opts.bundle ? { bundle: opts.bundle } : {}),
+  });
   cleanups.push(() => gw.close());
   const gatewayKey = newGatewayKey();
   const secrets: Record<string, string> = { BENCH_GATEWAY_KEY: gatewayKey };

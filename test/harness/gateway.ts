@@ -47,12 +47,14 @@ export interface GatewayOptions {
   port?: number;
   /** Extra or overriding vars/secrets. */
   bindings?: Record<string, string>;
+  /** A prebuilt bundle to run instead of building this tree's (for comparing two builds). */
+  bundle?: string;
   /** Replaces worker options read from wrangler.toml (e.g. `assets: undefined`). */
   overrides?: Record<string, unknown>;
 }
 
 export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGateway> {
-  const script = buildBundle();
+  const script = opts.bundle ?? buildBundle();
   const withAssets = !(opts.overrides && 'assets' in opts.overrides && opts.overrides.assets === undefined);
   if (withAssets && !existsSync(join(repoRoot, 'dashboard/dist/index.html'))) {
     throw new Error('dashboard/dist is missing: run `npm run build:dashboard` first');
