@@ -7,7 +7,8 @@
 // path; a bare Worker cannot translate, so it is compared with the passthrough stream).
 // Prints a table, writes .bench/results.json; no timed assertions.
 // Exits non-zero only when requests failed (a benchmark of failing requests is meaningless).
-// Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
+// Env: BENCH_DURATION (s per target and mode, default 10), BENCH_ROUNDS (interleaved runs it is
+// split into, default 3), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,9 @@ const positiveInt = (name: string, fallback: number) => {
 const DURATION = positiveInt('BENCH_DURATION', 10);
 const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
 const WARMUP = positiveInt('BENCH_WARMUP', 2);
+const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
+/** Each target's measured time per mode is DURATION, in ROUNDS interleaved runs. */
+const ROUND_SECONDS = Math.max(2, Math.round(DURATION / ROUNDS));
 const MODES = ['non-stream', 'stream', 'translated-stream'] as const;
 const TARGETS = ['passthrough', 'floor', 'gateway'] as const;
 type Mode = (typeof MODES)[number];
@@ -48,6 +52,27 @@ interface Run extends LoadFigures {
   warmupFailures: number;
 }
 const runFailed = (r: Run) => failed(r) || r.warmupFailures > 0;
+
+/** One target's interleaved runs as one: counts summed, rates and means averaged, the worst p99. */
+function combine(parts: LoadFigures[]): LoadFigures {
+  const sum = (f: (p: LoadFigures) => number) => parts.reduce((n, p) => n + f(p), 0);
+  const mean = (f: (p: LoadFigures) => number) => sum(f) / Math.max(1, parts.length);
+  const ok = sum((p) => p.ok);
+  const p50s = parts.map((p) => p.p50Ms).sort((a, b) => a - b);
+  return {
+    reqPerSec: mean((p) => p.reqPerSec),
+    latencyMeanMs: ok === 0 ? 0 : sum((p) => p.latencyMeanMs * p.ok) / ok,
+    p50Ms: p50s[Math.floor(p50s.length / 2)] ?? 0,
+    p99Ms: Math.max(0, ...parts.map((p) => p.p99Ms)),
+    sent: sum((p) => p.sent),
+    ok,
+    non2xx: sum((p) => p.non2xx),
+    errors: sum((p) => p.errors),
+    timeouts: sum((p) => p.timeouts),
+    mismatches: sum((p) => p.mismatches),
+    sampleError: parts.find((p) => p.sampleError !== null)?.sampleError ?? null,
+  };
+}
 
 const cleanups: Cleanup[] = [];
 async function cleanup() {
@@ -169,30 +194,66 @@ async function main(): Promise<number> {
   let gatewaySent = 0;
   let gatewayAnswered = 0;
   const runs: Run[] = [];
+  const roundRatios: Partial<Record<Mode, number[]>> = {};
   for (const mode of MODES) {
-    for (const target of TARGETS) {
-      if (GATEWAY_ONLY.has(mode) && target !== 'gateway') continue;
-      const opts = { origin: origins[target], headers, body: bodyFor(mode), ...requestFor(mode) };
-      process.stdout.write(`bench: ${target} ${mode}: warm-up…`);
-      const warm = await load({ ...opts, seconds: WARMUP, connections: CONNECTIONS });
-      process.stdout.write(' measuring…');
-      const cpuBefore = cpuMs(pids[target]);
-      const figures = await load({ ...opts, seconds: DURATION, connections: CONNECTIONS });
-      const cpuAfter = cpuMs(pids[target]);
-      console.log(` ${fmt(figures.reqPerSec, 1)} req/s`);
+    const targets = TARGETS.filter((t) => !GATEWAY_ONLY.has(mode) || t === 'gateway');
+    const optsFor = (target: Target) => ({
+      origin: origins[target],
+      headers,
+      body: bodyFor(mode),
+      ...requestFor(mode),
+      connections: CONNECTIONS,
+    });
+    const warm = new Map<Target, LoadFigures>();
+    for (const target of targets) {
+      process.stdout.write(`bench: ${mode}: warm-up ${target}…\n`);
+      warm.set(target, await load({ ...optsFor(target), seconds: WARMUP }));
+    }
+    // Short runs in alternating order: the machine's speed drifts over minutes, and interleaving
+    // makes the drift fall on every target alike.
+    const rounds = new Map<Target, { figures: LoadFigures; cpuMs: number | null }[]>(
+      targets.map((t) => [t, []]),
+    );
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
+        const cpuBefore = cpuMs(pids[target]);
+        const figures = await load({ ...optsFor(target), seconds: ROUND_SECONDS });
+        const cpuAfter = cpuMs(pids[target]);
+        rounds.get(target)?.push({
+          figures,
+          cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
+        });
+        await sleep(300);
+      }
+      const line = targets
+        .map((t) => `${t} ${fmt(rounds.get(t)?.at(-1)?.figures.reqPerSec ?? null, 1)}`)
+        .join(', ');
+      console.log(`bench: ${mode}: round ${round + 1}/${ROUNDS}: ${line} req/s`);
+    }
+    for (const target of targets) {
+      const measured = rounds.get(target) ?? [];
+      const figures = combine(measured.map((m) => m.figures));
+      const cpu = measured.every((m) => m.cpuMs !== null)
+        ? measured.reduce((n, m) => n + (m.cpuMs ?? 0), 0)
+        : null;
+      const w = warm.get(target) as LoadFigures;
       if (target === 'gateway') {
-        gatewaySent += warm.sent + figures.sent;
-        gatewayAnswered += warm.ok + warm.non2xx + figures.ok + figures.non2xx;
+        gatewaySent += w.sent + figures.sent;
+        gatewayAnswered += w.ok + w.non2xx + figures.ok + figures.non2xx;
       }
       const workerdCpuMsPerReq =
-        cpuBefore === null || cpuAfter === null || figures.ok === 0
-          ? null
-          : Math.round(((cpuAfter - cpuBefore) / figures.ok) * 1000) / 1000;
-      const warmupFailures = warm.non2xx + warm.errors + warm.timeouts + warm.mismatches;
-      const sampleError = figures.sampleError ?? (warm.sampleError && `(warm-up) ${warm.sampleError}`);
+        cpu === null || figures.ok === 0 ? null : Math.round((cpu / figures.ok) * 1000) / 1000;
+      const warmupFailures = w.non2xx + w.errors + w.timeouts + w.mismatches;
+      const sampleError = figures.sampleError ?? (w.sampleError && `(warm-up) ${w.sampleError}`);
       runs.push({ target, mode, ...figures, sampleError, workerdCpuMsPerReq, warmupFailures });
-      await sleep(500);
     }
+    const base = BASELINE[mode];
+    const baseRounds = base.mode === mode ? rounds.get(base.target) : undefined;
+    const gatewayRounds = rounds.get('gateway');
+    if (baseRounds && gatewayRounds)
+      roundRatios[mode] = gatewayRounds.map(
+        (g, i) => g.figures.reqPerSec / (baseRounds[i]?.figures.reqPerSec ?? Number.NaN),
+      );
   }
 
   console.log();
@@ -213,6 +274,9 @@ async function main(): Promise<number> {
     console.log(
       `${mode}: gateway/passthrough${base.mode === mode ? '' : ` ${base.mode}`} req/s = ${fmt(ratio, 3)}; p50 +${fmt(g.p50Ms - p.p50Ms)} ms, mean +${fmt(g.latencyMeanMs - p.latencyMeanMs, 2)} ms${cpu}`,
     );
+    const perRound = roundRatios[mode];
+    if (perRound)
+      console.log(`${mode}: gateway/passthrough by round: ${perRound.map((r) => fmt(r, 3)).join(', ')}`);
     const f = runs.find((r) => r.mode === mode && r.target === 'floor');
     if (f) {
       floorRatios[mode] = f.reqPerSec / p.reqPerSec;
@@ -248,10 +312,13 @@ async function main(): Promise<number> {
     loadAverageBefore: loadBefore,
     loadAverageAfter: loadavg(),
     durationSeconds: DURATION,
+    rounds: ROUNDS,
+    roundSeconds: ROUND_SECONDS,
     warmupSeconds: WARMUP,
     connections: CONNECTIONS,
     runs,
     ratios,
+    roundRatios,
     floorRatios,
     metering: { ...usage, gatewaySent, gatewayAnswered, gatewayUpstreamCalls },
     upstreamCalls,
@@ -271,7 +338,7 @@ async function main(): Promise<number> {
 }
 
 // Bounded: the whole benchmark stops by itself even if something hangs.
-const budgetMs = (300 + MODES.length * TARGETS.length * (WARMUP + DURATION + 45)) * 1000;
+const budgetMs = (300 + MODES.length * TARGETS.length * (WARMUP + ROUNDS * (ROUND_SECONDS + 20))) * 1000;
 setTimeout(() => {
   console.error(`bench: gave up after ${budgetMs / 1000} s`);
   void cleanup().finally(() => process.exit(2));
