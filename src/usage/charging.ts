@@ -1,7 +1,7 @@
-// Charging usage (C6), as D1 statements that run inside the consumer's transaction for one queue
-// message. The message's new records of one account and day are charged together (they are the
-// concurrent requests of one isolate, a few milliseconds apart), in the consumption order: today's
-// subscription allowance, then add-ons, then cards (earliest expiry first), then the plain balance.
+// Charging usage (C6), as D1 statements that run inside the consumer's transaction for one delivered
+// batch. The batch's new records of one account and day are charged together (requests at most a
+// few seconds apart), in the consumption order: today's subscription allowance, then add-ons, then
+// cards (earliest expiry first), then the plain balance.
 // Each part is a ledger entry; `ref` = `<batch>:<grant id>` or `<batch>:balance`, where the batch
 // is the smallest request id among the records charged (unique: a request is new only once).
 //

@@ -1,8 +1,8 @@
-// Usage queue consumer (C9). Each message is validated on its own; valid ones are written in one
-// D1 transaction per message: the raw event is inserted if new (keyed by request id), and only when
-// it is new is the daily rollup incremented and the cost charged (C6) — so a redelivered
-// message changes nothing. Poison messages go to the dead-letter queue with the reason; transient
-// failures are retried.
+// Usage queue consumer (C9). Each message is validated on its own; the valid messages of a delivered
+// batch are written in one D1 transaction: the raw event is inserted if new (keyed by request id),
+// and only when it is new is the daily rollup incremented and the cost charged (C6) — so a
+// redelivered message changes nothing. Poison messages go to the dead-letter queue with the reason;
+// when the write fails, the batch's valid messages are retried.
 import { chargeStatements } from './charging';
 import { type UsageRecord, usageMessageSchema } from './record';
 
@@ -54,8 +54,8 @@ const SUMMED = [
   'cost_micros',
 ] as const;
 
-// The message's records travel to D1 as one JSON array of value rows (`eventValues`), unpacked by
-// SQLite: a statement per message instead of two per record. D1 is single-threaded, so statements
+// Records travel to D1 as JSON arrays of value rows (`eventValues`), unpacked by SQLite: a few
+// statements per delivered batch instead of two per record. D1 is single-threaded, so statements
 // per request are what bound the pipeline's throughput.
 const col = (c: (typeof EVENT_COLUMNS)[number]) => `json_extract(value, '$[${EVENT_COLUMNS.indexOf(c)}]')`;
 
@@ -118,14 +118,20 @@ function eventValues(r: UsageRecord): (string | number | null)[] {
   ];
 }
 
-/** One D1 transaction per message: events, then rollups and charges of the ones that were new. */
+/** Records per bound JSON array: a few hundred KB, well under D1's 2 MB limit on one value. */
+const RECORDS_PER_STATEMENT = 500;
+
+/** One D1 transaction: events, then rollups and charges of the ones that were new. */
 export async function writeUsage(db: D1Database, records: UsageRecord[]): Promise<void> {
   const charged = new Map<string, [string, string]>();
   for (const r of records) if (r.costMicros > 0) charged.set(`${r.accountId} ${r.day}`, [r.accountId, r.day]);
-  const rows = JSON.stringify(records.map(eventValues));
+  const events: D1PreparedStatement[] = [];
+  for (let i = 0; i < records.length; i += RECORDS_PER_STATEMENT) {
+    const rows = JSON.stringify(records.slice(i, i + RECORDS_PER_STATEMENT).map(eventValues));
+    events.push(db.prepare(MARK_PENDING).bind(rows), db.prepare(INSERT_EVENTS).bind(rows));
+  }
   await db.batch([
-    db.prepare(MARK_PENDING).bind(rows),
-    db.prepare(INSERT_EVENTS).bind(rows),
+    ...events,
     db.prepare(ADD_ROLLUPS),
     ...[...charged.values()].flatMap(([account, day]) => chargeStatements(db, account, day)),
     db.prepare(CLEAR_PENDING),
@@ -133,24 +139,32 @@ export async function writeUsage(db: D1Database, records: UsageRecord[]): Promis
 }
 
 export async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const valid: { message: Message<unknown>; records: UsageRecord[] }[] = [];
   for (const message of batch.messages) {
     const parsed = usageMessageSchema.safeParse(message.body);
-    if (!parsed.success) {
-      // Retrying cannot fix a malformed message: park it, with the reason, where an operator can look.
-      await env.USAGE_DLQ.send(
-        { reason: parsed.error.issues.slice(0, 5), body: message.body },
-        { contentType: 'json' },
-      );
-      console.error(
-        JSON.stringify({ msg: 'usage message rejected', id: message.id, issues: parsed.error.issues.length }),
-      );
-      message.ack();
+    if (parsed.success) {
+      valid.push({ message, records: parsed.data.records });
       continue;
     }
-    try {
-      await writeUsage(env.DB, parsed.data.records);
-      message.ack();
-    } catch (err) {
+    // Retrying cannot fix a malformed message: park it, with the reason, where an operator can look.
+    await env.USAGE_DLQ.send(
+      { reason: parsed.error.issues.slice(0, 5), body: message.body },
+      { contentType: 'json' },
+    );
+    console.error(
+      JSON.stringify({ msg: 'usage message rejected', id: message.id, issues: parsed.error.issues.length }),
+    );
+    message.ack();
+  }
+  if (valid.length === 0) return;
+  try {
+    await writeUsage(
+      env.DB,
+      valid.flatMap((v) => v.records),
+    );
+    for (const { message } of valid) message.ack();
+  } catch (err) {
+    for (const { message } of valid) {
       console.error(
         JSON.stringify({
           msg: 'usage write failed; retrying',

@@ -155,9 +155,8 @@ describe('charging usage (C6)', () => {
     const r2 = record('payer', 60);
     const r3 = record('payer', 100);
     const r4 = record('payer', 100);
-    // One message each: a message's records of one account are charged together (see below).
-    await deliver([r1], [r2], [r3]);
-    await deliver([r4]);
+    // One delivery each: a delivered batch's records of one account are charged together (see below).
+    for (const r of [r1, r2, r3, r4]) await deliver([r]);
 
     expect(await charges('payer', r1.requestId)).toEqual([
       { amount: -70, source: 'allowance', grant_id: 'sub' },
@@ -201,11 +200,12 @@ describe('charging usage (C6)', () => {
     expect(await env.DB.prepare('SELECT COUNT(*) AS n FROM usage_pending').first()).toEqual({ n: 0 });
   });
 
-  it('charges the records of one message together, with one entry per part', async () => {
+  it('charges the records of one delivered batch together, with one entry per part', async () => {
     await addAccount('batched');
     await grant('batched', 'batched-sub', 'subscription', { daily: 100, expiresAt: T0 + 24 * HOUR });
     const records = [record('batched', 60), record('batched', 70), record('batched', 0)];
-    await deliver(records);
+    // Two messages, one batch: one transaction.
+    await deliver(records.slice(0, 1), records.slice(1));
     // The batch is named by the smallest request id among the records that cost something.
     const batch = records
       .filter((r) => r.costMicros > 0)

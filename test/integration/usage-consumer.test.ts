@@ -74,4 +74,46 @@ describe('usage consumer', () => {
     ).first<{ n: number }>();
     expect(events?.n).toBe(3);
   });
+
+  it('writes a delivered batch as one transaction, however many records, counting a repeated id once', async () => {
+    const many = (prefix: string, n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        record(`${prefix}-${i}`, { accountId: 'acct-many', model: 'bulk' }),
+      );
+    // 700 records: more than one statement's share (500); one id appears in both messages.
+    const first = many('a', 400);
+    const second = [...many('b', 299), first[7] as UsageRecord];
+    const result = await deliver([
+      { id: 'big-1', body: { v: 1, records: first } },
+      { id: 'big-2', body: { v: 1, records: second } },
+    ]);
+    expect(result.explicitAcks.sort()).toEqual(['big-1', 'big-2']);
+    const rollup = await env.DB.prepare(
+      "SELECT requests, cost_micros FROM usage_daily WHERE account_id = 'acct-many'",
+    ).first();
+    expect(rollup).toEqual({ requests: 699, cost_micros: 699 * 70 });
+    const events = await env.DB.prepare(
+      "SELECT count(*) AS n FROM usage_events WHERE account_id = 'acct-many'",
+    ).first<{ n: number }>();
+    expect(events?.n).toBe(699);
+  });
+
+  it('retries every valid message of a batch whose write failed, and still parks the poison one', async () => {
+    await env.DB.prepare('ALTER TABLE usage_pending RENAME TO usage_pending_away').run();
+    try {
+      const result = await deliver([
+        { id: 'f1', body: { v: 1, records: [record('f-1')] } },
+        { id: 'f2', body: { v: 1, records: [{ requestId: 'bad' }] } },
+        { id: 'f3', body: { v: 1, records: [record('f-3')] } },
+      ]);
+      expect(result.explicitAcks).toEqual(['f2']);
+      expect(result.retryMessages.map((m: { msgId: string }) => m.msgId).sort()).toEqual(['f1', 'f3']);
+    } finally {
+      await env.DB.prepare('ALTER TABLE usage_pending_away RENAME TO usage_pending').run();
+    }
+    const events = await env.DB.prepare(
+      "SELECT count(*) AS n FROM usage_events WHERE request_id IN ('f-1', 'f-3')",
+    ).first<{ n: number }>();
+    expect(events?.n).toBe(0);
+  });
 });
