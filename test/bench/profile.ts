@@ -1,7 +1,8 @@
 // `npm run bench:profile [-- stream]`: a CPU profile of the gateway under the benchmark's load,
 // taken through workerd's DevTools inspector (loopback only), printed as the functions with the
-// most self time and the most inclusive time. For finding where the gateway's CPU goes; the
-// figures of record come from `npm run bench`.
+// most self time and the most inclusive time (PROFILE_OUT=<file> also writes the profile). For
+// finding where the gateway's CPU goes; the figures of record come from `npm run bench`.
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { load } from './load';
@@ -105,6 +106,8 @@ async function main() {
     devtools.close();
     console.log(`${stream ? 'stream' : 'non-stream'}: ${figures.reqPerSec.toFixed(1)} req/s while profiling`);
     report(profile);
+    // Chrome DevTools opens the file as a .cpuprofile.
+    if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
   } finally {
     for (const close of cleanups.reverse()) await close().catch(() => {});
     await sleep(100);
