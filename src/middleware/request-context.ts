@@ -9,6 +9,8 @@ export function requestContext() {
     c.set('requestId', newRequestId());
     c.set('protocol', protocolForPath(c.req.path, c.req.header('anthropic-version')));
     await next();
-    c.header('x-request-id', c.get('requestId'));
+    // Proxy answers and error bodies carry it already; a header set on a finished response makes
+    // hono copy the whole response.
+    if (!c.res.headers.has('x-request-id')) c.header('x-request-id', c.get('requestId'));
   });
 }

@@ -115,6 +115,8 @@ describe('model listings', () => {
     // allowlist and the other level_mapper keys are globs, which cannot be listed.
     const ids = ['alias-claude', 'claude-mapped', 'faulty-down', 'faulty-flaky', 'faulty-idle'];
     const openai = await call('/v1/models', { headers: auth });
+    // Every answer carries its request id, not only proxied ones.
+    expect(openai.headers.get('x-request-id')).toMatch(/^req_/);
     expect(await openai.json()).toEqual({
       object: 'list',
       data: ids.map((id) => ({ id, object: 'model', created: 0, owned_by: 'switchyard' })),
