@@ -1,6 +1,6 @@
 // Where each SDK puts its key (C1): OpenAI `Authorization: Bearer`, Anthropic `x-api-key`, Gemini
-// `x-goog-api-key` or `?key=`. Pure.
-export function credentialFrom(headers: Headers, url: URL): string | null {
+// `x-goog-api-key` or `?key=`. Pure; the URL is parsed only when no header carries a key.
+export function credentialFrom(headers: Headers, url: () => URL): string | null {
   const auth = headers.get('authorization');
   if (auth) {
     const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
@@ -9,7 +9,7 @@ export function credentialFrom(headers: Headers, url: URL): string | null {
   return (
     headers.get('x-api-key')?.trim() ||
     headers.get('x-goog-api-key')?.trim() ||
-    url.searchParams.get('key') ||
+    url().searchParams.get('key') ||
     null
   );
 }

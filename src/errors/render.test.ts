@@ -47,11 +47,13 @@ describe('error shapes', () => {
 describe('credentials', () => {
   const url = new URL('http://x/v1beta/models?key=from-query');
   it("reads each SDK's header, in order", () => {
-    expect(credentialFrom(new Headers({ authorization: 'Bearer  abc ' }), url)).toBe('abc');
-    expect(credentialFrom(new Headers({ 'x-api-key': 'def' }), url)).toBe('def');
-    expect(credentialFrom(new Headers({ 'x-goog-api-key': 'ghi' }), url)).toBe('ghi');
-    expect(credentialFrom(new Headers(), url)).toBe('from-query');
-    expect(credentialFrom(new Headers({ authorization: 'Basic xyz' }), new URL('http://x/'))).toBeNull();
+    expect(credentialFrom(new Headers({ authorization: 'Bearer  abc ' }), () => url)).toBe('abc');
+    expect(credentialFrom(new Headers({ 'x-api-key': 'def' }), () => url)).toBe('def');
+    expect(credentialFrom(new Headers({ 'x-goog-api-key': 'ghi' }), () => url)).toBe('ghi');
+    expect(credentialFrom(new Headers(), () => url)).toBe('from-query');
+    expect(
+      credentialFrom(new Headers({ authorization: 'Basic xyz' }), () => new URL('http://x/')),
+    ).toBeNull();
   });
 });
 

@@ -11,7 +11,7 @@ import { CSRF_COOKIE, CSRF_HEADER, csrfMatches, needsCsrf, SESSION_COOKIE } from
 export function adminAuth() {
   return createMiddleware<AppEnv>(async function adminAuthMiddleware(c, next) {
     const now = Date.now();
-    const token = credentialFrom(c.req.raw.headers, new URL(c.req.url));
+    const token = credentialFrom(c.req.raw.headers, () => new URL(c.req.url));
     if (token) {
       c.set('actor', await authenticateAdmin(c.env, token, now));
       return next();

@@ -8,7 +8,7 @@ import { ensureFreshConfig } from '../state/propagation';
 
 export function gatewayAuth() {
   return createMiddleware<AppEnv>(async function gatewayAuthMiddleware(c, next) {
-    const key = credentialFrom(c.req.raw.headers, new URL(c.req.url));
+    const key = credentialFrom(c.req.raw.headers, () => new URL(c.req.url));
     if (!key) {
       throw new AuthenticationError(
         'missing_api_key',
