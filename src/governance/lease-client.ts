@@ -53,6 +53,37 @@ export interface LeaseClientOptions {
   refusalMemoMs: number;
 }
 
+// The pools a request draws on depend only on its chain (held by the cached auth context) and
+// model: worked out once per pair, not per request. Bounded per chain.
+const MODELS_PER_CHAIN = 256;
+const unitMemo = new WeakMap<ChainLink[], Map<string, ReadonlyMap<string, Unit>>>();
+
+function unitsFor(chain: ChainLink[], model: string): ReadonlyMap<string, Unit> {
+  let byModel = unitMemo.get(chain);
+  if (!byModel) {
+    byModel = new Map();
+    unitMemo.set(chain, byModel);
+  }
+  let units = byModel.get(model);
+  if (!units) {
+    const computed = new Map<string, Unit>();
+    for (const link of chain) for (const d of dimsFor(link.limits, model)) computed.set(d.name, d.unit);
+    if (byModel.size >= MODELS_PER_CHAIN) byModel.clear();
+    byModel.set(model, computed);
+    units = computed;
+  }
+  return units;
+}
+
+function covers(
+  balances: Record<string, number>,
+  units: ReadonlyMap<string, Unit>,
+  need: Record<Unit, number>,
+) {
+  for (const [name, unit] of units) if ((balances[name] ?? 0) < need[unit]) return false;
+  return true;
+}
+
 const add = (map: Record<string, number>, key: string, v: number) => {
   if (v !== 0) map[key] = (map[key] ?? 0) + v;
 };
@@ -78,18 +109,14 @@ export class LeaseClient {
       tokens: Math.max(1, Math.ceil(demand.tokens)),
       cost: Math.ceil(demand.cost),
     };
-    const units = new Map<string, Unit>();
-    for (const link of chain) for (const d of dimsFor(link.limits, demand.model)) units.set(d.name, d.unit);
+    const units = unitsFor(chain, demand.model);
     const lease = this.lease(governorId);
 
     for (;;) {
       const refused = lease.refused;
       if (refused && refused.until > now && units.has(refused.refusal.limit))
         throw new GovernorRefusal(refused.refusal);
-      if (
-        lease.expiresAt > now &&
-        [...units].every(([name, unit]) => (lease.balances[name] ?? 0) >= perUnit[unit])
-      ) {
+      if (lease.expiresAt > now && covers(lease.balances, units, perUnit)) {
         const taken: Admission['taken'] = {};
         for (const [name, unit] of units) {
           lease.balances[name] = (lease.balances[name] ?? 0) - perUnit[unit];
