@@ -158,7 +158,10 @@ export async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): 
   }
   if (valid.length === 0) return;
   try {
-    await writeUsage(env.DB, valid.flatMap((v) => v.records));
+    await writeUsage(
+      env.DB,
+      valid.flatMap((v) => v.records),
+    );
     for (const { message } of valid) message.ack();
   } catch (err) {
     for (const { message } of valid) {
