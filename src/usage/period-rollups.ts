@@ -1,6 +1,27 @@
 // A subtree's usage in the current day and month, from the daily rollups (C9, C10): one range scan
 // on (account_path, day), summed per account path so that every nested subtree's totals can be
-// added up from the same rows without another query.
+// added up from the same rows without another query. Also the plain range read the analytics
+// views and the daily table share.
+import { and, gte, lt, lte } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { usageDaily } from '../db/schema';
+import { subtreeRange } from '../tenancy/chain';
+
+/** The rollup rows of the subtree at `path`, between the days given (inclusive). */
+export function subtreeRollups(db: Database, path: string, from?: string, to?: string) {
+  const { lower, upper } = subtreeRange(path);
+  return db
+    .select()
+    .from(usageDaily)
+    .where(
+      and(
+        gte(usageDaily.accountPath, lower),
+        lt(usageDaily.accountPath, upper),
+        from ? gte(usageDaily.day, from) : undefined,
+        to ? lte(usageDaily.day, to) : undefined,
+      ),
+    );
+}
 export interface PeriodTotals {
   requests: number;
   tokens: number;
@@ -17,6 +38,7 @@ export interface PathUsage {
 }
 
 export async function periodRollups(db: D1Database, path: string, today: string): Promise<PathUsage[]> {
+  const { lower, upper } = subtreeRange(path);
   const { results } = await db
     .prepare(
       `SELECT account_path, day = ?1 AS today, SUM(requests) AS requests,
@@ -24,7 +46,7 @@ export async function periodRollups(db: D1Database, path: string, today: string)
        FROM usage_daily WHERE account_path >= ?2 AND account_path < ?3 AND day >= ?4 AND day <= ?1
        GROUP BY account_path, day = ?1`,
     )
-    .bind(today, path, `${path.slice(0, -1)}0`, `${today.slice(0, 7)}-01`)
+    .bind(today, lower, upper, `${today.slice(0, 7)}-01`)
     .all<{ account_path: string; today: number; requests: number; tokens: number; cost: number }>();
   return results.map((r) => ({
     accountPath: r.account_path,

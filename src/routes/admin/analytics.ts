@@ -1,7 +1,6 @@
 // GET /admin/v1/analytics/{view} (C10): every view of the caller's subtree (or of an account in
 // it), served from daily rollups with one indexed range query, as JSON or CSV (`?format=csv`).
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, gte, lt, lte } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { quotaStatus } from '../../analytics/quota';
 import {
@@ -17,16 +16,15 @@ import {
 } from '../../analytics/views';
 import type { AppEnv } from '../../app-env';
 import { database } from '../../db/client';
-import { usageDaily } from '../../db/schema';
 import { InvalidRequestError } from '../../errors/gateway-error';
 import { limitSetOf } from '../../governance/chain';
 import { dayIn } from '../../lib/time';
 import { gatewayConfig } from '../../state/config';
-import { type AccountRow, accountInScope, loadChain, subtreeRange } from '../../tenancy/chain';
+import { type AccountRow, accountInScope, loadChain } from '../../tenancy/chain';
 import type { AdminContext } from '../../tenancy/context';
 import { balanceOf } from '../../tenancy/ledger';
 import { inSubtree } from '../../tenancy/permissions';
-import { periodRollups } from '../../usage/period-rollups';
+import { periodRollups, subtreeRollups } from '../../usage/period-rollups';
 import { adminContext, adminRouter, errorResponses, security } from './openapi';
 
 const views = ['quota', 'totals', 'models', 'trend', 'ranking', 'billing', 'anomalies'] as const;
@@ -95,18 +93,7 @@ function shape(
 }
 
 async function rollups(c: Context<AppEnv>, path: string, from: string, to: string): Promise<RollupRow[]> {
-  const { lower, upper } = subtreeRange(path);
-  return database(c.env.DB)
-    .select()
-    .from(usageDaily)
-    .where(
-      and(
-        gte(usageDaily.accountPath, lower),
-        lt(usageDaily.accountPath, upper),
-        gte(usageDaily.day, from),
-        lte(usageDaily.day, to),
-      ),
-    );
+  return subtreeRollups(database(c.env.DB), path, from, to);
 }
 
 /** Limits on the account's chain (usage shown where the caller may see it) and its credit today. */

@@ -1,10 +1,11 @@
 // GET /admin/v1/usage/daily — daily rollups (account × day × model) of the caller's subtree.
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, gte, lt, lte } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { database } from '../../db/client';
 import { accounts, usageDaily } from '../../db/schema';
 import { NotFoundError } from '../../errors/gateway-error';
-import { requireScope, subtreeRange } from './actor';
+import { subtreeRollups } from '../../usage/period-rollups';
+import { requireScope } from './actor';
 import { adminRouter, errorResponses, json, security } from './openapi';
 
 const query = z.object({
@@ -44,18 +45,7 @@ export const usageDailyRoute = adminRouter().openapi(daily, async (c) => {
     path = row.path;
   }
   requireScope(actor, 'usage:read');
-  const { lower, upper } = subtreeRange(path);
-  const rows = await db
-    .select()
-    .from(usageDaily)
-    .where(
-      and(
-        gte(usageDaily.accountPath, lower),
-        lt(usageDaily.accountPath, upper),
-        q.from ? gte(usageDaily.day, q.from) : undefined,
-        q.to ? lte(usageDaily.day, q.to) : undefined,
-      ),
-    )
+  const rows = await subtreeRollups(db, path, q.from, q.to)
     .orderBy(asc(usageDaily.day), asc(usageDaily.accountPath), asc(usageDaily.model))
     .limit(q.limit);
   return c.json({ data: rows }, 200);
