@@ -6,6 +6,15 @@
 import type { GatewayState } from './plan';
 import { fromMicros, type PolicyFileInput } from './schema';
 
+/** A level's timeouts as the policy file and the admin API spell them. */
+export function levelTimeouts(l: {
+  connectTimeoutMs: number;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+}) {
+  return { connect_ms: l.connectTimeoutMs, first_byte_ms: l.firstByteTimeoutMs, idle_ms: l.idleTimeoutMs };
+}
+
 type FileKey = NonNullable<PolicyFileInput['levels']>[number]['keys'] extends (infer K)[] | undefined
   ? K
   : never;
@@ -31,11 +40,7 @@ export function exportPolicy(state: GatewayState): PolicyFileInput {
       id: l.id,
       name: l.name,
       retries: l.retries,
-      timeouts: {
-        connect_ms: l.connectTimeoutMs,
-        first_byte_ms: l.firstByteTimeoutMs,
-        idle_ms: l.idleTimeoutMs,
-      },
+      timeouts: levelTimeouts(l),
       keys: state.upstreamKeys
         .filter((k) => k.levelId === l.id)
         .sort((a, b) => a.id.localeCompare(b.id))

@@ -4,6 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { NotConfiguredError } from '../../errors/gateway-error';
+import { levelTimeouts } from '../../policy/export';
 import { providerKind } from '../../policy/schema';
 import { keyRing } from '../../state/keyring';
 import { notifyConfigChange } from '../../state/propagation';
@@ -87,11 +88,7 @@ function levelOut(l: LevelRow, keys?: UpstreamKeyRow[]): z.infer<typeof levelSch
     id: l.id,
     name: l.name,
     retries: l.retries,
-    timeouts: {
-      connect_ms: l.connectTimeoutMs,
-      first_byte_ms: l.firstByteTimeoutMs,
-      idle_ms: l.idleTimeoutMs,
-    },
+    timeouts: levelTimeouts(l),
     ...(keys && { upstream_keys: keys.map(upstreamOut) }),
     updated_at: iso(l.updatedAt) as string,
   };
