@@ -1,14 +1,17 @@
 // Policy as code (C12), I/O part: reads the gateway's current state from D1, plans against the
-// file, and writes the plan in one D1 batch (a transaction), with an audit row per change.
+// file, refuses widening and orphaning plans, and writes the plan in one D1 batch (a transaction),
+// with an audit row per change. A run cut short writes nothing, so the next run converges.
 
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { encryptSecret, fingerprintSecret, last4 } from '../crypto/secrets';
 import { type Database, database } from '../db/client';
 import { accounts, auditLog, gatewayKeys, levels, modelPrices, policies, upstreamKeys } from '../db/schema';
 import { newId } from '../lib/ids';
 import { keyRing } from '../state/keyring';
+import { type EffectiveChange, explainEffective } from './explain';
 import { type AccountState, type Change, desiredState, type GatewayState, planChanges } from './plan';
+import { filePaths, nextState, planRefusals, planRemovals, type Refusal, type Removal } from './prune';
 import { type ApplyRequest, type Policy, policySchema } from './schema';
 
 export interface ApplyActor {
@@ -19,12 +22,26 @@ export interface ApplyActor {
 }
 
 export interface ApplyResult {
+  /** Creates, updates and (with `prune`) deletes, in the order they are written. */
   changes: Change[];
+  /** How the effective policy of each existing account and key changes. */
+  effective: EffectiveChange[];
+  /** Objects the file does not list, kept because `prune` was not asked for. */
+  unlisted: Removal[];
   applied: boolean;
 }
 
-export async function loadState(db: Database): Promise<{ state: GatewayState; paths: Map<string, string> }> {
-  const [accountRows, levelRows, keyRows, gatewayRows, priceRows] = await db.batch([
+/** A plan refused before anything is written; every reason is listed. */
+export class PlanRefusedError extends Error {
+  constructor(readonly refusals: Refusal[]) {
+    super(refusals.map((r) => `${r.path}: ${r.message}`).join('\n'));
+  }
+}
+
+export async function loadState(
+  db: Database,
+): Promise<{ state: GatewayState; paths: Map<string, string>; managedGatewayKeys: Set<string> }> {
+  const [accountRows, levelRows, keyRows, gatewayRows, priceRows, managedRows] = await db.batch([
     db
       .select({ a: accounts, policy: policies.body })
       .from(accounts)
@@ -33,6 +50,11 @@ export async function loadState(db: Database): Promise<{ state: GatewayState; pa
     db.select().from(upstreamKeys),
     db.select().from(gatewayKeys),
     db.select().from(modelPrices),
+    // Gateway keys a policy apply created are the file's to prune; keys made through the API are not.
+    db
+      .selectDistinct({ id: auditLog.targetId })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'policy.apply.create'), eq(auditLog.targetType, 'gateway_key'))),
   ]);
   const paths = new Map(accountRows.map(({ a }) => [a.id, a.path]));
   const state: GatewayState = {
@@ -91,7 +113,8 @@ export async function loadState(db: Database): Promise<{ state: GatewayState; pa
       markupBps: p.markupBps,
     })),
   };
-  return { state, paths };
+  const managedGatewayKeys = new Set(managedRows.map((r) => r.id).filter((id): id is string => id !== null));
+  return { state, paths, managedGatewayKeys };
 }
 
 export async function applyPolicy(
@@ -115,9 +138,23 @@ export async function applyPolicy(
     upstreamFingerprints,
     gatewayKeys: request.secrets.gateway_keys,
   });
-  const { state: current, paths } = await loadState(db);
-  const changes = planChanges(current, desired);
-  if (request.dry_run || changes.length === 0) return { changes, applied: false };
+  const { state: current, paths, managedGatewayKeys } = await loadState(db);
+  const upserts = planChanges(current, desired);
+  const removals = planRemovals(current, desired, managedGatewayKeys);
+  const deletes = request.prune ? removals : [];
+  const next = nextState(current, desired, deletes);
+  const changes: Change[] = [
+    ...upserts,
+    ...deletes.map((r): Change => ({ entity: r.entity, id: r.id, op: 'delete', fields: [] })),
+  ];
+  const refusals = planRefusals(current, next, changes, filePaths(request.policy));
+  if (refusals.length) throw new PlanRefusedError(refusals);
+  const result = {
+    changes,
+    effective: explainEffective(current, next),
+    unlisted: request.prune ? [] : removals,
+  };
+  if (request.dry_run || changes.length === 0) return { ...result, applied: false };
 
   const statements: BatchItem<'sqlite'>[] = [];
   const audit = (change: Change, before: unknown, after: unknown, accountPath: string) =>
@@ -141,7 +178,7 @@ export async function applyPolicy(
   const currentById = <T extends { id: string | number }>(list: T[], id: string) =>
     list.find((x) => String(x.id) === id);
 
-  for (const change of changes) {
+  for (const change of upserts) {
     switch (change.entity) {
       case 'account': {
         const a = desired.accounts.find((x) => x.id === change.id) as AccountState;
@@ -263,9 +300,43 @@ export async function applyPolicy(
       }
     }
   }
+  for (const r of deletes) {
+    const change: Change = { entity: r.entity, id: r.id, op: 'delete', fields: [] };
+    statements.push(deleteStatement(db, current, r));
+    const before =
+      r.entity === 'upstream_key'
+        ? redactKey(currentById(current.upstreamKeys, r.id))
+        : r.entity === 'gateway_key'
+          ? { ...currentById(current.gatewayKeys, r.id), hash: '[redacted]' }
+          : r.entity === 'price'
+            ? current.prices.find((p) => p.key === r.id)
+            : r.entity === 'level'
+              ? currentById(current.levels, r.id)
+              : currentById(current.accounts, r.id);
+    audit(change, before, null, (r.entity === 'account' && paths.get(r.id)) || rootPath);
+  }
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
-  return { changes, applied: true };
+  return { ...result, applied: true };
+}
+
+function deleteStatement(db: Database, current: GatewayState, r: Removal) {
+  switch (r.entity) {
+    case 'account':
+      // Cascades to the account's policy, users, keys, tokens, prices and ledger (FKs in schema.ts).
+      return db.delete(accounts).where(eq(accounts.id, r.id));
+    case 'level':
+      return db.delete(levels).where(eq(levels.id, Number(r.id)));
+    case 'upstream_key':
+      return db.delete(upstreamKeys).where(eq(upstreamKeys.id, r.id));
+    case 'gateway_key':
+      return db.delete(gatewayKeys).where(eq(gatewayKeys.id, r.id));
+    case 'price': {
+      const p = current.prices.find((x) => x.key === r.id);
+      if (!p) throw new Error(`price ${r.id} vanished while planning`);
+      return db.delete(modelPrices).where(priceWhere(p));
+    }
+  }
 }
 
 function accountPath(a: AccountState, paths: Map<string, string>): string {

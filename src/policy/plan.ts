@@ -2,6 +2,7 @@
 // changes that would make the running gateway match it. Applying an empty plan changes nothing,
 // which is what makes `apply` idempotent.
 import { isValidTimeZone } from '../lib/time';
+import { canonical, type FieldDiff, fieldDiff } from './diff';
 import { type Policy, type PolicyFile, toMicros } from './schema';
 
 export interface AccountState {
@@ -78,9 +79,12 @@ export type Entity = 'account' | 'level' | 'upstream_key' | 'gateway_key' | 'pri
 export interface Change {
   entity: Entity;
   id: string;
-  op: 'create' | 'update';
+  /** `delete` only when the caller asked to prune objects the file no longer lists. */
+  op: 'create' | 'update' | 'delete';
   /** Fields that differ (for updates); never holds secret values. */
   fields: string[];
+  /** Leaf-level before → after of the non-secret fields (updates only). */
+  diff?: FieldDiff[];
 }
 
 export class PlanError extends Error {
@@ -102,9 +106,9 @@ const optionalMicros = (v: string | undefined) => (v === undefined ? null : toMi
 
 /** The state the file asks for. Throws PlanError for what the file cannot mean. */
 export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): GatewayState {
-  const accounts: AccountState[] = file.accounts.map((a) => {
+  const accounts: AccountState[] = file.accounts.map((a, i) => {
     if (a.timezone !== undefined && !isValidTimeZone(a.timezone)) {
-      throw new PlanError(`accounts.${a.id}.timezone`, `unknown time zone "${a.timezone}"`);
+      throw new PlanError(`accounts[${i}].timezone`, `unknown time zone "${a.timezone}"`);
     }
     return {
       id: a.id,
@@ -125,12 +129,12 @@ export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): Gatewa
     firstByteTimeoutMs: l.timeouts.first_byte_ms ?? 60_000,
     idleTimeoutMs: l.timeouts.idle_ms ?? 60_000,
   }));
-  const upstreamKeys: UpstreamKeyState[] = file.levels.flatMap((l) =>
-    l.keys.map((k) => {
+  const upstreamKeys: UpstreamKeyState[] = file.levels.flatMap((l, li) =>
+    l.keys.map((k, ki) => {
       const fingerprint = secrets.upstreamFingerprints[k.id] ?? null;
       if (fingerprint === null && k.provider !== 'mock') {
         throw new PlanError(
-          `levels.${l.id}.keys.${k.id}`,
+          `levels[${li}].keys[${ki}].key_env`,
           `no secret was resolved for upstream key "${k.id}" (key_env ${k.key_env})`,
         );
       }
@@ -157,11 +161,11 @@ export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): Gatewa
       };
     }),
   );
-  const gatewayKeys: GatewayKeyState[] = file.gateway_keys.map((k) => {
+  const gatewayKeys: GatewayKeyState[] = file.gateway_keys.map((k, i) => {
     const resolved = secrets.gatewayKeys[k.id];
     if (!resolved)
       throw new PlanError(
-        `gateway_keys.${k.id}`,
+        `gateway_keys[${i}].key_env`,
         `no key was resolved for gateway key "${k.id}" (key_env ${k.key_env})`,
       );
     return {
@@ -191,17 +195,6 @@ export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): Gatewa
     markupBps: p.markup_bps,
   }));
   return { accounts, levels, upstreamKeys, gatewayKeys, prices };
-}
-
-/** JSON with sorted keys, so equal documents compare equal whatever their key order. */
-export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : v,
-  );
 }
 
 function diffFields<T extends object>(current: T, desired: T): (keyof T & string)[] {
@@ -234,12 +227,17 @@ function diffList<T extends object>(
         `${entity} "${id}": ${frozen.join(', ')} cannot be changed (moving or re-homing is refused)`,
       );
     }
-    if (fields.length) changes.push({ entity, id, op: 'update', fields });
+    if (fields.length === 0) continue;
+    const diff = fieldDiff(c, d);
+    changes.push({ entity, id, op: 'update', fields, ...(diff.length ? { diff } : {}) });
   }
   return changes;
 }
 
-/** The changes that turn `current` into `desired`. Objects absent from the file are left alone. */
+/**
+ * The creates and updates that turn `current` into `desired`. Objects absent from the file are
+ * left alone here; `planRemovals` (prune.ts) lists them.
+ */
 export function planChanges(current: GatewayState, desired: GatewayState): Change[] {
   const roots = current.accounts.filter((a) => a.parentId === null);
   const desiredRoot = desired.accounts.find((a) => a.parentId === null);

@@ -284,6 +284,8 @@ export const applyRequestSchema = z
     policy: policyFileSchema,
     secrets: resolvedSecretsSchema.default({ upstream_keys: {}, gateway_keys: {} }),
     dry_run: z.boolean().default(false),
+    /** Delete what the file no longer lists (gateway keys only when the file created them). */
+    prune: z.boolean().default(false),
   })
   .strict();
 

@@ -34,7 +34,7 @@ describe('policy apply', () => {
     const first = await applyPolicy(policy, { gatewayKeys: keys, upstreamKeys });
     expect(first.applied).toBe(true);
     const again = await applyPolicy(policy, { gatewayKeys: keys, upstreamKeys });
-    expect(again).toEqual({ changes: [], applied: false });
+    expect(again).toMatchObject({ changes: [], applied: false });
 
     const rotated = await applyPolicy(policy, {
       gatewayKeys: keys,

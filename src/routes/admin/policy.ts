@@ -1,10 +1,11 @@
-// Policy as code (C12): POST /admin/v1/policy/apply (`dry_run: true` is the plan) and
+// Policy as code (C12): POST /admin/v1/policy/apply (`dry_run: true` is the plan, `prune: true`
+// deletes what the file no longer lists) and
 // GET /admin/v1/policy/export (the running gateway as a policy file). Root level only.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { database } from '../../db/client';
-import { InvalidRequestError, PermissionDeniedError } from '../../errors/gateway-error';
-import { applyPolicy, loadState } from '../../policy/apply';
+import { InvalidRequestError, PermissionDeniedError, PolicyWideningError } from '../../errors/gateway-error';
+import { applyPolicy, loadState, PlanRefusedError } from '../../policy/apply';
 import { exportPolicy } from '../../policy/export';
 import { PlanError } from '../../policy/plan';
 import { applyRequestSchema } from '../../policy/schema';
@@ -50,6 +51,12 @@ export const policyRoute = new Hono<AppEnv>()
       if (result.applied) await notifyConfigChange(c.env);
       return c.json(result);
     } catch (err) {
+      if (err instanceof PlanRefusedError) {
+        const first = err.refusals[0]?.path ?? 'policy';
+        if (err.refusals.some((r) => r.kind === 'widening'))
+          throw new PolicyWideningError(first, `The plan is refused:\n${err.message}`);
+        throw new InvalidRequestError('policy_orphan', `The plan is refused:\n${err.message}`, first);
+      }
       if (err instanceof PlanError)
         throw new InvalidRequestError('policy_invalid', `${err.path}: ${err.message}`, err.path);
       throw err;
