@@ -1,33 +1,43 @@
 // Node side of policy as code (C12): reads a YAML/JSON policy file, validates it with the same
-// schema the gateway uses, resolves `key_env` secrets from this machine's environment, and sends
-// the result to the gateway's apply endpoint (dry run = plan).
+// schema the gateway uses, resolves `key_env` secrets from this machine's environment (and a
+// secrets file), and sends the result to the gateway's apply endpoint (dry run = plan).
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { stringify as toYaml } from 'yaml';
 import type { z } from 'zod';
-import {
-  type ApplyRequest,
-  type PolicyFile,
-  policyFileSchema,
-  type resolvedSecretsSchema,
-} from '../policy/schema';
+import type { ApplyRequest, PolicyFile, resolvedSecretsSchema } from '../policy/schema';
+import { formatProblems, validatePolicyFile } from './validate';
 
-export type Change = { entity: string; id: string; op: 'create' | 'update'; fields: string[] };
+export interface FieldDiff {
+  path: string;
+  before?: unknown;
+  after?: unknown;
+}
+export type Change = {
+  entity: string;
+  id: string;
+  op: 'create' | 'update' | 'delete';
+  fields: string[];
+  diff?: FieldDiff[];
+};
+export interface PlanResult {
+  changes: Change[];
+  effective: { subject: string; id: string; field: string; text: string }[];
+  unlisted: { entity: string; id: string }[];
+  applied: boolean;
+}
 type Secrets = z.input<typeof resolvedSecretsSchema>;
 
 export class PolicyFileError extends Error {}
 
+/** The file, valid by the gateway's schemas and rules; otherwise every problem, with its line. */
 export async function readPolicyFile(path: string): Promise<PolicyFile> {
-  const text = await readFile(path, 'utf8');
-  const raw: unknown = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
-  const parsed = policyFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(file)'}: ${i.message}`);
-    throw new PolicyFileError(`${path} is not a valid policy file:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  const { file, problems } = await validatePolicyFile(path);
+  if (!file)
+    throw new PolicyFileError(`${path} is not a valid policy file:\n${formatProblems(path, problems)}`);
+  return file;
 }
 
+/** Every `key_env` the file names, resolved from `env`; only names (never values) reach errors. */
 export function resolveSecrets(file: PolicyFile, env: NodeJS.ProcessEnv): Secrets {
   const missing: string[] = [];
   const read = (name: string) => {
@@ -58,47 +68,63 @@ export function resolveSecrets(file: PolicyFile, env: NodeJS.ProcessEnv): Secret
   return { upstream_keys, gateway_keys };
 }
 
+async function call(url: URL, init: RequestInit, what: string): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    throw new PolicyFileError(`${what} failed: no answer from ${url.origin}${cause}`);
+  }
+}
+
 export async function sendPolicy(opts: {
   url: string;
   token: string;
   file: PolicyFile;
   secrets: Secrets;
   dryRun: boolean;
-}): Promise<{ changes: Change[]; applied: boolean }> {
+  prune?: boolean;
+}): Promise<PlanResult> {
   const body: ApplyRequest = {
     policy: opts.file,
     secrets: opts.secrets as ApplyRequest['secrets'],
     dry_run: opts.dryRun,
+    prune: opts.prune ?? false,
   };
-  const res = await fetch(new URL('/admin/v1/policy/apply', opts.url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { changes: Change[]; applied: boolean; error?: { message: string } };
+  const res = await call(
+    new URL('/admin/v1/policy/apply', opts.url),
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
+      body: JSON.stringify(body),
+    },
+    // A lost answer says nothing about the write; the write is one transaction, so `plan` tells.
+    opts.dryRun ? 'plan' : 'apply (written all or nothing; run plan to see which)',
+  );
+  const json = (await res.json().catch(() => ({}))) as PlanResult & { error?: { message: string } };
   if (!res.ok)
     throw new PolicyFileError(
       `gateway refused the policy (HTTP ${res.status}): ${json.error?.message ?? 'unknown error'}`,
     );
-  return json;
+  return { ...json, effective: json.effective ?? [], unlisted: json.unlisted ?? [] };
 }
 
 export function formatChanges(changes: Change[]): string {
   if (changes.length === 0) return 'No changes: the gateway already matches the file.';
+  const sign = { create: '+', update: '~', delete: '-' } as const;
   return changes
-    .map(
-      (c) =>
-        `${c.op === 'create' ? '+' : '~'} ${c.entity} ${c.id}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}`,
-    )
+    .map((c) => `${sign[c.op]} ${c.entity} ${c.id}${c.fields.length ? ` (${c.fields.join(', ')})` : ''}`)
     .join('\n');
 }
 
 /** The running gateway as a YAML policy file (secrets as key_env references, never values). */
 export async function exportPolicyFile(opts: { url: string; token: string }): Promise<string> {
-  const res = await fetch(new URL('/admin/v1/policy/export', opts.url), {
-    headers: { authorization: `Bearer ${opts.token}` },
-  });
-  const json = (await res.json()) as { error?: { message: string } };
+  const res = await call(
+    new URL('/admin/v1/policy/export', opts.url),
+    { headers: { authorization: `Bearer ${opts.token}` } },
+    'export',
+  );
+  const json = (await res.json().catch(() => ({}))) as { error?: { message: string } };
   if (!res.ok)
     throw new PolicyFileError(
       `gateway refused the export (HTTP ${res.status}): ${json.error?.message ?? 'unknown error'}`,
