@@ -12,11 +12,13 @@ import { adminApi, adminPublicApi } from './routes/admin/router';
 import { usageDailyRoute } from './routes/admin/usage-daily';
 import { healthRoute } from './routes/health';
 import { proxyApi } from './routes/proxy';
+import { versionRoute } from './routes/version';
 
 const app = new Hono<AppEnv>();
 
 app.use('*', requestContext());
 app.route('/healthz', healthRoute);
+app.route('/version', versionRoute);
 
 app.use('/v1/*', gatewayAuth());
 app.use('/v1beta/*', gatewayAuth());

@@ -101,14 +101,27 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
   };
 }
 
+/**
+ * Applies d1-migrations/ the way `wrangler d1 migrations apply` does: each file once, recorded in
+ * `d1_migrations`, so a persisted database restarts cleanly and `GET /version` reads the level.
+ */
 async function applyMigrations(db: D1Like): Promise<void> {
+  await db
+    .prepare(
+      'CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)',
+    )
+    .bind()
+    .run();
+  const { results } = await db.prepare('SELECT name FROM d1_migrations').all<{ name: string }>();
+  const done = new Set(results.map((r) => r.name));
   const dir = join(repoRoot, 'd1-migrations');
   for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.sql'))
+    .filter((f) => f.endsWith('.sql') && !done.has(f))
     .sort()) {
     for (const statement of unstable_splitSqlQuery(readFileSync(join(dir, file), 'utf8'))) {
       const sql = statement.replaceAll('--> statement-breakpoint', '').trim();
       if (sql) await db.prepare(sql).bind().run();
     }
+    await db.prepare('INSERT INTO d1_migrations (name) VALUES (?)').bind(file).run();
   }
 }
