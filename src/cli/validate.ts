@@ -107,6 +107,24 @@ function salvage(value: unknown): { file: PolicyFile; at: Positions } | undefine
   };
 }
 
+/**
+ * The schema's cross-entry checks (unknown parent, unknown account), which zod skips once an entry
+ * has a type error; run on the raw document so they are reported in the same pass.
+ */
+function crossReferences(value: unknown): FileProblem[] {
+  const raw = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+  const ids = new Set(list(raw.accounts).map((a) => a?.id));
+  const out: FileProblem[] = [];
+  for (const [i, a] of list(raw.accounts).entries())
+    if (typeof a?.parent === 'string' && !ids.has(a.parent))
+      out.push({ path: `accounts[${i}].parent`, message: `unknown parent "${a.parent}"` });
+  for (const [i, k] of list(raw.gateway_keys).entries())
+    if (typeof k?.account === 'string' && !ids.has(k.account))
+      out.push({ path: `gateway_keys[${i}].account`, message: `unknown account "${k.account}"` });
+  return out;
+}
+
 /** The rules the gateway's plan applies that need no gateway: checked on the file as a new tree. */
 function refusalsOf(file: PolicyFile, at: Positions): FileProblem[] {
   const problems: FileProblem[] = [];
@@ -131,13 +149,9 @@ function refusalsOf(file: PolicyFile, at: Positions): FileProblem[] {
     throw err;
   }
   const paths = filePaths(file, at);
-  const created = [
-    ...desired.accounts.map((a) => ({ entity: 'account' as const, id: a.id })),
-    ...desired.gatewayKeys.map((k) => ({ entity: 'gateway_key' as const, id: k.id })),
-  ].map((c) => ({ ...c, op: 'create' as const, fields: [] }));
   const empty: GatewayState = { accounts: [], levels: [], upstreamKeys: [], gatewayKeys: [], prices: [] };
   // Orphans need the gateway's state; offline, references are checked against the file below.
-  for (const r of planRefusals(empty, desired, created, paths))
+  for (const r of planRefusals(empty, desired, paths))
     if (r.kind !== 'orphan') problems.push({ path: r.path, message: r.message });
   const levelIds = new Set(file.levels.map((l) => l.id));
   file.accounts.forEach((a, i) => {
@@ -170,6 +184,7 @@ export async function validatePolicyFile(
     found.push(...refusalsOf(parsed.data, identity));
   } else {
     for (const i of parsed.error.issues) found.push({ path: formatPath(i.path), message: i.message });
+    found.push(...crossReferences(value).filter((p) => !found.some((f) => f.path === p.path)));
     const partial = salvage(value);
     if (partial) {
       const seen = new Set(found.map((p) => p.path));

@@ -147,7 +147,7 @@ export async function applyPolicy(
     ...upserts,
     ...deletes.map((r): Change => ({ entity: r.entity, id: r.id, op: 'delete', fields: [] })),
   ];
-  const refusals = planRefusals(current, next, changes, filePaths(request.policy));
+  const refusals = planRefusals(current, next, filePaths(request.policy));
   if (refusals.length) throw new PlanRefusedError(refusals);
   const result = {
     changes,

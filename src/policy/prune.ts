@@ -4,7 +4,7 @@
 import { findWidening, invalidPolicyValues } from '../tenancy/widening';
 import { resolveEffectivePolicy } from './effective';
 import { accountLayers } from './explain';
-import type { Change, Entity, GatewayState } from './plan';
+import type { Entity, GatewayState } from './plan';
 import type { PolicyFile } from './schema';
 
 export interface Removal {
@@ -98,22 +98,15 @@ const where = (paths: FilePaths, entity: Entity, id: string) =>
   paths.get(`${entity}:${id}`) ?? `${entity} "${id}"`;
 
 /** Every reason to refuse the plan; empty when it may be written. */
-export function planRefusals(
-  current: GatewayState,
-  next: GatewayState,
-  changes: Change[],
-  paths: FilePaths,
-): Refusal[] {
+export function planRefusals(current: GatewayState, next: GatewayState, paths: FilePaths): Refusal[] {
   const out: Refusal[] = [];
-  const touched = (entity: Entity, id: string) =>
-    changes.some(
-      (c) => c.entity === entity && c.id === id && (c.op === 'create' || c.fields.includes('policy')),
-    );
-  // Widening: a layer this plan writes may not allow more than its parent will (C4). A parent made
-  // tighter than an unchanged child is not refused: the child's effective policy follows the
-  // parent, and the plan says so.
+  // Widening: no layer the file lists may allow more than its parent will (C4). Checked on every
+  // listed layer, changed or not, so the verdict depends on the file alone (`validate` gives the
+  // same one offline). Accounts the file does not list just follow their parent, as the plan's
+  // effective diff shows.
+  const listed = (entity: Entity, id: string) => paths.has(`${entity}:${id}`);
   for (const a of next.accounts) {
-    if (!touched('account', a.id)) continue;
+    if (!listed('account', a.id)) continue;
     const at = `${where(paths, 'account', a.id)}.policy`;
     for (const w of invalidPolicyValues(a.policy))
       out.push({ kind: 'invalid', path: `${at}.${w.field}`, message: w.message });
@@ -127,7 +120,7 @@ export function planRefusals(
       });
   }
   for (const k of next.gatewayKeys) {
-    if (!k.policy || !touched('gateway_key', k.id)) continue;
+    if (!k.policy || !listed('gateway_key', k.id)) continue;
     const at = `${where(paths, 'gateway_key', k.id)}.policy`;
     const parent = resolveEffectivePolicy(accountLayers(next, k.accountId));
     for (const w of findWidening(parent, k.policy))
