@@ -19,8 +19,9 @@ export const exitCodes = { ok: 0, error: 1, changes: 2 } as const;
 const connection = `  --url URL            gateway origin (default: $SWITCHYARD_URL, else http://127.0.0.1:8787)
   --token TOKEN        root management token (default: $SWITCHYARD_ADMIN_TOKEN; prefer the
                        variable: a flag is visible in the process list)`;
-const secrets = `  --secrets-file FILE  dotenv file with the secrets key_env names (values there win over
-                       the environment); secrets are never printed`;
+const secrets = `  --secrets-file FILE  dotenv file with the secrets key_env names, and optionally
+                       SWITCHYARD_ADMIN_TOKEN; may be repeated (later files win; files win
+                       over the environment); secrets are never printed`;
 
 export const commandHelp: Record<string, string> = {
   plan: `usage: switchyard policy plan <policy.yaml> [--prune] [--url URL] [--token TOKEN] [--secrets-file FILE]
@@ -76,7 +77,7 @@ Run \`switchyard policy <command> --help\` for a command's options.`;
 const options = {
   url: { type: 'string' },
   token: { type: 'string' },
-  'secrets-file': { type: 'string' },
+  'secrets-file': { type: 'string', multiple: true },
   prune: { type: 'boolean' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -122,24 +123,24 @@ export async function runPolicy(argv: string[], env: NodeJS.ProcessEnv): Promise
     return bad ? exitCodes.error : exitCodes.ok;
   }
 
+  if (positionals.length !== (command === 'export' ? 0 : 1)) throw new UsageError(commandHelp[command] ?? '');
+  // Several files may be given (say, the deploy's and the upstream keys'); later ones win.
+  const fromFile: Record<string, string> = {};
+  for (const f of values['secrets-file'] ?? [])
+    Object.assign(fromFile, parseDotenv(await readFile(f, 'utf8'), f));
   const url = values.url ?? env.SWITCHYARD_URL ?? 'http://127.0.0.1:8787';
-  const token = values.token ?? env.SWITCHYARD_ADMIN_TOKEN;
-  if (!token) throw new UsageError('no token: pass --token or set SWITCHYARD_ADMIN_TOKEN');
+  const token = values.token ?? fromFile.SWITCHYARD_ADMIN_TOKEN ?? env.SWITCHYARD_ADMIN_TOKEN;
+  if (!token)
+    throw new UsageError('no token: pass --token, set SWITCHYARD_ADMIN_TOKEN, or put it in --secrets-file');
 
   if (command === 'export') {
-    if (positionals.length) throw new UsageError(commandHelp.export ?? '');
     const text = await exportPolicyFile({ url, token });
     if (values.out) await writeFile(values.out, text);
     else process.stdout.write(text);
     return exitCodes.ok;
   }
 
-  const [path, ...more] = positionals;
-  if (!path || more.length) throw new UsageError(commandHelp[command] ?? '');
-  const file = await readPolicyFile(path);
-  const fromFile = values['secrets-file']
-    ? parseDotenv(await readFile(values['secrets-file'], 'utf8'), values['secrets-file'])
-    : {};
+  const file = await readPolicyFile(positionals[0] as string);
   const result = await sendPolicy({
     url,
     token,

@@ -2,11 +2,20 @@
 // file, refuses widening and orphaning plans, and writes the plan in one D1 batch (a transaction),
 // with an audit row per change. A run cut short writes nothing, so the next run converges.
 
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql, sum } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { encryptSecret, fingerprintSecret, last4 } from '../crypto/secrets';
 import { type Database, database } from '../db/client';
-import { accounts, auditLog, gatewayKeys, levels, modelPrices, policies, upstreamKeys } from '../db/schema';
+import {
+  accounts,
+  auditLog,
+  gatewayKeys,
+  ledgerEntries,
+  levels,
+  modelPrices,
+  policies,
+  upstreamKeys,
+} from '../db/schema';
 import { newId } from '../lib/ids';
 import { keyRing } from '../state/keyring';
 import { type EffectiveChange, explainEffective } from './explain';
@@ -147,7 +156,10 @@ export async function applyPolicy(
     ...upserts,
     ...deletes.map((r): Change => ({ entity: r.entity, id: r.id, op: 'delete', fields: [] })),
   ];
-  const refusals = planRefusals(current, next, filePaths(request.policy));
+  const refusals = [
+    ...planRefusals(current, next, filePaths(request.policy)),
+    ...(await balanceRefusals(db, deletes)),
+  ];
   if (refusals.length) throw new PlanRefusedError(refusals);
   const result = {
     changes,
@@ -318,6 +330,24 @@ export async function applyPolicy(
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
   return { ...result, applied: true };
+}
+
+/** Like `DELETE /accounts/{id}`: an account that still holds money is not deleted. */
+async function balanceRefusals(db: Database, deletes: Removal[]): Promise<Refusal[]> {
+  const ids = deletes.filter((r) => r.entity === 'account').map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: ledgerEntries.accountId, total: sum(ledgerEntries.amount) })
+    .from(ledgerEntries)
+    .where(inArray(ledgerEntries.accountId, ids))
+    .groupBy(ledgerEntries.accountId);
+  return rows
+    .filter((r) => Number(r.total ?? 0) !== 0)
+    .map((r) => ({
+      kind: 'orphan' as const,
+      path: `account "${r.id}"`,
+      message: 'still holds a balance; move or debit it before pruning the account',
+    }));
 }
 
 function deleteStatement(db: Database, current: GatewayState, r: Removal) {
