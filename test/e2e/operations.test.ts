@@ -2,7 +2,7 @@
 // runs here: the dry-run deploy of both environments, secrets generation, validate, plan against a
 // local gateway), GET /version, --help for every command, and the example CI workflow.
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,28 @@ describe('GET /version', () => {
       schema: { expected: last, applied: last, pending: [], ahead: [], ok: true },
     });
   });
+});
+
+describe('a fresh install', () => {
+  it('runs `npx switchyard` with production dependencies only (tsx is one)', async () => {
+    const app = join(dir, 'fresh');
+    for (const f of ['package.json', 'package-lock.json', 'bin', 'src'])
+      cpSync(join(repoRoot, f), join(app, f), { recursive: true });
+    // From npm's cache (filled by the install that runs these tests): no network.
+    await sh('npm', ['ci', '--omit=dev', '--offline', '--no-audit', '--no-fund'], {
+      cwd: app,
+      timeout: 120_000,
+    });
+    const r = await sh(
+      'npx',
+      ['--no-install', 'switchyard', 'policy', 'validate', 'src/policy/demo-policy.yaml'],
+      {
+        cwd: app,
+        timeout: 60_000,
+      },
+    );
+    expect(r.stdout).toContain('src/policy/demo-policy.yaml: valid');
+  }, 180_000);
 });
 
 describe('switchyard --help', () => {
