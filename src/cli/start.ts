@@ -3,6 +3,7 @@
 // real workerd, D1, Durable Objects and Queues), the demo policy, and a curl line that works.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { createDemoUsers, ensureDemoUserSecrets } from './demo-users';
 import { ensureLocalSecrets } from './local-secrets';
 import { formatChanges, readPolicyFile, resolveSecrets, sendPolicy } from './policy-client';
 
@@ -84,6 +85,9 @@ async function main(): Promise<void> {
     dryRun: false,
   });
   console.log(formatChanges(result.changes));
+  const demoUsers = await ensureDemoUserSecrets(root);
+  await createDemoUsers(base, secrets.adminToken, demoUsers);
+  const signIns = demoUsers.map((u) => `  ${u.email} / ${u.password}   (account "${u.account}")`).join('\n');
 
   console.log(`
 Switchyard is running.
@@ -91,6 +95,9 @@ Switchyard is running.
   Dashboard:  ${base}/
   Demo key:   ${env.SWITCHYARD_DEMO_KEY}   (account "alice")
   Admin token: ${secrets.adminToken}   (in .dev.vars; root management token)
+
+Sign in to the dashboard (owner of each demo account):
+${signIns}
 
 Try it:
   curl ${base}/v1/chat/completions \\
