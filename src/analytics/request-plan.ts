@@ -138,12 +138,33 @@ export function pageStatement(
     case 'scan':
       return { sql: select('usage_events_ts_idx', inSubtree(filters.path, p)), params: p.values };
     case 'paths': {
-      const branches = plan.paths.map(
-        (path) => `SELECT * FROM (${select('usage_events_path_ts_idx', `account_path = ${p.add(path)}`)})`,
+      const branches = plan.paths.map((path) =>
+        select('usage_events_path_ts_idx', `account_path = ${p.add(path)}`),
       );
-      return { sql: `SELECT * FROM (${branches.join(' UNION ALL ')}) ${ORDER} LIMIT ${n}`, params: p.values };
+      return { sql: merged(branches, `${ORDER} LIMIT ${n}`), params: p.values };
     }
   }
+}
+
+/** D1 builds SQLite with SQLITE_LIMIT_COMPOUND_SELECT = 5 (the default is 500). */
+export const MAX_COMPOUND_TERMS = 5;
+
+/**
+ * Ordered, limited selects merged into one, newest first: at most MAX_COMPOUND_TERMS per UNION ALL
+ * (a subquery starts its own count), each group ordered and limited so SQLite merges, not sorts.
+ */
+function merged(selects: string[], orderLimit: string): string {
+  if (selects.length === 1) return selects[0] as string;
+  const groups: string[] = [];
+  for (let i = 0; i < selects.length; i += MAX_COMPOUND_TERMS) {
+    const terms = selects.slice(i, i + MAX_COMPOUND_TERMS).map((s) => `SELECT * FROM (${s})`);
+    groups.push(
+      terms.length === 1
+        ? (terms[0] as string)
+        : `SELECT * FROM (${terms.join(' UNION ALL ')}) ${orderLimit}`,
+    );
+  }
+  return groups.length === 1 ? (groups[0] as string) : merged(groups, orderLimit);
 }
 
 /**

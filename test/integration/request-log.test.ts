@@ -4,8 +4,8 @@
 // detail with names, last 4, the applied price and the retention period.
 //
 // Accounts: a (root) → b → d, and a → c. Under c, 45 extra account paths make the whole tree too
-// wide for the per-path plan, so the root's queries take the scan plan and b's the per-path plan:
-// every filter runs through both.
+// wide for the per-path plan, so the root's queries take the scan plan and b's (9 paths: d has 7
+// more under it) the per-path plan: every filter runs through both.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeUsage } from '../../src/usage/consumer';
@@ -59,7 +59,18 @@ const wide = Array.from({ length: 45 }, (_, i) =>
     day: '2026-10-02',
   }),
 );
-const all = [...events, ...wide];
+/** 7 more paths under d, so b's per-path plan has 9 branches: more than one compound SELECT holds. */
+const deep = Array.from({ length: 21 }, (_, i) => {
+  const r = seeded(60 + i);
+  return {
+    ...r,
+    requestId: `rl-deep-${String(i).padStart(2, '0')}`,
+    accountId: `dx${i % 7}`,
+    keyId: null,
+    accountPath: `/a/b/d/dx${i % 7}/`,
+  };
+});
+const all = [...events, ...deep, ...wide];
 const newestFirst = (rs: UsageRecord[]) =>
   [...rs].sort((x, y) => y.ts - x.ts || (y.requestId < x.requestId ? -1 : 1)).map((r) => r.requestId);
 
@@ -292,7 +303,7 @@ describe('request log export', () => {
     expect(header).toHaveLength(32);
     const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])));
     expect(rows.map((r) => r.request_id)).toEqual(want());
-    const first = events.find((e) => e.requestId === rows[0]?.request_id) as UsageRecord;
+    const first = all.find((e) => e.requestId === rows[0]?.request_id) as UsageRecord;
     expect(rows[0]).toMatchObject({
       account_path: first.accountPath,
       status: String(first.status),
