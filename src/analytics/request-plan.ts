@@ -168,13 +168,27 @@ function merged(selects: string[], orderLimit: string): string {
 }
 
 /**
- * The subtree's account paths with rollups in the days around [from, to): the day of an event is
- * in the root's time zone when it was written, so a day either side covers any zone change.
+ * The subtree's account paths with rollups in the days around [from, to), at most
+ * MAX_PATH_BRANCHES + 1 of them. The day of an event is in the root's time zone when it was
+ * written, so the caller adds a day either side. A skip scan: each step seeks the next distinct
+ * path on (account_path, day) and probes its days, so the cost grows with the paths visited, not
+ * with the rollup rows (kept forever) under them.
  */
 export function pathsStatement(path: string, fromDay: string, toDay: string): Statement {
   const p = new Params();
+  const { lower, upper } = subtreeRange(path);
+  const lo = p.add(lower);
+  const hi = p.add(upper);
   return {
-    sql: `SELECT DISTINCT account_path FROM usage_daily WHERE ${inSubtree(path, p)} AND day >= ${p.add(fromDay)} AND day <= ${p.add(toDay)} LIMIT ${p.add(MAX_PATH_BRANCHES + 1)}`,
+    sql: `WITH RECURSIVE p(path) AS (
+  SELECT MIN(account_path) FROM usage_daily WHERE account_path >= ${lo} AND account_path < ${hi}
+  UNION ALL
+  SELECT (SELECT MIN(account_path) FROM usage_daily WHERE account_path > p.path AND account_path < ${hi})
+  FROM p WHERE p.path IS NOT NULL
+)
+SELECT path AS account_path FROM p WHERE path IS NOT NULL AND EXISTS (
+  SELECT 1 FROM usage_daily d WHERE d.account_path = p.path AND d.day >= ${p.add(fromDay)} AND d.day <= ${p.add(toDay)}
+) LIMIT ${p.add(MAX_PATH_BRANCHES + 1)}`,
     params: p.values,
   };
 }
