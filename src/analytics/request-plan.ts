@@ -5,8 +5,9 @@
 // range, so the plan picks one of four shapes:
 // - `request`: a request id was given, the primary key answers;
 // - `key`: a gateway key was given, its (key_id, ts) index is in order;
-// - `paths`: the subtree had traffic on few account paths in the range: one ordered branch per path
-//   on (account_path, ts), each stopping at `limit + 1` rows, merged;
+// - `paths`: the subtree had traffic on few account paths in the range (pathsStatement, from the
+//   rollups): one ordered branch per path on (account_path, ts), each stopping at `limit + 1`
+//   rows, merged five at a time (D1's cap on a compound SELECT);
 // - `scan`: many paths: walk (ts, request_id, account_path) newest first and check the path in the
 //   index; a page reads about limit ÷ (the subtree's share of the traffic) entries.
 import { subtreeRange } from '../tenancy/chain';

@@ -6,7 +6,7 @@
 // HTTP with the bootstrap token, BENCH_REQUESTS_ITERATIONS times (default 30) after 3 warm-ups, and
 // p50/p95 are printed and written to .bench/requests.json. No timed assertions.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot, startGateway } from '../harness/gateway';
 import { applyPolicy } from '../harness/seed';
@@ -68,11 +68,15 @@ interface Case {
   name: string;
   plan: string;
   query: string;
+  /** Another admin path instead of /admin/v1/requests. */
+  path?: string;
   /** Follow next_cursor this many pages first, then measure the page there. */
   depth?: number;
 }
 
 const cases: Case[] = [
+  // What every admin call costs here (HTTP, credentials checked in D1): the floor of the others.
+  { name: 'baseline: GET /auth/me', plan: '-', query: '', path: '/admin/v1/auth/me' },
   { name: 'root, first page (24 h, 50 rows)', plan: 'scan', query: '' },
   { name: 'root, filtered (status=error, model)', plan: 'scan', query: 'status=error&model=claude-haiku' },
   { name: 'root, page 200 (rows 10,000–10,050)', plan: 'scan', query: '', depth: 200 },
@@ -101,6 +105,7 @@ function percentile(sorted: number[], p: number): number {
 
 async function main() {
   const started = Date.now();
+  const loadBefore = loadavg();
   const gw = await startGateway({ overrides: { assets: undefined } });
   try {
     const users = Array.from({ length: USERS }, (_, u) => ({
@@ -137,12 +142,14 @@ async function main() {
     await db.prepare(ROLLUPS).bind().run();
     const fillSeconds = (Date.now() - fillStart) / 1000;
     const [count] = (await db.prepare('SELECT count(*) AS n FROM usage_events').all<{ n: number }>()).results;
-    console.log(`bench:requests: ${count?.n} events in ${fillSeconds.toFixed(1)} s`);
+    console.log(
+      `bench:requests: ${count?.n} events in ${fillSeconds.toFixed(1)} s; load average ${loadavg()[0]?.toFixed(2)} on ${cpus().length} CPUs`,
+    );
 
     const headers = { authorization: `Bearer ${gw.adminToken}` };
     const week = new Date(now - 7 * 86_400_000).toISOString();
-    const get = async (query: string): Promise<Page> => {
-      const res = await fetch(`${gw.url}/admin/v1/requests?${query.replace('@week', week)}`, { headers });
+    const get = async (query: string, path = '/admin/v1/requests'): Promise<Page> => {
+      const res = await fetch(`${gw.url}${path}?${query.replace('@week', week)}`, { headers });
       if (res.status !== 200) throw new Error(`${query}: ${res.status} ${await res.text()}`);
       return (await res.json()) as Page;
     };
@@ -158,9 +165,9 @@ async function main() {
       let rows = 0;
       for (let i = 0; i < 3 + ITERATIONS; i++) {
         const t0 = performance.now();
-        const page = await get(query);
+        const page = await get(query, c.path);
         const ms = performance.now() - t0;
-        rows = page.data.length;
+        rows = page.data?.length ?? 0;
         if (i >= 3) times.push(ms);
       }
       times.sort((a, b) => a - b);
@@ -200,6 +207,8 @@ async function main() {
           events: count?.n,
           fillSeconds,
           iterations: ITERATIONS,
+          loadAverageBefore: loadBefore,
+          loadAverageAfter: loadavg(),
           results,
           export: { rows: exportRows, ms: Math.round(exportMs) },
           wallSeconds: (Date.now() - started) / 1000,
