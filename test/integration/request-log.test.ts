@@ -8,6 +8,8 @@
 // more under it) the per-path plan: every filter runs through both.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exportRequests } from '../../src/analytics/request-export';
+import { database } from '../../src/db/client';
 import { writeUsage } from '../../src/usage/consumer';
 import type { UsageRecord } from '../../src/usage/record';
 import { applyPolicy, newKey } from './helpers';
@@ -341,6 +343,22 @@ describe('request log export', () => {
       .split('\n')
       .map((l) => (JSON.parse(l) as { request_id: string }).request_id);
     expect(got).toEqual(newestFirst(bulk));
+  });
+
+  it('breaks the stream past the row cap rather than end as if complete', async () => {
+    const ctx = {
+      db: database(env.DB),
+      actor: { type: 'bootstrap', id: null, accountId: 'a', accountPath: '/a/', role: null, scopes: 'all' },
+      now: Date.now(),
+      ip: null,
+      requestId: 'req_test',
+    } as const;
+    const q = { from: '2026-10-01T00:00:00Z', to: '2026-10-01T00:03:00Z' };
+    // 9 events in those three minutes (three per minute).
+    const read = async (maxRows: number) =>
+      bodyText(new Response((await exportRequests(ctx, q, 'UTC', 'ndjson', maxRows)).body));
+    expect((await read(9)).trimEnd().split('\n')).toHaveLength(9);
+    await expect(read(8)).rejects.toThrow('export stopped at 8 rows; narrow the time range');
   });
 
   it('refuses a bad filter before streaming', async () => {
