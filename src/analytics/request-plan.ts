@@ -130,19 +130,26 @@ export function pageStatement(
   const where = conditions(filters, after, p);
   const n = p.add(limit + 1);
   const select = (index: string | null, extra: string) =>
-    `SELECT * FROM usage_events${index ? ` INDEXED BY ${index}` : ''} WHERE ${[extra, ...where].join(' AND ')} ${ORDER} LIMIT ${n}`;
+    `SELECT * FROM usage_events${index ? ` INDEXED BY ${index}` : ''} WHERE ${[extra, ...where].join(' AND ')}`;
+  const orderLimit = `${ORDER} LIMIT ${n}`;
   switch (plan.kind) {
     case 'request':
-      return { sql: select(null, inSubtree(filters.path, p)), params: p.values };
+      return { sql: `${select(null, inSubtree(filters.path, p))} ${orderLimit}`, params: p.values };
     case 'key':
-      return { sql: select('usage_events_key_ts_idx', inSubtree(filters.path, p)), params: p.values };
+      return {
+        sql: `${select('usage_events_key_ts_idx', inSubtree(filters.path, p))} ${orderLimit}`,
+        params: p.values,
+      };
     case 'scan':
-      return { sql: select('usage_events_ts_idx', inSubtree(filters.path, p)), params: p.values };
+      return {
+        sql: `${select('usage_events_ts_idx', inSubtree(filters.path, p))} ${orderLimit}`,
+        params: p.values,
+      };
     case 'paths': {
       const branches = plan.paths.map((path) =>
         select('usage_events_path_ts_idx', `account_path = ${p.add(path)}`),
       );
-      return { sql: merged(branches, `${ORDER} LIMIT ${n}`), params: p.values };
+      return { sql: merged(branches, orderLimit), params: p.values };
     }
   }
 }
@@ -151,21 +158,20 @@ export function pageStatement(
 export const MAX_COMPOUND_TERMS = 5;
 
 /**
- * Ordered, limited selects merged into one, newest first: at most MAX_COMPOUND_TERMS per UNION ALL
- * (a subquery starts its own count), each group ordered and limited so SQLite merges, not sorts.
+ * Selects merged newest first. Up to five terms are one UNION ALL under the ORDER BY: SQLite then
+ * reads every branch in its index order and merges lazily (MERGE (UNION ALL)), stopping at the
+ * LIMIT, so a page reads about `limit` matching rows in all. More terms go in groups of five (a
+ * subquery starts its own count); each group stops at `limit + 1` rows and the groups' rows are
+ * sorted and merged.
  */
-function merged(selects: string[], orderLimit: string): string {
-  if (selects.length === 1) return selects[0] as string;
+function merged(terms: string[], orderLimit: string): string {
+  if (terms.length <= MAX_COMPOUND_TERMS) return `${terms.join(' UNION ALL ')} ${orderLimit}`;
   const groups: string[] = [];
-  for (let i = 0; i < selects.length; i += MAX_COMPOUND_TERMS) {
-    const terms = selects.slice(i, i + MAX_COMPOUND_TERMS).map((s) => `SELECT * FROM (${s})`);
+  for (let i = 0; i < terms.length; i += MAX_COMPOUND_TERMS)
     groups.push(
-      terms.length === 1
-        ? (terms[0] as string)
-        : `SELECT * FROM (${terms.join(' UNION ALL ')}) ${orderLimit}`,
+      `SELECT * FROM (${terms.slice(i, i + MAX_COMPOUND_TERMS).join(' UNION ALL ')} ${orderLimit})`,
     );
-  }
-  return groups.length === 1 ? (groups[0] as string) : merged(groups, orderLimit);
+  return merged(groups, orderLimit);
 }
 
 /**

@@ -70,8 +70,8 @@ describe('request log query plans', () => {
     for (const keyset of [undefined, after]) {
       const detail = await explain(pageStatement(filters, plan, keyset, 50));
       expect(detail.join('\n')).toMatch(uses);
-      // No sort over table rows. The per-path plan merges its branches (MERGE (UNION ALL)), each
-      // sorted after its LIMIT: at most limit + 1 rows per branch.
+      // No sort over table rows. The per-path plan merges its branches (MERGE (UNION ALL)); past
+      // five, groups of five are merged, each group's output (at most limit + 1 rows) sorted.
       detail.forEach((d, i) => {
         if (d.includes('TEMP B-TREE')) expect(detail[i - 1]).toMatch(/^SCAN \(subquery-\d+\)$/);
       });
@@ -80,6 +80,8 @@ describe('request log query plans', () => {
         expect(detail[0]).toBe('MERGE (UNION ALL)');
         const searches = detail.filter((d) => d.startsWith('SEARCH usage_events'));
         expect(searches).toHaveLength(plan.paths.length);
+        // Up to five paths merge lazily in index order: nothing is sorted at all.
+        if (plan.paths.length <= 5) expect(detail.filter((d) => d.includes('TEMP B-TREE'))).toEqual([]);
       }
     }
   });
