@@ -42,8 +42,14 @@ export async function exportRequests(
           page = await requestPage(ctx, filters, timeZone, after, Math.min(EXPORT_PAGE, maxRows - sent));
         } catch (err) {
           // D1's message can carry the statement; the log gets the request id, not the text.
-          console.error(JSON.stringify({ msg: 'request export failed', request_id: ctx.requestId }));
-          controller.error(err instanceof Error ? new Error('request export failed') : err);
+          console.error(
+            JSON.stringify({
+              msg: 'request export failed',
+              request_id: ctx.requestId,
+              error: err instanceof Error ? err.name : typeof err,
+            }),
+          );
+          controller.error(new Error('request export failed'));
           return;
         }
         const text = page.data

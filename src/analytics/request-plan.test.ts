@@ -11,6 +11,7 @@ const base: RequestFilters = { path: '/acme/eng/', from: 1000, to: 9000 };
 
 describe('choosePlan', () => {
   it('prefers the primary key, then the key index, then per-path branches, then the scan', () => {
+    expect(choosePlan({ ...base, requestId: 'r', keyId: 'k', none: true }, null)).toEqual({ kind: 'empty' });
     expect(choosePlan({ ...base, requestId: 'r', keyId: 'k' }, null)).toEqual({ kind: 'request' });
     expect(choosePlan({ ...base, keyId: 'k' }, ['/acme/eng/'])).toEqual({ kind: 'key' });
     expect(choosePlan(base, ['/acme/eng/', '/acme/eng/a/'])).toEqual({

@@ -34,6 +34,8 @@ export interface RequestFilters {
   minCost?: number;
   minLatency?: number;
   requestId?: string;
+  /** Known to match nothing (a key of an account outside the subtree): no statement runs. */
+  none?: boolean;
 }
 
 /** The last row of the previous page. */
@@ -69,6 +71,7 @@ const ORDER = 'ORDER BY ts DESC, request_id DESC';
 
 /** Chooses the shape; `paths` are the subtree's account paths with traffic in the range, if known. */
 export function choosePlan(filters: RequestFilters, paths: readonly string[] | null): Plan {
+  if (filters.none) return { kind: 'empty' };
   if (filters.requestId !== undefined) return { kind: 'request' };
   if (filters.keyId !== undefined) return { kind: 'key' };
   if (paths?.length === 0) return { kind: 'empty' };

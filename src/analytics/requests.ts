@@ -1,11 +1,14 @@
 // The request log (C10): raw usage events of the caller's subtree, filtered, newest first, in keyset
 // pages. Scoping is the account path: an `account` outside the caller's subtree is the same 404 as
 // one that does not exist, and every statement is bounded to the subtree's path range.
+import { eq } from 'drizzle-orm';
+import { accounts, gatewayKeys } from '../db/schema';
 import { InvalidRequestError } from '../errors/gateway-error';
 import { dayIn, startOfDayIn } from '../lib/time';
 import { accountInScope } from '../tenancy/chain';
 import { type AdminContext, requireCapability } from '../tenancy/context';
 import { decodeCursor, encodeCursor } from '../tenancy/paging';
+import { inSubtree } from '../tenancy/permissions';
 import type { EVENT_COLUMNS } from '../usage/consumer';
 import {
   choosePlan,
@@ -91,6 +94,9 @@ export async function resolveFilters(
   const from = q.from ? instant(q.from, timeZone) : to - DAY;
   if (from >= to) throw new InvalidRequestError('invalid_request', 'from: must be before `to`', 'from');
   return {
+    // A key elsewhere answers at once, as a key that does not exist would: no read of its events
+    // whose cost could tell another tenant's busy key from a missing one.
+    none: q.key !== undefined && !(await keyMayMatch(ctx, q.key, path)),
     path,
     from,
     to,
@@ -106,6 +112,17 @@ export async function resolveFilters(
     minLatency: q.min_latency,
     requestId: q.request_id,
   };
+}
+
+/** False when the key exists on an account outside `path` (a missing key may have old events). */
+async function keyMayMatch(ctx: AdminContext, keyId: string, path: string): Promise<boolean> {
+  const [key] = await ctx.db
+    .select({ path: accounts.path })
+    .from(gatewayKeys)
+    .innerJoin(accounts, eq(accounts.id, gatewayKeys.accountId))
+    .where(eq(gatewayKeys.id, keyId))
+    .limit(1);
+  return !key || inSubtree(path, key.path);
 }
 
 export function parseCursor(cursor: string | undefined): Keyset | undefined {
@@ -131,7 +148,7 @@ export async function requestPage(
 ): Promise<RequestPage> {
   const to = after ? Math.min(filters.to, after.ts + 1) : filters.to;
   let paths: string[] | null = null;
-  if (filters.requestId === undefined && filters.keyId === undefined) {
+  if (!filters.none && filters.requestId === undefined && filters.keyId === undefined) {
     const s = pathsStatement(
       filters.path,
       previousDay(dayIn(timeZone, filters.from)),
