@@ -116,6 +116,7 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
       pick: (levelId, l, exclude) => picker.pick(levelId, candidates(l), exclude, Date.now()),
       report: (levelId, keyId, outcome) => picker.report(levelId, keyId, outcome, Date.now(), waitUntil),
       now: Date.now,
+      requestId: meta.requestId,
     },
     meter(delivery, result) {
       const record = usageRecord(meta, delivery, result, pricing);
