@@ -113,7 +113,8 @@ export class KeyPool extends DurableObject<Env> {
   report(id: string, outcome: Outcome, now: number): void {
     const before = this.healthById.get(id);
     // A success on a healthy key, or another refusal of a disabled one, changes nothing.
-    if (outcome.kind === 'ok' && (before === undefined || before.failures === 0)) return;
+    if (outcome.kind === 'ok' && (before === undefined || (before.failures === 0 && !before.suspectAt)))
+      return;
     if (outcome.kind === 'auth_failed' && before?.disabled) return;
     const after = applyOutcome(before, outcome, now);
     this.healthById.set(id, after);

@@ -4,6 +4,7 @@ import type { AppEnv } from './app-env';
 import { GatewayError, InternalError, NotFoundError } from './errors/gateway-error';
 import { errorResponse } from './errors/render';
 import { adminAuth } from './middleware/admin-auth';
+import { adminBodyLimits } from './middleware/body-limits';
 import { gatewayAuth } from './middleware/gateway-auth';
 import { proxyAcl } from './middleware/proxy-acl';
 import { requestContext } from './middleware/request-context';
@@ -27,6 +28,7 @@ app.use('/v1beta/*', proxyAcl());
 app.route('/', proxyApi);
 
 // Sign-in and the OpenAPI document need no credentials, so they are mounted before admin auth.
+app.use('/admin/*', adminBodyLimits());
 app.route('/admin/v1', adminPublicApi);
 app.use('/admin/*', adminAuth());
 app.route('/admin/v1/usage/daily', usageDailyRoute);

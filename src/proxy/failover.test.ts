@@ -66,4 +66,23 @@ describe('sendWithFailover: which failures are blamed on a key', () => {
     expect(line).toContain('k1');
     log.mockRestore();
   });
+
+  it('blames a 5xx on a key only when another key then served the same request', async () => {
+    const failed: Attempt = { ...ok, response: new Response('{}', { status: 500 }) };
+    const one = deps();
+    await sendWithFailover(one.d, config, route, async (k) => (k.id === 'k1' ? failed : ok));
+    expect(one.reports).toEqual([
+      ['k1', { kind: 'server_error', suspect: true }],
+      ['k1', { kind: 'server_error' }],
+    ]);
+    // Every key fails the request: maybe the request's fault, so each is only a suspect.
+    const all = deps();
+    await expect(sendWithFailover(all.d, config, route, async () => failed)).rejects.toBeInstanceOf(
+      UpstreamError,
+    );
+    expect(all.reports).toEqual([
+      ['k1', { kind: 'server_error', suspect: true }],
+      ['k2', { kind: 'server_error', suspect: true }],
+    ]);
+  });
 });

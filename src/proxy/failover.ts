@@ -73,6 +73,8 @@ export async function sendWithFailover(
   let lastError: GatewayError | undefined;
   let coolingMs: number | undefined;
   const report = deps.report;
+  // Keys that answered this request with a 5xx: blamed only if another key then serves it.
+  const suspects: [levelId: number, keyId: string][] = [];
 
   for (const [index, levelId] of [route.level, ...route.switchOver].entries()) {
     const level = config.levels.get(levelId);
@@ -117,7 +119,10 @@ export async function sendWithFailover(
         throw new InternalError();
       }
       const res = attempt.response;
-      if (res.ok) return { attempt, key, level, retries: attempts - 1, switchedOver: index > 0 };
+      if (res.ok) {
+        for (const [l, k] of suspects) report(l, k, { kind: 'server_error' });
+        return { attempt, key, level, retries: attempts - 1, switchedOver: index > 0 };
+      }
       const error = await attempt.error();
       let outcome = outcomeForStatus(res.status, res.headers.get('retry-after'), deps.now());
       // Some providers refuse a bad key with a 400 (the adapter's errors.ts reads the body).
@@ -125,6 +130,10 @@ export async function sendWithFailover(
         outcome = { kind: 'auth_failed', status: res.status };
       // The request itself was at fault (400, 404…): another key would fail the same way.
       if (outcome === null) throw error;
+      if (outcome.kind === 'server_error') {
+        suspects.push([levelId, key.id]);
+        outcome = { kind: 'server_error', suspect: true };
+      }
       report(levelId, key.id, outcome);
       lastError = error;
     }
