@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import { policyRoute } from './routes/admin/policy';
 import { adminApi, adminPublicApi } from './routes/admin/router';
 import { usageDailyRoute } from './routes/admin/usage-daily';
+import { dashboardPage } from './routes/dashboard';
 import { healthRoute } from './routes/health';
 import { proxyApi } from './routes/proxy';
 import { versionRoute } from './routes/version';
@@ -35,7 +36,9 @@ app.route('/admin/v1/usage/daily', usageDailyRoute);
 app.route('/admin/v1/policy', policyRoute);
 app.route('/admin/v1', adminApi);
 
-app.notFound((c) => {
+app.notFound(async (c) => {
+  const page = dashboardPage(c);
+  if (page) return page;
   const err = new NotFoundError('unknown_endpoint', `No endpoint ${c.req.method} ${c.req.path}.`);
   return errorResponse(err, c.get('protocol'), c.get('requestId'));
 });
