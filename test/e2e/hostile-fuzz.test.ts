@@ -4,12 +4,12 @@
 // header values. The property: never a 5xx; a 4xx comes in the caller's protocol shape with the
 // request id; no stack trace or source path in any answer; and a normal request right afterwards
 // is answered within 1 s. Seeded and bounded (RUNS per endpoint), so it is the same run every time.
-import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protocolForPath } from '../../src/errors/protocol';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type RunningGateway, startGateway } from '../harness/gateway';
+import { sendOnce } from '../harness/http';
 import { applyPolicy, newGatewayKey } from '../harness/seed';
 
 const SEED = 12;
@@ -178,26 +178,8 @@ function expectShape(path: string, anthropicVersion: string | undefined, status:
   }
 }
 
-/**
- * One request on a fresh connection (node:http, no keep-alive): an answer sent before the body was
- * read (a 401 for a large body) closes the connection, which a pooled client would reuse and reset.
- */
 function send(method: string, path: string, headers: Record<string, string>, body?: string) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(`${gw.url}${path}`, { method, headers, agent: false, timeout: 20_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-      );
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in 20 s`)));
-    // The gateway may answer (and close) before it read a body it refuses: that is not a failure.
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? undefined : reject(err)));
-    if (body !== undefined && method !== 'GET' && method !== 'HEAD') req.end(body);
-    else req.end();
-  });
+  return sendOnce(`${gw.url}${path}`, method, headers, body);
 }
 
 /** A normal request after each fuzzed one: the gateway must still answer it within 1 s. */

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type RunningGateway, startGateway } from '../harness/gateway';
+import { sendOnce } from '../harness/http';
 import { applyPolicy, newGatewayKey } from '../harness/seed';
 
 let gw: RunningGateway;
@@ -87,18 +88,8 @@ const worst: { path: string; headers?: Record<string, string>; body: string }[] 
 ];
 
 async function send(key: string, path: string, body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${gw.url}${path}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${key}`,
-      'x-goog-api-key': key,
-      'content-type': 'application/json',
-      ...headers,
-    },
-    body,
-  });
-  await res.arrayBuffer();
-  return res.status;
+  const auth = { authorization: `Bearer ${key}`, 'x-goog-api-key': key, 'content-type': 'application/json' };
+  return (await sendOnce(`${gw.url}${path}`, 'POST', { ...auth, ...headers }, body)).status;
 }
 
 describe('noisy neighbour', () => {
