@@ -8,7 +8,7 @@ import type { JsonRecord } from '../bridge/read';
 import { InvalidRequestError } from '../errors/gateway-error';
 import { embeddingsClient, providerEntry } from '../providers/registry';
 import type { EmbeddingsClientSpec, EmbeddingsProtocol, EmbedRequest } from '../providers/types';
-import { estimateTokens, tokenCounter } from '../usage/tokenizer';
+import { estimateTokens, tokenCounter, utf8Bytes } from '../usage/tokenizer';
 import type { TokenUsage } from '../usage/types';
 import { relayWhole } from './deliver-passthrough';
 import { convertedWhole } from './deliver-translate';
@@ -46,7 +46,21 @@ export function embeddingsExchange(spec: EmbeddingsClientSpec, body: JsonRecord,
     decoded ??= spec.decode(body, model);
     return decoded;
   };
-  const estimate = () => estimateTokens(request().inputs);
+  // Never bills 0: if the inputs cannot be read for counting (a body the upstream accepted but the
+  // decoder does not), the whole body counts by the tokenizer's byte rule, and the failure is logged.
+  const estimate = () =>
+    Promise.resolve()
+      .then(() => estimateTokens(request().inputs))
+      .catch((err: unknown) => {
+        console.error(
+          JSON.stringify({
+            msg: 'token estimate failed',
+            what: 'embeddings',
+            error: String((err as Error)?.name ?? err),
+          }),
+        );
+        return utf8Bytes(JSON.stringify(body));
+      });
 
   return {
     async attempt(key, signal) {
