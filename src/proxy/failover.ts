@@ -16,6 +16,8 @@ import { UpstreamUnreachable } from './upstream-call';
 export interface FailoverDeps {
   pick: (levelId: number, level: LevelConfig, exclude: ReadonlySet<string>) => Promise<PickResponse>;
   report: (levelId: number, keyId: string, outcome: Outcome) => void;
+  /** The key answered 2xx (clears a suspicion or backoff this isolate holds against it). */
+  served?: (levelId: number, keyId: string) => void;
   now: () => number;
   /** For the log line of an internal error (never shown to the caller). */
   requestId: string;
@@ -121,6 +123,7 @@ export async function sendWithFailover(
       const res = attempt.response;
       if (res.ok) {
         for (const [l, k] of suspects) report(l, k, { kind: 'server_error' });
+        deps.served?.(levelId, key.id);
         return { attempt, key, level, retries: attempts - 1, switchedOver: index > 0 };
       }
       const error = await attempt.error();

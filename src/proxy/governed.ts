@@ -115,6 +115,7 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
     failover: {
       pick: (levelId, l, exclude) => picker.pick(levelId, candidates(l), exclude, Date.now()),
       report: (levelId, keyId, outcome) => picker.report(levelId, keyId, outcome, Date.now(), waitUntil),
+      served: (levelId, keyId) => picker.served(levelId, keyId, Date.now(), waitUntil),
       now: Date.now,
       requestId: meta.requestId,
     },
