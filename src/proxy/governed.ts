@@ -84,7 +84,10 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
   const firstPick = level?.keys.length
     ? picker.pick(route.level, candidates(level), new Set(), startedAt)
     : undefined;
-  firstPick?.catch(() => {});
+  // Other requests of this isolate may wait on the key batch this pick fetches. If admission then
+  // refuses this request, its response ends it, and the runtime would cancel that fetch and leave
+  // them waiting out SHARED_WAIT_MS (a refused neighbour stalling everyone): keep it alive.
+  if (firstPick) waitUntil(firstPick.catch(() => {}));
   const admission = await admit(
     env,
     auth,

@@ -3,7 +3,8 @@
 // no limit can hold, and ordinary requests after its own daily quota is spent — its sibling under
 // the same limited root keeps being served. Bound: the sibling's requests are answered within one
 // lease's life (1 s). Asserted loosely for a shared 2-core machine where other e2e files run at the
-// same time: 90% of them within 1 s, every one within 5 s; the measured figures are printed.
+// same time: 90% of them within 1 s, every one within 1.8 s — below SHARED_WAIT_MS (2 s), what a
+// request waits when it shares work a refused neighbour abandoned. The figures are printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type RunningGateway, startGateway } from '../harness/gateway';
@@ -130,7 +131,7 @@ describe('noisy neighbour', () => {
     expect(quietStatuses.every((s) => s === 200)).toBe(true);
     expect(latencies.length).toBeGreaterThan(10);
     expect(p90).toBeLessThan(1_000);
-    expect(max).toBeLessThan(5_000);
+    expect(max).toBeLessThan(1_800);
     // The flood itself got answers, none of them a 5xx, and the quota refusals did not spill over.
     expect([...noisyStatuses.keys()].every((s) => s < 500)).toBe(true);
     expect(noisyStatuses.get(429) ?? 0).toBeGreaterThan(0);
