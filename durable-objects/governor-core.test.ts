@@ -23,7 +23,7 @@ describe('governor core', () => {
     const refused = results.find((r) => !r.ok);
     expect(refused).toEqual({
       ok: false,
-      refusal: { limit: 'rpm', accountId: 'team', retryAfterMs: 1_200, resetAt: null },
+      refusal: { limit: 'rpm', accountId: 'team', retryAfterMs: 1_200, resetAt: null, need: 1 },
     });
   });
 
@@ -172,6 +172,50 @@ describe('governor core', () => {
     expect(await t.route(ask(chain, 0, free))).toMatchObject({
       ok: false,
       refusal: { limit: 'daily_budget', accountId: 'root' },
+    });
+  });
+
+  it('refuses a need no pool could ever hold as exceeding the limit, with no wait to offer', async () => {
+    const t = tree();
+    const chain = [link('team', { tpm: 10_000 })];
+    const huge = await t.route(ask(chain, 0, { want: { tokens: 1e12 }, need: { tokens: 1e12 } }));
+    expect(huge).toEqual({
+      ok: false,
+      refusal: {
+        limit: 'tpm',
+        accountId: 'team',
+        retryAfterMs: null,
+        resetAt: null,
+        need: 1e12,
+        exceeds: { capacity: 10_000 },
+      },
+    });
+    expect(await t.route(ask(chain, 0, { want: { tokens: 500 }, need: { tokens: 500 } }))).toMatchObject({
+      ok: true,
+      grant: { tpm: 500 },
+    });
+  });
+
+  it('checks its own pools before the parent lease: an exhausted child takes no parent units', async () => {
+    const t = tree();
+    const root = link('root', { rpm: 10 });
+    const a = [root, link('a', { rpd: 2 })];
+    const b = [root, link('b', {})];
+    expect((await t.route(ask(a, 0))).ok).toBe(true);
+    expect((await t.route(ask(a, 0))).ok).toBe(true);
+    const rootCalls = t.calls.get('root') ?? 0;
+    // The noisy child keeps asking after its own quota is spent.
+    for (let i = 0; i < 50; i++)
+      expect(await t.route(ask(a, 0))).toMatchObject({
+        ok: false,
+        refusal: { limit: 'rpd', accountId: 'a' },
+      });
+    expect(t.calls.get('root') ?? 0).toBe(rootCalls);
+    expect(t.get('a').state.lease.balances.rpm ?? 0).toBeLessThanOrEqual(0);
+    // Its sibling gets the rest of the root's minute at once.
+    expect(await t.route(ask(b, 0, { want: { requests: 8 } }))).toMatchObject({
+      ok: true,
+      grant: { rpm: 8 },
     });
   });
 });

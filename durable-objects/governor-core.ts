@@ -40,6 +40,13 @@ export interface Refusal {
   retryAfterMs: number | null;
   /** For quotas: when the period resets. */
   resetAt: number | null;
+  /** What the refused request needed of the pool: a smaller need may still be granted. */
+  need?: number;
+  /**
+   * The need is more than the pool can ever hold (its capacity, or its whole period's quota): no
+   * wait helps, so it is a policy error for this request, not a rate limit for its neighbours.
+   */
+  exceeds?: { capacity: number };
 }
 
 export type ExchangeResult =
@@ -156,6 +163,17 @@ export class GovernorCore {
     const needOf = (name: string) => req.need[unitOf(name)] ?? 0;
     const wantOf = (name: string) => Math.max(needOf(name), req.want[unitOf(name)] ?? 0);
 
+    // This level's own pools first: a request they refuse never touches the parent lease, so a
+    // child that spent its own limit holds no units its siblings could use.
+    for (const name of own.keys()) {
+      const p = pool(name);
+      if (!p) continue;
+      const avail = available(p.spec, p.state);
+      const need = needOf(name);
+      if (avail < need || (need === 0 && avail <= 0))
+        return { ok: false, refusal: ownRefusal(self.id, name, p, need, timeZone, now) };
+    }
+
     // Top up the parent lease when it cannot cover what is wanted.
     const short = [...up.keys()].filter(
       (n) => lease.expiresAt <= now || (lease.balances[n] ?? 0) < wantOf(n),
@@ -184,6 +202,7 @@ export class GovernorCore {
             accountId: this.parentIdFor(req.chain),
             retryAfterMs: 1_000,
             resetAt: null,
+            need,
           },
         };
       }
@@ -239,7 +258,10 @@ export class GovernorCore {
     });
     if (!result.ok) {
       const covered = short.every((n) => (lease.balances[n] ?? 0) >= needOf(n));
-      return covered ? undefined : result;
+      // The parent was asked for the need less what the lease held; the caller's need is whole.
+      return covered
+        ? undefined
+        : { ok: false, refusal: { ...result.refusal, need: needOf(result.refusal.limit) } };
     }
     for (const [name, amount] of Object.entries(result.grant))
       lease.balances[name] = (lease.balances[name] ?? 0) + amount;
@@ -261,9 +283,12 @@ function ownRefusal(
   timeZone: string,
   now: number,
 ): Refusal {
+  const capacity = p.spec.kind === 'bucket' ? p.spec.capacity : p.spec.limit;
+  if (need > capacity)
+    return { limit, accountId, retryAfterMs: null, resetAt: null, need, exceeds: { capacity } };
   const wait = waitFor(p.spec, p.state, Math.max(1, need));
   const resetAt = p.spec.kind === 'period' ? nextPeriodStart(p.spec.period, timeZone, now) : null;
-  return { limit, accountId, retryAfterMs: wait, resetAt };
+  return { limit, accountId, retryAfterMs: wait, resetAt, need };
 }
 
 function splitBalances(balances: Record<string, number>) {

@@ -56,7 +56,7 @@ export interface TokenRequest {
 
 export type TokenResponse =
   | { ok: true; accessToken: string; expiresAt: number }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; refused: boolean };
 
 interface RotatedToken {
   ciphertext: string;
@@ -113,7 +113,8 @@ export class KeyPool extends DurableObject<Env> {
   report(id: string, outcome: Outcome, now: number): void {
     const before = this.healthById.get(id);
     // A success on a healthy key, or another refusal of a disabled one, changes nothing.
-    if (outcome.kind === 'ok' && (before === undefined || before.failures === 0)) return;
+    if (outcome.kind === 'ok' && (before === undefined || (before.failures === 0 && !before.suspectAt)))
+      return;
     if (outcome.kind === 'auth_failed' && before?.disabled) return;
     const after = applyOutcome(before, outcome, now);
     this.healthById.set(id, after);
@@ -165,25 +166,38 @@ export class KeyPool extends DurableObject<Env> {
     });
     if (sealed.client_secret) form.set('client_secret', sealed.client_secret);
     if (req.scope) form.set('scope', req.scope);
-    let body: { access_token?: unknown; expires_in?: unknown; refresh_token?: unknown } = {};
-    let status = 0;
+    let res: Response;
     try {
-      const res = await fetch(req.tokenUrl, {
+      res = await fetch(req.tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form,
       });
-      status = res.status;
-      body = (await res.json()) as typeof body;
     } catch {
       // Unreachable token endpoint: like a timeout, the key only cools down.
       this.report(req.keyId, { kind: 'timeout' }, req.now);
-      return { ok: false, reason: 'the token endpoint could not be reached' };
+      return { ok: false, reason: 'the token endpoint could not be reached', refused: false };
+    }
+    const status = res.status;
+    // The body is read as text: a refusal may come as an HTML or plain-text page, and that is
+    // still a refusal (RFC 6749 §5.2 says JSON, proxies and identity providers do not always).
+    const text = await res.text().catch(() => '');
+    let body: { access_token?: unknown; expires_in?: unknown; refresh_token?: unknown } = {};
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed && typeof parsed === 'object') body = parsed as typeof body;
+    } catch {
+      body = {};
+    }
+    if (status === 429 || status >= 500) {
+      // The endpoint is overloaded or failing on its side: the refresh token may well be good.
+      this.report(req.keyId, status === 429 ? { kind: 'rate_limited' } : { kind: 'server_error' }, req.now);
+      return { ok: false, reason: `the token endpoint failed (HTTP ${status})`, refused: false };
     }
     if (status !== 200 || typeof body.access_token !== 'string') {
       // A refused refresh disables the key like a 401 and raises an alert (C5: never silently).
-      this.report(req.keyId, { kind: 'auth_failed', status: status || 401 }, req.now);
-      return { ok: false, reason: `the token endpoint refused the refresh (HTTP ${status})` };
+      this.report(req.keyId, { kind: 'auth_failed', status: status === 200 ? 401 : status }, req.now);
+      return { ok: false, reason: `the token endpoint refused the refresh (HTTP ${status})`, refused: true };
     }
     if (typeof body.refresh_token === 'string' && body.refresh_token !== refreshToken) {
       const next = await encryptSecret(ring, body.refresh_token);

@@ -99,4 +99,18 @@ describe('sleep on error', () => {
       coolUntil: 0,
     });
   });
+
+  it('cools a key on a suspect 5xx only when it already failed another request since serving one', () => {
+    const suspect = { kind: 'server_error', suspect: true } as const;
+    const once = applyOutcome(undefined, suspect, 0);
+    expect(once).toMatchObject({ coolUntil: 0, failures: 0, suspectAt: 0, lastError: 'server_error' });
+    // A success in between clears the suspicion: the next suspect 5xx is again only noted.
+    const served = applyOutcome(once, { kind: 'ok' }, 10);
+    expect(served.suspectAt).toBeUndefined();
+    expect(applyOutcome(served, suspect, 20).coolUntil).toBe(0);
+    // A second failed request with no success between: evidence, the key cools.
+    expect(applyOutcome(once, suspect, 100).coolUntil).toBe(2_100);
+    // A confirmed 5xx (another key served the same request) cools at once.
+    expect(applyOutcome(undefined, { kind: 'server_error' }, 0).coolUntil).toBe(2_000);
+  });
 });

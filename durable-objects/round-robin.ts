@@ -16,6 +16,8 @@ export interface KeyHealth {
   lastErrorAt?: number;
   /** Errors since the key was added or last re-enabled. */
   errorCount?: number;
+  /** When the key failed a request with a 5xx that may have been the request's fault (see Outcome). */
+  suspectAt?: number;
 }
 
 /** A key whose last cool-down ended this long ago starts its backoff afresh. */
@@ -63,7 +65,13 @@ export function pickKey(
 export type Outcome =
   | { kind: 'ok' }
   | { kind: 'rate_limited'; retryAfterMs?: number }
-  | { kind: 'server_error' }
+  /**
+   * `suspect`: the 5xx may have been provoked by the request (a pathological body fails on every
+   * key), so one alone is no evidence against a key every tenant shares. A suspect 5xx cools the
+   * key only when the key already failed another request since it last served one; the failover
+   * reports a plain `server_error` (evidence) when another key then served the same request.
+   */
+  | { kind: 'server_error'; suspect?: boolean }
   | { kind: 'timeout' }
   | { kind: 'auth_failed'; status: number };
 
@@ -71,13 +79,25 @@ export type Outcome =
 export function applyOutcome(health: KeyHealth | undefined, outcome: Outcome, now: number): KeyHealth {
   const known: KeyHealth = health ?? { coolUntil: 0, disabled: false, failures: 0 };
   const fresh = known.coolUntil > 0 && now - known.coolUntil > FAILURE_MEMORY_MS;
-  if (outcome.kind === 'ok') return { ...known, failures: 0, coolUntil: 0 };
+  if (outcome.kind === 'ok') {
+    const { suspectAt: _cleared, ...rest } = known;
+    return { ...rest, failures: 0, coolUntil: 0 };
+  }
   const h: KeyHealth = {
     ...known,
     failures: fresh ? 0 : known.failures,
     lastErrorAt: now,
     errorCount: (known.errorCount ?? 0) + 1,
   };
+  if (outcome.kind === 'server_error' && outcome.suspect) {
+    const seenBefore = known.suspectAt !== undefined && now - known.suspectAt <= FAILURE_MEMORY_MS;
+    if (!seenBefore) return { ...h, suspectAt: now, lastError: 'server_error' };
+  }
+  const { suspectAt: _used, ...rest } = h;
+  return afterFailure(rest, outcome, now);
+}
+
+function afterFailure(h: KeyHealth, outcome: Exclude<Outcome, { kind: 'ok' }>, now: number): KeyHealth {
   switch (outcome.kind) {
     case 'rate_limited': {
       const backoff = Math.min(60_000, 1_000 * 2 ** h.failures);

@@ -100,7 +100,11 @@ export const managementTokens = sqliteTable(
     createdAt: integer('created_at').notNull(),
     createdBy: text('created_by'),
   },
-  (t) => [uniqueIndex('management_tokens_hash_idx').on(t.hash)],
+  // created_by: the user or token that minted it; revoking a token revokes what it minted.
+  (t) => [
+    uniqueIndex('management_tokens_hash_idx').on(t.hash),
+    index('management_tokens_created_by_idx').on(t.createdBy),
+  ],
 );
 
 // A level is a pool of upstream keys (C7); models reach a level through `level_mapper`.

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { governorTree, link } from '../../durable-objects/test-tree';
 import { SHARED_WAIT_MS } from '../lib/shared-wait';
 import { GovernorRefusal, LeaseClient } from './lease-client';
+import { refusalError } from './refusal';
 
 const noWait = () => {};
 
@@ -92,5 +93,51 @@ describe('isolate lease client', () => {
       client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait),
     ).resolves.toMatchObject({ governorId: 'team' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(SHARED_WAIT_MS - 50);
+  });
+
+  it("never refuses another request's smaller need with a remembered refusal", async () => {
+    const t = governorTree();
+    const client = new LeaseClient((_, req) => t.route(req));
+    const chain = [link('team', { tpm: 10_000 })];
+    const huge = client.admit(chain, 'UTC', { model: 'm', tokens: 5e9, cost: 0 }, 0, noWait);
+    await expect(huge).rejects.toBeInstanceOf(GovernorRefusal);
+    const refusal = ((await huge.catch((e: unknown) => e)) as GovernorRefusal).refusal;
+    expect(refusal.exceeds).toEqual({ capacity: 10_000 });
+    // The same impossible need is still refused from memory, without asking the governor again.
+    const calls = t.calls.get('team');
+    await expect(
+      client.admit(chain, 'UTC', { model: 'm', tokens: 5e9, cost: 0 }, 5, noWait),
+    ).rejects.toBeInstanceOf(GovernorRefusal);
+    expect(t.calls.get('team')).toBe(calls);
+    // The next ordinary request on the same lease, within the refusal's memory, is admitted.
+    await expect(
+      client.admit(chain, 'UTC', { model: 'm', tokens: 100, cost: 0 }, 10, noWait),
+    ).resolves.toMatchObject({
+      taken: { tpm: { amount: 100 } },
+    });
+  });
+});
+
+describe('refusal errors', () => {
+  it('answers "can never fit" with a 400 policy error without Retry-After, a rate with a 429', () => {
+    const exceeds = refusalError({
+      limit: 'tpm',
+      accountId: 'team',
+      retryAfterMs: null,
+      resetAt: null,
+      need: 5e9,
+      exceeds: { capacity: 10_000 },
+    });
+    expect(exceeds).toMatchObject({ status: 400, code: 'request_exceeds_limit' });
+    expect(exceeds.headers()).toEqual({});
+    const rate = refusalError({
+      limit: 'tpm',
+      accountId: 'team',
+      retryAfterMs: 2_000,
+      resetAt: null,
+      need: 10,
+    });
+    expect(rate).toMatchObject({ status: 429, code: 'token_rate_limit_exceeded' });
+    expect(rate.headers()).toEqual({ 'retry-after': '2' });
   });
 });

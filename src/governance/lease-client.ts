@@ -113,8 +113,16 @@ export class LeaseClient {
     const lease = this.lease(governorId);
 
     for (;;) {
+      // A remembered refusal refuses only needs at least as large: another request's smaller need
+      // (an ordinary request after one that can never fit) asks the governor itself.
       const refused = lease.refused;
-      if (refused && refused.until > now && units.has(refused.refusal.limit))
+      const refusedUnit = refused && units.get(refused.refusal.limit);
+      if (
+        refused &&
+        refusedUnit &&
+        refused.until > now &&
+        perUnit[refusedUnit] >= (refused.refusal.need ?? 0)
+      )
         throw new GovernorRefusal(refused.refusal);
       if (lease.expiresAt > now && covers(lease.balances, units, perUnit)) {
         const taken: Admission['taken'] = {};

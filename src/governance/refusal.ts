@@ -1,7 +1,13 @@
 // A governor's refusal → the caller's error (C5): 429 with Retry-After for rates, a quota error for
-// daily and budget limits, each naming the limit and the account level that refused.
+// daily and budget limits, each naming the limit and the account level that refused; a 400 for a
+// request that needs more than a limit can ever grant.
 import type { Refusal } from '../../durable-objects/governor-core';
-import { type GatewayError, QuotaExceededError, RateLimitError } from '../errors/gateway-error';
+import {
+  type GatewayError,
+  InvalidRequestError,
+  QuotaExceededError,
+  RateLimitError,
+} from '../errors/gateway-error';
 
 const quotaCodes: Record<string, [code: string, what: string]> = {
   rpd: ['daily_request_quota_exceeded', 'daily request quota'],
@@ -23,6 +29,15 @@ function level(accountId: string): string {
 }
 
 export function refusalError(r: Refusal): GatewayError {
+  if (r.exceeds) {
+    // No wait helps: a 400-class policy error for this request alone, without Retry-After.
+    const what = quotaCodes[r.limit]?.[1] ?? rateName(r.limit)[1];
+    return new InvalidRequestError(
+      'request_exceeds_limit',
+      `This request needs ${r.need ?? 'more'} units of the ${what} of ${level(r.accountId)}, ` +
+        `more than it can ever grant (${r.exceeds.capacity}). Lower max_tokens or send less input.`,
+    );
+  }
   const quota = quotaCodes[r.limit];
   if (quota) {
     const reset = r.resetAt ? ` It resets at ${new Date(r.resetAt).toISOString()}.` : '';

@@ -13,7 +13,7 @@ import type { ClientProtocolSpec, TokenCounting, WireProtocol } from '../provide
 import { gatewayConfig } from '../state/config';
 import { estimateTokens, TOKENS_PER_MESSAGE } from '../usage/tokenizer';
 import { readJsonBody } from './read-json';
-import { forwardedHeaders, sendUpstream, upstreamConfig } from './upstream-call';
+import { forwardedHeaders, sendUpstream, skippingUnusableKey, upstreamConfig } from './upstream-call';
 
 /** Counting is quick; a provider that does not answer in this time is skipped. */
 const COUNT_TIMEOUT_MS = 10_000;
@@ -36,16 +36,16 @@ export async function proxyCountTokens(
   for (const key of native) {
     const wire = planFor(key.provider, protocol).wire;
     // A key that cannot be reached or used (network, OAuth refresh) leaves the next one to try.
-    const res = await upstreamConfig(key)
-      .then((cfg) => {
+    const res = await skippingUnusableKey(
+      upstreamConfig(key).then((cfg) => {
         const req = counting.upstream(cfg, body, route.model);
         req.headers = {
           ...req.headers,
           ...forwardedHeaders(c.req.raw.headers, spec.passthrough.forwardHeaders),
         };
         return sendUpstream(wire, req, AbortSignal.timeout(COUNT_TIMEOUT_MS));
-      })
-      .catch(() => null);
+      }),
+    );
     if (!res) continue;
     if (res.ok) return relay(res, c.get('requestId'));
     // A request the provider refuses would be refused by every key: answer with its error.

@@ -8,7 +8,7 @@ import type { JsonRecord } from '../bridge/read';
 import { InvalidRequestError } from '../errors/gateway-error';
 import { embeddingsClient, providerEntry } from '../providers/registry';
 import type { EmbeddingsClientSpec, EmbeddingsProtocol, EmbedRequest } from '../providers/types';
-import { estimateTokens } from '../usage/tokenizer';
+import { estimateTokens, tokenCounter, utf8Bytes } from '../usage/tokenizer';
 import type { TokenUsage } from '../usage/types';
 import { relayWhole } from './deliver-passthrough';
 import { convertedWhole } from './deliver-translate';
@@ -29,7 +29,7 @@ const inputUsage = (tokens: number): TokenUsage => ({
 function estimatedWhenMissing(delivery: Delivery, estimate: () => Promise<number>): Delivery {
   let estimated: number | null = null;
   const done = delivery.done.then(async (reason) => {
-    if (delivery.usage() === null) estimated = await estimate().catch(() => 0);
+    if (delivery.usage() === null) estimated = await estimate();
     return reason;
   });
   return {
@@ -46,7 +46,21 @@ export function embeddingsExchange(spec: EmbeddingsClientSpec, body: JsonRecord,
     decoded ??= spec.decode(body, model);
     return decoded;
   };
-  const estimate = () => estimateTokens(request().inputs);
+  // Never bills 0: if the inputs cannot be read for counting (a body the upstream accepted but the
+  // decoder does not), the whole body counts by the tokenizer's byte rule, and the failure is logged.
+  const estimate = () =>
+    Promise.resolve()
+      .then(() => estimateTokens(request().inputs))
+      .catch((err: unknown) => {
+        console.error(
+          JSON.stringify({
+            msg: 'token estimate failed',
+            what: 'embeddings',
+            error: String((err as Error)?.name ?? err),
+          }),
+        );
+        return utf8Bytes(JSON.stringify(body));
+      });
 
   return {
     async attempt(key, signal) {
@@ -73,8 +87,9 @@ export function embeddingsExchange(spec: EmbeddingsClientSpec, body: JsonRecord,
         });
       }
       const req = request();
-      // The client's answer states usage; without the provider's count it states the estimate.
-      const estimatedTokens = await estimate();
+      // The client's answer states usage; without the provider's count it states the estimate,
+      // counted only then (the tokenizer is loaded now, so the answer can be built in one step).
+      const count = await tokenCounter();
       const target = wire.target(cfg, model, null);
       const res = await sendUpstream(wire, { ...target, body: wire.encode(req) }, signal);
       return attemptOf(res, wire, (ctx) => {
@@ -82,9 +97,10 @@ export function embeddingsExchange(spec: EmbeddingsClientSpec, body: JsonRecord,
         const converted = convertedWhole(res, ctx, (json) => {
           const out = wire.decode(json);
           reported = out.promptTokens !== null;
+          const tokens = out.promptTokens ?? count(req.inputs);
           return {
-            body: spec.encode(out, { body, model, estimatedTokens }),
-            usage: inputUsage(out.promptTokens ?? estimatedTokens),
+            body: spec.encode(out, { body, model, estimatedTokens: tokens }),
+            usage: inputUsage(tokens),
           };
         });
         return { ...converted, estimated: () => !reported };

@@ -11,7 +11,7 @@ import type { IRRequest, IRStreamEvent } from '../bridge/ir';
 import { requestTexts } from '../bridge/ir-text';
 import { parseJson } from '../bridge/sse';
 import type { EndReason } from '../usage/pump';
-import { estimateTokens, TOKENS_PER_MESSAGE } from '../usage/tokenizer';
+import { estimateTokens, TOKENS_PER_MESSAGE, utf8Bytes } from '../usage/tokenizer';
 import type { TokenUsage } from '../usage/types';
 import { decodeAll } from './deliver-passthrough';
 import type { DeliverContext, Delivery } from './exchange';
@@ -63,6 +63,27 @@ async function inputTokens(source: EstimateSource): Promise<number> {
   return (await estimateTokens(requestTexts(ir))) + TOKENS_PER_MESSAGE * ir.messages.length;
 }
 
+/**
+ * An estimate that failed (a bug, not the caller's input) is logged once and replaced by the
+ * tokenizer's own fallback rule over the raw text — one token per UTF-8 byte, which never counts
+ * short — so a request is never billed 0 because counting broke.
+ */
+async function orBytes(count: () => Promise<number>, raw: () => string, what: string, requestId: string) {
+  try {
+    return await count();
+  } catch (err) {
+    console.error(
+      JSON.stringify({
+        msg: 'token estimate failed',
+        what,
+        requestId,
+        error: String((err as Error)?.name ?? err),
+      }),
+    );
+    return utf8Bytes(raw());
+  }
+}
+
 /** The stream ended before the upstream did: its last usage report may be short of what it sent. */
 const cutShort = (reason: EndReason) =>
   reason === 'upstream_error' || reason === 'upstream_idle_timeout' || reason === 'client_abandoned';
@@ -87,17 +108,26 @@ export function estimatingDelivery(
     },
   });
   let estimate: TokenUsage | null = null;
-  const output = async () => {
-    try {
-      return await estimateTokens(outputTexts(source.upstream, source.stream, whole ?? decodeAll(parts)));
-    } catch {
-      return 0;
-    }
-  };
+  const answerText = () => whole ?? decodeAll(parts);
+  const output = () =>
+    orBytes(
+      () => estimateTokens(outputTexts(source.upstream, source.stream, answerText())),
+      answerText,
+      'output',
+      ctx.requestId,
+    );
   const done = inner.done.then(async (reason) => {
     const reported = inner.usage();
     if (reported === null || reported.promptTokens + reported.completionTokens === 0) {
-      const [input, generated] = await Promise.all([inputTokens(source).catch(() => 0), output()]);
+      const [input, generated] = await Promise.all([
+        orBytes(
+          () => inputTokens(source),
+          () => source.rawRequest(),
+          'input',
+          ctx.requestId,
+        ),
+        output(),
+      ]);
       if (input + generated > 0)
         estimate = {
           promptTokens: input,

@@ -4,18 +4,23 @@
 // before any byte reached the client.
 import type { PickResponse } from '../../durable-objects/key-pool';
 import type { Outcome } from '../../durable-objects/round-robin';
-import { GatewayError, RateLimitError, UpstreamError } from '../errors/gateway-error';
+import { GatewayError, InternalError, RateLimitError, UpstreamError } from '../errors/gateway-error';
 import { CredentialError } from '../providers/credential-error';
 import type { UpstreamCredential } from '../providers/types';
 import type { ModelRoute } from '../routing/resolve-model';
 import type { GatewayConfig, LevelConfig } from '../state/config';
 import type { Attempt } from './exchange';
 import { outcomeForStatus } from './outcome';
+import { UpstreamUnreachable } from './upstream-call';
 
 export interface FailoverDeps {
   pick: (levelId: number, level: LevelConfig, exclude: ReadonlySet<string>) => Promise<PickResponse>;
   report: (levelId: number, keyId: string, outcome: Outcome) => void;
+  /** The key answered 2xx (clears a suspicion or backoff this isolate holds against it). */
+  served?: (levelId: number, keyId: string) => void;
   now: () => number;
+  /** For the log line of an internal error (never shown to the caller). */
+  requestId: string;
 }
 
 export interface Delivered {
@@ -43,6 +48,19 @@ async function withFirstByteTimeout(send: Send, key: UpstreamCredential, ms: num
   }
 }
 
+function logInternal(requestId: string, keyId: string, err: unknown): void {
+  const e = err instanceof Error ? err : new Error(String(err));
+  console.error(
+    JSON.stringify({
+      msg: 'internal error calling upstream',
+      requestId,
+      keyId,
+      error: e.name,
+      detail: e.message,
+    }),
+  );
+}
+
 /** Errors that say the key (not the request) is unusable, whatever status carried them. */
 const KEY_FAULTS = new Set(['upstream_auth_failed', 'upstream_billing']);
 
@@ -57,6 +75,8 @@ export async function sendWithFailover(
   let lastError: GatewayError | undefined;
   let coolingMs: number | undefined;
   const report = deps.report;
+  // Keys that answered this request with a 5xx: blamed only if another key then serves it.
+  const suspects: [levelId: number, keyId: string][] = [];
 
   for (const [index, levelId] of [route.level, ...route.switchOver].entries()) {
     const level = config.levels.get(levelId);
@@ -79,20 +99,33 @@ export async function sendWithFailover(
       } catch (err) {
         if (err instanceof GatewayError) throw err;
         if (err instanceof CredentialError) {
-          report(levelId, key.id, { kind: 'auth_failed', status: 401 });
-          lastError = new UpstreamError(
-            'upstream_auth_failed',
-            "The provider refused the gateway's credentials; an operator has been alerted.",
-            502,
-          );
+          // A refused refresh disables the key; an unreachable token endpoint only cools it.
+          report(levelId, key.id, err.refused ? { kind: 'auth_failed', status: 401 } : { kind: 'timeout' });
+          lastError = err.refused
+            ? new UpstreamError(
+                'upstream_auth_failed',
+                "The provider refused the gateway's credentials; an operator has been alerted.",
+                502,
+              )
+            : new UpstreamError('upstream_error', "The provider's token endpoint is unavailable.", 502);
           continue;
         }
-        report(levelId, key.id, { kind: 'timeout' });
-        lastError = new UpstreamError('upstream_timeout', 'The provider did not answer in time.', 504);
-        continue;
+        if (err instanceof UpstreamUnreachable) {
+          report(levelId, key.id, { kind: 'timeout' });
+          lastError = new UpstreamError('upstream_timeout', 'The provider did not answer in time.', 504);
+          continue;
+        }
+        // Anything else (a TypeError encoding the request, an adapter bug) is the gateway's fault:
+        // logged once, answered as an internal error, and never blamed on the key.
+        logInternal(deps.requestId, key.id, err);
+        throw new InternalError();
       }
       const res = attempt.response;
-      if (res.ok) return { attempt, key, level, retries: attempts - 1, switchedOver: index > 0 };
+      if (res.ok) {
+        for (const [l, k] of suspects) report(l, k, { kind: 'server_error' });
+        deps.served?.(levelId, key.id);
+        return { attempt, key, level, retries: attempts - 1, switchedOver: index > 0 };
+      }
       const error = await attempt.error();
       let outcome = outcomeForStatus(res.status, res.headers.get('retry-after'), deps.now());
       // Some providers refuse a bad key with a 400 (the adapter's errors.ts reads the body).
@@ -100,6 +133,10 @@ export async function sendWithFailover(
         outcome = { kind: 'auth_failed', status: res.status };
       // The request itself was at fault (400, 404…): another key would fail the same way.
       if (outcome === null) throw error;
+      if (outcome.kind === 'server_error') {
+        suspects.push([levelId, key.id]);
+        outcome = { kind: 'server_error', suspect: true };
+      }
       report(levelId, key.id, outcome);
       lastError = error;
     }

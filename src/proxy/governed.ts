@@ -84,7 +84,10 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
   const firstPick = level?.keys.length
     ? picker.pick(route.level, candidates(level), new Set(), startedAt)
     : undefined;
-  firstPick?.catch(() => {});
+  // Other requests of this isolate may wait on the key batch this pick fetches. If admission then
+  // refuses this request, its response ends it, and the runtime would cancel that fetch and leave
+  // them waiting out SHARED_WAIT_MS (a refused neighbour stalling everyone): keep it alive.
+  if (firstPick) waitUntil(firstPick.catch(() => {}));
   const admission = await admit(
     env,
     auth,
@@ -115,7 +118,9 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
     failover: {
       pick: (levelId, l, exclude) => picker.pick(levelId, candidates(l), exclude, Date.now()),
       report: (levelId, keyId, outcome) => picker.report(levelId, keyId, outcome, Date.now(), waitUntil),
+      served: (levelId, keyId) => picker.served(levelId, keyId, Date.now(), waitUntil),
       now: Date.now,
+      requestId: meta.requestId,
     },
     meter(delivery, result) {
       const record = usageRecord(meta, delivery, result, pricing);

@@ -13,7 +13,7 @@ import { relayWhole } from './deliver-passthrough';
 import type { Exchange } from './exchange';
 import { runGoverned } from './governed';
 import { MAX_BODY_BYTES, readJsonBody } from './read-json';
-import { attemptOf, upstreamConfig } from './upstream-call';
+import { attemptOf, fetchUpstream, upstreamConfig } from './upstream-call';
 
 const jsonSchema = z.looseObject({ model: z.string().min(1).optional() });
 
@@ -43,7 +43,7 @@ function mediaExchange(spec: MediaSpec, body: MediaBody, model: string): Exchang
         for (const [name, value] of body.form) form.append(name, name === 'model' ? model : value);
         payload = form;
       }
-      const res = await fetch(target.url, { method: 'POST', headers, body: payload, signal });
+      const res = await fetchUpstream(target.url, { method: 'POST', headers, body: payload, signal });
       return attemptOf(res, wire, (ctx) => {
         const relayed = relayWhole(res, ctx, spec.read ?? null);
         const fromRequest = spec.requestUnits?.(fields) ?? {};

@@ -1,9 +1,12 @@
-// Request bodies: size-limited, parsed, and validated into the caller's protocol errors.
+// Request bodies: size-limited, shape-checked (depth, one field's size), parsed, and validated into
+// the caller's protocol errors.
 import type { z } from 'zod';
 import { InvalidRequestError, PayloadTooLargeError } from '../errors/gateway-error';
+import { MAX_BODY_BYTES } from '../lib/input-limits';
+import { checkJsonShape } from '../lib/json-shape';
 import { parseWith } from '../lib/validate';
 
-export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 export async function readJson<S extends z.ZodType>(
   req: Request,
@@ -25,6 +28,7 @@ export async function readJsonBody<S extends z.ZodType>(
   const text = await req.text();
   if (text.length > maxBytes)
     throw new PayloadTooLargeError('request_too_large', `Request body exceeds ${maxBytes} bytes.`);
+  checkJsonShape(text);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -13,7 +13,7 @@ import { planFor } from '../providers/registry';
 import type { WireProtocol } from '../providers/types';
 import { gatewayConfig } from '../state/config';
 import { relayHeaders } from './deliver-passthrough';
-import { upstreamConfig } from './upstream-call';
+import { fetchUpstream, skippingUnusableKey, upstreamConfig } from './upstream-call';
 
 /** Query parameters that belong to the gateway, not to the provider. */
 const OWN_PARAMS = ['model', 'key'];
@@ -46,17 +46,17 @@ export async function proxyStoredResponse(
   for (const key of keys) {
     const { adapter } = planFor(key.provider, protocol).wire;
     // A key that cannot be reached or used (network, OAuth refresh) leaves the next one to try.
-    const res = await upstreamConfig(key)
-      .then((cfg) => {
+    const res = await skippingUnusableKey(
+      upstreamConfig(key).then((cfg) => {
         const target = adapter.target(cfg, { model: '', stream: false });
         const { 'content-type': _json, ...headers } = target.headers;
-        return fetch(`${target.url}${suffix}`, {
+        return fetchUpstream(`${target.url}${suffix}`, {
           method: action === 'cancel' ? 'POST' : 'GET',
           headers,
           signal: AbortSignal.timeout(level?.timeouts.firstByteMs ?? 60_000),
         });
-      })
-      .catch(() => null);
+      }),
+    );
     if (!res) continue;
     const stream = (res.headers.get('content-type') ?? '').includes('event-stream');
     if (res.ok)

@@ -74,4 +74,19 @@ describe('key picker', () => {
     expect(await picker.pick(1, keys, new Set(['a']), 0)).toEqual({ id: 'b' });
     expect(pool.calls.pick).toBe(1);
   });
+
+  it('tells the pool a key served again only when this isolate holds a failure against it', async () => {
+    const { client, calls } = fakePool();
+    const picker = new KeyPicker(() => client);
+    const sent: Promise<unknown>[] = [];
+    picker.served(1, 'a', 0, (p) => sent.push(p));
+    expect(sent).toHaveLength(0);
+    picker.report(1, 'a', { kind: 'server_error', suspect: true }, 0, (p) => sent.push(p));
+    picker.served(1, 'a', 10, (p) => sent.push(p));
+    await Promise.all(sent);
+    expect(calls.report).toBe(2);
+    // The suspicion is cleared: the next success sends nothing.
+    picker.served(1, 'a', 20, (p) => sent.push(p));
+    expect(sent).toHaveLength(2);
+  });
 });

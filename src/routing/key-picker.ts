@@ -76,6 +76,16 @@ export class KeyPicker {
     return this.pool(levelId).pick({ candidates: healthyHere, exclude: [...exclude], now });
   }
 
+  /**
+   * A key served a request. Only news when this isolate saw it fail (a suspect 5xx waiting for
+   * evidence, a backoff to reset): then the pool hears of it, otherwise nothing is sent.
+   */
+  served(levelId: number, keyId: string, now: number, send: (p: Promise<unknown>) => void): void {
+    const h = this.level(levelId).health.get(keyId);
+    if (!h || (h.failures === 0 && h.suspectAt === undefined)) return;
+    this.report(levelId, keyId, { kind: 'ok' }, now, send);
+  }
+
   /** Sleeps the key here at once; the pool hears of it asynchronously through `send`. */
   report(
     levelId: number,
@@ -86,7 +96,7 @@ export class KeyPicker {
   ): void {
     const level = this.level(levelId);
     level.health.set(keyId, applyOutcome(level.health.get(keyId), outcome, now));
-    level.queue = level.queue.filter((id) => id !== keyId);
+    if (outcome.kind !== 'ok') level.queue = level.queue.filter((id) => id !== keyId);
     send(
       this.pool(levelId)
         .report(keyId, outcome, now)

@@ -1,6 +1,7 @@
 // Model → (upstream model, level): model_mapper, then every allowlist, then level_mapper (C4, C7).
 // Pure; the caller caches results per effective policy, so repeated exact models skip the globs.
-import { PermissionDeniedError } from '../errors/gateway-error';
+import { InvalidRequestError, PermissionDeniedError } from '../errors/gateway-error';
+import { MAX_MODEL_CHARS } from '../lib/input-limits';
 import { type EffectivePolicy, nearest } from '../policy/effective';
 import { globMatch } from '../policy/glob';
 
@@ -61,6 +62,15 @@ export class ModelRouteCache {
     private readonly defaultLevel: number | null,
   ) {}
   resolve(requested: string): ModelRoute {
+    // Model names are matched against policy globs (a regular expression each) and cached: a name
+    // of any length would cost time and memory per request. Real names are far shorter.
+    if (requested.length > MAX_MODEL_CHARS) {
+      throw new InvalidRequestError(
+        'invalid_request',
+        `model: must be at most ${MAX_MODEL_CHARS} characters`,
+        'model',
+      );
+    }
     let hit = this.routes.get(requested);
     if (!hit) {
       try {

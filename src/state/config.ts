@@ -133,7 +133,7 @@ function oauthSecret(
       fingerprint,
       now,
     });
-    if (!res.ok) throw new CredentialError(res.reason);
+    if (!res.ok) throw new CredentialError(res.reason, res.refused);
     token = { accessToken: res.accessToken, expiresAt: res.expiresAt };
     return token.accessToken;
   };

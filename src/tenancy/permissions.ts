@@ -34,6 +34,8 @@ export interface Principal {
   role: UserRole | null;
   /** Token scopes; `all` for the bootstrap token. Unused for users (their role decides). */
   scopes: ReadonlySet<string> | 'all';
+  /** A management token's own expiry: the tokens it mints may not outlive it. */
+  expiresAt?: number | null;
 }
 
 const viewer: readonly Capability[] = ['read', 'usage:read'];

@@ -3,8 +3,12 @@
 //   fake-refresh-ok          → access token "fake-ok", expires_in 3600
 //   fake-refresh-ok-expN     → the same with expires_in N seconds
 //   fake-refresh-rotate      → access token "fake-ok" and a rotated refresh token "fake-refresh-ok"
+//   fake-refresh-refused-html → 401 with an HTML page (a proxy or IdP error page, not JSON)
 //   anything else            → 400 invalid_grant
-export function tokenResponse(form: URLSearchParams): { status: number; body: Record<string, unknown> } {
+export function tokenResponse(form: URLSearchParams): {
+  status: number;
+  body: Record<string, unknown> | string;
+} {
   if (form.get('grant_type') !== 'refresh_token') {
     return {
       status: 400,
@@ -21,6 +25,8 @@ export function tokenResponse(form: URLSearchParams): { status: number; body: Re
       body: { access_token: 'fake-ok', token_type: 'Bearer', expires_in: exp ? Number(exp[1]) : 3600 },
     };
   }
+  if (token === 'fake-refresh-refused-html')
+    return { status: 401, body: '<html><body><h1>401 Unauthorized</h1></body></html>' };
   if (token === 'fake-refresh-rotate') {
     return {
       status: 200,

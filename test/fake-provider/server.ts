@@ -255,6 +255,11 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
         rec.key = form.get('refresh_token');
         requests.push(rec);
         const r = tokenResponse(form);
+        if (typeof r.body === 'string') {
+          res.writeHead(r.status, { 'content-type': 'text/html' });
+          res.end(r.body);
+          return;
+        }
         return sendJson(res, r.status, r.body);
       }
       const match = matchRoute(rec.method, url);

@@ -17,7 +17,13 @@ beforeAll(async () => {
   await applyPolicy(
     {
       version: 1,
-      accounts: [{ id: 'oa-org', name: 'Org', policy: { level_mapper: { 'oauth-*': 7, 'mixed-*': 8 } } }],
+      accounts: [
+        {
+          id: 'oa-org',
+          name: 'Org',
+          policy: { level_mapper: { 'oauth-*': 7, 'mixed-*': 8, 'html-*': 9, 'down-*': 10 } },
+        },
+      ],
       levels: [
         {
           id: 7,
@@ -48,6 +54,39 @@ beforeAll(async () => {
             { id: 'oa-plain', provider: 'openai-compatible', base_url: `${fakeUrl}/v1`, key_env: 'PLAIN' },
           ],
         },
+        {
+          id: 9,
+          name: 'a refresh refused with a non-JSON page next to a plain key',
+          retries: 2,
+          keys: [
+            {
+              id: 'oa-html',
+              provider: 'openai-compatible',
+              base_url: `${fakeUrl}/v1`,
+              key_env: 'HTML',
+              oauth,
+              weight: 100,
+            },
+            { id: 'oa-plain-2', provider: 'openai-compatible', base_url: `${fakeUrl}/v1`, key_env: 'PLAIN' },
+          ],
+        },
+        {
+          id: 10,
+          name: 'a token endpoint nobody listens on next to a plain key',
+          retries: 2,
+          keys: [
+            {
+              id: 'oa-down',
+              provider: 'openai-compatible',
+              base_url: `${fakeUrl}/v1`,
+              key_env: 'DOWN',
+              // Port 1 on loopback: nothing listens, the connection is refused at once.
+              oauth: { token_url: 'http://127.0.0.1:1/oauth/token', client_id: 'switchyard-test' },
+              weight: 100,
+            },
+            { id: 'oa-plain-3', provider: 'openai-compatible', base_url: `${fakeUrl}/v1`, key_env: 'PLAIN' },
+          ],
+        },
       ],
       gateway_keys: [{ id: 'oa-key', account: 'oa-org', name: 'k', key_env: 'K' }],
     },
@@ -57,6 +96,10 @@ beforeAll(async () => {
         'oa-good': JSON.stringify({ refresh_token: 'fake-refresh-ok' }),
         'oa-bad': JSON.stringify({ refresh_token: 'fake-refresh-revoked' }),
         'oa-plain': 'fake-ok',
+        'oa-plain-2': 'fake-ok',
+        'oa-plain-3': 'fake-ok',
+        'oa-down': JSON.stringify({ refresh_token: 'fake-refresh-ok' }),
+        'oa-html': JSON.stringify({ refresh_token: 'fake-refresh-refused-html' }),
       },
     },
   );
@@ -91,5 +134,22 @@ describe('OAuth refresh credentials', () => {
     // No further refresh attempts for the disabled key.
     await chat(key, { model: 'mixed-m', messages: [{ role: 'user', content: 'again' }] });
     expect((await seen()).filter((r) => r.key === 'fake-refresh-revoked')).toHaveLength(1);
+  });
+
+  it('disables (not cools) a key whose refresh is refused with a body that is not JSON', async () => {
+    const res = await chat(key, { model: 'html-m', messages: [{ role: 'user', content: 'still works' }] });
+    expect(res.status).toBe(200);
+    const health = await env.KEY_POOL.get(env.KEY_POOL.idFromName('level:9')).health();
+    expect(health.keys['oa-html']).toMatchObject({ disabled: true, lastError: 'auth_failed_401' });
+    expect(health.alerts.map((a) => a.keyId)).toContain('oa-html');
+  });
+
+  it('only cools a key whose token endpoint cannot be reached (the refresh token may be fine)', async () => {
+    const res = await chat(key, { model: 'down-m', messages: [{ role: 'user', content: 'still works' }] });
+    expect(res.status).toBe(200);
+    const health = await env.KEY_POOL.get(env.KEY_POOL.idFromName('level:10')).health();
+    expect(health.keys['oa-down']).toMatchObject({ disabled: false });
+    expect(health.keys['oa-down']?.coolUntil).toBeGreaterThan(Date.now());
+    expect(health.alerts.map((a) => a.keyId)).not.toContain('oa-down');
   });
 });

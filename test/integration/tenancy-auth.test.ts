@@ -298,6 +298,52 @@ describe('role rules for users and tokens', () => {
   });
 });
 
+describe('tokens minted by tokens', () => {
+  it('never outlive their creator, and go when their creator is revoked', async () => {
+    const admin = await login('admin@b.example', PASSWORD);
+    const hour = new Date(Date.now() + 3_600_000).toISOString();
+    const minter = await ok<{ id: string; token: string }>(
+      admin.send('/admin/v1/accounts/b/tokens', {
+        method: 'POST',
+        json: { name: 'minter', scopes: ['tokens:write', 'read'], expires_at: hour },
+      }),
+      201,
+    );
+    const m = bearer(minter.token);
+    const later = await errorOf(
+      m.send('/admin/v1/accounts/b/tokens', {
+        method: 'POST',
+        json: { name: 'forever', scopes: ['read'], expires_at: '2099-01-01T00:00:00Z' },
+      }),
+    );
+    expect(later).toMatchObject({ status: 400, param: 'expires_at' });
+    // Without expires_at the child gets its creator's expiry (sooner than the 90-day default).
+    const child = await ok<{ id: string; token: string; expires_at: string }>(
+      m.send('/admin/v1/accounts/b/tokens', {
+        method: 'POST',
+        json: { name: 'child', scopes: ['tokens:write', 'read'] },
+      }),
+      201,
+    );
+    expect(Date.parse(child.expires_at)).toBeLessThanOrEqual(Date.parse(hour));
+    const grandchild = await ok<{ token: string }>(
+      bearer(child.token).send('/admin/v1/accounts/b/tokens', {
+        method: 'POST',
+        json: { name: 'grandchild', scopes: ['read'] },
+      }),
+      201,
+    );
+    await ok(bearer(grandchild.token).send('/admin/v1/accounts/b'));
+    await ok(admin.send(`/admin/v1/tokens/${minter.id}/revoke`, { method: 'POST' }));
+    for (const t of [minter.token, child.token, grandchild.token]) {
+      expect(await errorOf(bearer(t).send('/admin/v1/accounts/b'))).toMatchObject({
+        status: 401,
+        code: 'invalid_management_token',
+      });
+    }
+  });
+});
+
 describe('OpenAPI document', () => {
   it('is served without credentials and describes the admin API from its zod schemas', async () => {
     const doc = await ok<{

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { num, str } from '../../bridge/read';
 import { jsonObjectAfter } from '../../bridge/sse-frame';
+import { outputTokens } from '../../lib/input-limits';
 import type { ClientProtocolSpec } from '../types';
 import { anthropicAdapter, anthropicTarget } from './index';
 import { anthropicUnits, anthropicUsageToIR } from './response';
@@ -13,7 +14,7 @@ const schema = z.looseObject({
   model: z.string().min(1, 'model is required'),
   messages: z.array(z.looseObject({ role: z.string() })).min(1, 'messages must not be empty'),
   stream: z.boolean().nullish(),
-  max_tokens: z.number().int().positive().nullish(),
+  max_tokens: outputTokens(),
 });
 
 export const anthropicMessagesProtocol: ClientProtocolSpec = {

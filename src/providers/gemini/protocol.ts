@@ -3,11 +3,26 @@
 // passthrough (usageMetadata is always sent), and the bridge's client side.
 import { z } from 'zod';
 import { isRecord, type JsonRecord, num, rec } from '../../bridge/read';
+import { MAX_GEMINI_CANDIDATES, outputTokens } from '../../lib/input-limits';
 import type { ClientProtocolSpec } from '../types';
 import { geminiAdapter, geminiTarget } from './index';
 import { geminiStreamTap, geminiUsageFromBody } from './tap';
 
-const schema = z.looseObject({ contents: z.array(z.unknown()).optional() });
+// The output bound and candidate count feed the reservation: bounded here, in either casing.
+const candidates = z.number().int().min(1).max(MAX_GEMINI_CANDIDATES).nullish();
+const generationConfig = z
+  .looseObject({
+    maxOutputTokens: outputTokens(),
+    max_output_tokens: outputTokens(),
+    candidateCount: candidates,
+    candidate_count: candidates,
+  })
+  .nullish();
+const schema = z.looseObject({
+  contents: z.array(z.unknown()).optional(),
+  generationConfig,
+  generation_config: generationConfig,
+});
 
 export const geminiGenerateProtocol: ClientProtocolSpec = {
   id: 'gemini-generate',

@@ -2,14 +2,16 @@
 // passes through untouched (unknown fields are kept, C2).
 import { z } from 'zod';
 import { type JsonRecord, rec } from '../../bridge/read';
+import { MAX_CHOICES, outputTokens } from '../../lib/input-limits';
 
 export const chatCompletionRequestSchema = z.looseObject({
   model: z.string().min(1, 'model is required'),
   messages: z.array(z.looseObject({ role: z.string() })).min(1, 'messages must not be empty'),
   stream: z.boolean().nullish(),
   stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-  max_tokens: z.number().int().positive().nullish(),
-  max_completion_tokens: z.number().int().positive().nullish(),
+  max_tokens: outputTokens(),
+  max_completion_tokens: outputTokens(),
+  n: z.number().int().min(1).max(MAX_CHOICES).nullish(),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

@@ -3,6 +3,7 @@
 // nothing is asked for or hidden), and the bridge's client side.
 import { z } from 'zod';
 import { num, str } from '../../bridge/read';
+import { outputTokens } from '../../lib/input-limits';
 import type { ClientProtocolSpec } from '../types';
 import { openAIResponsesAdapter } from './responses-bridge';
 import { responsesStreamTap, responsesUsageFromBody, webSearchCalls } from './responses-tap';
@@ -11,7 +12,7 @@ const schema = z.looseObject({
   model: z.string().min(1, 'model is required'),
   input: z.union([z.string(), z.array(z.unknown())]).optional(),
   stream: z.boolean().nullish(),
-  max_output_tokens: z.number().int().positive().nullish(),
+  max_output_tokens: outputTokens(),
 });
 
 export const openAIResponsesProtocol: ClientProtocolSpec = {

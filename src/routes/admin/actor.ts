@@ -78,6 +78,7 @@ export async function authenticateAdmin(env: Env, token: string, now: number): P
     accountPath: row.path,
     role: null,
     scopes: new Set(row.token.scopes),
+    expiresAt: row.token.expiresAt,
     via: 'bearer',
   };
 }

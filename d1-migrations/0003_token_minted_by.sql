@@ -1,0 +1,1 @@
+CREATE INDEX `management_tokens_created_by_idx` ON `management_tokens` (`created_by`);
