@@ -106,6 +106,8 @@ describe('session use', () => {
       call('/admin/v1/auth/me', { headers: { cookie: admin.cookie } }),
     );
     expect(me).toMatchObject({ type: 'user', role: 'admin', account_id: 'b' });
+    // What the console needs to show money and times the root's way.
+    expect(me).toMatchObject({ timezone: 'UTC', currency: 'USD', usage_retention_days: 90 });
     const write = { method: 'POST', json: { parent_id: 'b', name: 'csrf' } };
     const missing = await errorOf(
       call('/admin/v1/accounts', { ...write, headers: { cookie: admin.cookie } }),
