@@ -41,8 +41,12 @@ const meSchema = z
     role: z.enum(userRoles).nullable(),
     capabilities: z.array(z.string()).openapi({ example: ['read', 'usage:read', 'keys:write:own'] }),
     via: z.enum(['bearer', 'cookie']),
-    timezone: z.string().openapi({ description: "The root's IANA time zone: days and times are shown in it" }),
-    currency: z.string().openapi({ description: 'ISO 4217 code of the root currency (all `*_micros` amounts)' }),
+    timezone: z
+      .string()
+      .openapi({ description: "The root's IANA time zone: days and times are shown in it" }),
+    currency: z
+      .string()
+      .openapi({ description: 'ISO 4217 code of the root currency (all `*_micros` amounts)' }),
     usage_retention_days: z.number().int().openapi({ description: 'How long raw request events are kept' }),
   })
   .openapi('Me');
