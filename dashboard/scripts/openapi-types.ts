@@ -5,7 +5,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { adminPublicApi } from '../../src/routes/admin/router';
+
+// Imported by path so that the Node typecheck of this script does not type the Worker's modules.
+const router: string = resolve(import.meta.dirname, '../../src/routes/admin/router.ts');
+const { adminPublicApi } = (await import(router)) as {
+  adminPublicApi: { request(path: string): Promise<Response> };
+};
 
 const out = resolve(import.meta.dirname, '../src/api/schema.gen.ts');
 const res = await adminPublicApi.request('/openapi.json');

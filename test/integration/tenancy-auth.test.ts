@@ -176,6 +176,14 @@ describe('session use', () => {
     ).toBe('invalid_credentials');
   });
 
+  it('never takes a management token from the URL: `?key=` on the admin API is a filter', async () => {
+    const err = await errorOf(call('/admin/v1/auth/me?key=sya_test_admin_token'));
+    expect(err).toMatchObject({ status: 401, code: 'missing_management_token' });
+    // With a session, `?key=` does not replace it.
+    const s = await login('viewer@b.example', PASSWORD);
+    expect((await s.send('/admin/v1/auth/me?key=sym_not_a_token')).status).toBe(200);
+  });
+
   it('logout clears both cookies', async () => {
     const s = await login('viewer@b.example', PASSWORD);
     const res = await s.send('/admin/v1/auth/logout', { method: 'POST' });
