@@ -325,7 +325,8 @@ describe('console', () => {
     expect(unexpectedErrors()).toEqual([]);
   });
 
-  test('switches to Chinese and dark mode, and fits a phone', async () => {
+  test('switches to Chinese and dark mode, and fits a phone', { timeout: 120_000 }, async () => {
+    await page.click('nav >> text=Overview');
     await page.selectOption('select[aria-label="Language"]', 'zh-CN');
     await expect.poll(() => text('nav')).toContain('概览');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');

@@ -27,8 +27,10 @@ export function StackedBars({
   series,
   format,
   label,
+  dayLabel,
   theme,
 }: {
+  dayLabel: string;
   days: string[];
   series: StackSeries[];
   format: (v: number) => string;
@@ -51,7 +53,11 @@ export function StackedBars({
     const opts: uPlot.Options = {
       width: el.clientWidth || 600,
       height: 240,
-      scales: { x: { time: false, range: [-0.5, Math.max(days.length - 0.5, 0.5)] } },
+      scales: {
+        x: { time: false, range: [-0.5, Math.max(days.length - 0.5, 0.5)] },
+        // Bars start at zero; an empty range still shows an axis.
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
       axes: [
         {
           ...axis,
@@ -62,7 +68,7 @@ export function StackedBars({
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
       series: [
-        { label: '', value: (_u, i) => (i === null ? '' : (days[i] ?? '')) },
+        { label: dayLabel, value: (_u, i) => (i === null ? '' : (days[i] ?? '')) },
         ...series.map((s, i) => ({
           label: s.label,
           stroke: palette[i % palette.length],
@@ -82,7 +88,7 @@ export function StackedBars({
       resize.disconnect();
       plot.destroy();
     };
-  }, [days, series, format, theme]);
+  }, [days, series, format, theme, dayLabel]);
   return <div ref={box} className="chart" role="img" aria-label={label} />;
 }
 
@@ -127,6 +133,7 @@ export function Gauge({ percent, title, detail }: { percent: number | null; titl
           d="M10 50 A40 40 0 0 1 90 50"
           className="gauge-fill"
           strokeDasharray={`${(p / 100) * half} ${half}`}
+          visibility={p > 0 ? 'visible' : 'hidden'}
         />
         <text x="50" y="48" textAnchor="middle">
           {percent === null ? '—' : `${percent}%`}

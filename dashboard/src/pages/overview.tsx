@@ -527,6 +527,7 @@ function OverTime({ rows, theme }: { rows: Schemas['SeriesRow'][]; theme: string
           series={requests}
           format={fmt.num}
           label={t('overview.requestsOverTime')}
+          dayLabel={t('col.day')}
           theme={theme}
         />
       </div>
