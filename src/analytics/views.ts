@@ -214,11 +214,16 @@ export function toCsv(rows: readonly Record<string, unknown>[]): string {
   const first = rows[0];
   if (!first) return '';
   const keys = Object.keys(first);
+  return [keys, ...rows.map((r) => keys.map((k) => r[k]))].map(csvLine).join('');
+}
+
+/** One RFC 4180 CSV record with its CRLF; null and undefined are empty fields. */
+export function csvLine(values: readonly unknown[]): string {
   const cell = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  return `${[keys.join(','), ...rows.map((r) => keys.map((k) => cell(r[k])).join(','))].join('\r\n')}\r\n`;
+  return `${values.map(cell).join(',')}\r\n`;
 }
 
 /** Which way the over-time series are stacked: by model, or by direct child of the subtree's root. */

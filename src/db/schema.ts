@@ -311,9 +311,14 @@ export const usageEvents = sqliteTable(
     retries: integer('retries').notNull().default(0),
     switchedOver: integer('switched_over', { mode: 'boolean' }).notNull().default(false),
   },
+  // The request log's three access paths (src/analytics/request-plan.ts), each in its order, newest
+  // first, so a page reads about `limit` rows: one account's events by time; a key's events by time;
+  // and every event by time, carrying the path so a subtree is checked without reading the row.
+  // The ts-leading index also serves the retention job's delete.
   (t) => [
-    index('usage_events_ts_idx').on(t.ts),
-    index('usage_events_account_day_idx').on(t.accountPath, t.day),
+    index('usage_events_ts_idx').on(t.ts, t.requestId, t.accountPath),
+    index('usage_events_path_ts_idx').on(t.accountPath, t.ts, t.requestId),
+    index('usage_events_key_ts_idx').on(t.keyId, t.ts, t.requestId),
   ],
 );
 

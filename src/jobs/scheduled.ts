@@ -8,7 +8,7 @@ import { policySchema } from '../policy/schema';
 import { formatMicros } from '../tenancy/paging';
 import { NEW_LEDGER_ID } from '../usage/charging';
 import { periodRollups, subtreeUsage } from '../usage/period-rollups';
-import { applyRetention } from '../usage/retention';
+import { applyRetention, retentionDays } from '../usage/retention';
 import {
   type AccountPolicyRow,
   type BudgetAlert,
@@ -21,7 +21,7 @@ import {
 export async function runScheduled(env: Env, now: number): Promise<void> {
   const steps: [string, () => Promise<unknown>][] = [
     ['expire grants', () => expireGrants(env.DB, now)],
-    ['retention', () => applyRetention(env.DB, Number(env.USAGE_EVENT_RETENTION_DAYS) || 90, now)],
+    ['retention', () => applyRetention(env.DB, retentionDays(env), now)],
     ['limits', () => watchLimits(env, now)],
   ];
   const results = await Promise.allSettled(steps.map(([, run]) => run()));

@@ -32,3 +32,28 @@ export function isValidTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+/** The zone's offset from UTC at the instant `ms`, in milliseconds (east positive). */
+function offsetAt(timeZone: string, ms: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(ms);
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return local - Math.floor(ms / 1000) * 1000;
+}
+
+/** The instant `YYYY-MM-DD` begins in `timeZone` (midnight, or the first instant after a gap). */
+export function startOfDayIn(timeZone: string, day: string): number {
+  const utcMidnight = Date.parse(`${day}T00:00:00Z`);
+  // Two steps: the offset at the first guess can differ from the offset at the answer (DST).
+  const guess = utcMidnight - offsetAt(timeZone, utcMidnight);
+  return utcMidnight - offsetAt(timeZone, guess);
+}

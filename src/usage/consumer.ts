@@ -6,7 +6,8 @@
 import { chargeStatements } from './charging';
 import { type UsageRecord, usageMessageSchema } from './record';
 
-const EVENT_COLUMNS = [
+/** The columns of usage_events, in the order the queue records are unpacked (and the request log shows them). */
+export const EVENT_COLUMNS = [
   'request_id',
   'account_id',
   'account_path',

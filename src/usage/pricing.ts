@@ -34,13 +34,13 @@ export function lacksUnitRate(units: Partial<MeteredUnits>, price: PriceRow): bo
 }
 
 /** The price in force for `model` on `day`: the nearest account override, else the global row. */
-export function findPrice(
-  prices: PriceRow[],
+export function findPrice<P extends PriceRow>(
+  prices: readonly P[],
   model: string,
   accountPath: string,
   day: string,
-): PriceRow | undefined {
-  let best: PriceRow | undefined;
+): P | undefined {
+  let best: P | undefined;
   for (const p of prices) {
     if (p.model !== model || p.effectiveFrom > day) continue;
     if (p.accountPath !== null && !accountPath.startsWith(p.accountPath)) continue;

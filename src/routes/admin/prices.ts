@@ -18,7 +18,7 @@ import {
 } from './openapi';
 
 const amount = z.string().nullable();
-const priceSchema = z
+export const priceSchema = z
   .object({
     id: z.string(),
     model: z.string(),
@@ -40,7 +40,7 @@ const priceSchema = z
 
 const opt = (v: number | null) => (v === null ? null : formatMicros(v));
 
-function priceOut(p: PriceRow): z.infer<typeof priceSchema> {
+export function priceOut(p: PriceRow): z.infer<typeof priceSchema> {
   return {
     id: p.id,
     model: p.model,

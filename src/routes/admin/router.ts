@@ -15,6 +15,7 @@ import { adminRouter, errorResponses, json, security } from './openapi';
 import { plansRoute } from './plans';
 import { policiesRoute } from './policies';
 import { pricesRoute } from './prices';
+import { requestsRoute } from './requests';
 import { tokensRoute } from './tokens';
 import { usageDailyRoute } from './usage-daily';
 import { usersRoute } from './users';
@@ -33,7 +34,8 @@ export const adminApi = adminRouter()
   .route('/', plansRoute)
   .route('/', auditRoute)
   .route('/', governanceRoute)
-  .route('/', analyticsRoute);
+  .route('/', analyticsRoute)
+  .route('/', requestsRoute);
 
 let document: unknown;
 
