@@ -517,6 +517,7 @@ function OverTime({ rows, theme }: { rows: Schemas['SeriesRow'][]; theme: string
           series={cost}
           format={fmt.money}
           label={t('overview.costOverTime')}
+          dayLabel={t('col.day')}
           theme={theme}
         />
       </div>

@@ -11,16 +11,36 @@ import { type Column, DataTable } from '../components/table';
 import { useI18n } from '../i18n';
 import { useLoad } from '../load';
 import { useFormat, useSession } from '../session';
-import { filterNames, listRequests, queryFrom, type RequestEvent, readRequest } from './api';
+import {
+  filterNames,
+  listRequests,
+  queryFrom,
+  type RequestDetail,
+  type RequestEvent,
+  readRequest,
+} from './api';
 
 function statusClass(status: number): string {
   return status >= 500 ? 'bad' : status >= 400 ? 'warn' : 'good';
 }
 
+type Price = NonNullable<RequestDetail['price']>;
+
 function Detail({ id, onClose }: { id: string; onClose: () => void }) {
   const { t } = useI18n();
   const fmt = useFormat();
   const [detail, reload] = useLoad(() => readRequest(id), [id]);
+  /** The price row that applied, per million tokens (and per unit for the rest), in the root's currency. */
+  const priceText = (p: Price) =>
+    [
+      `${t('requests.priceIn')} ${fmt.moneyDecimal(p.input)}`,
+      `${t('requests.priceOut')} ${fmt.moneyDecimal(p.output)}`,
+      p.cached_read !== null && `${t('requests.priceCached')} ${fmt.moneyDecimal(p.cached_read)}`,
+      p.markup_bps ? `+${p.markup_bps / 100}%` : false,
+      `(${t('requests.perMillion')}, ${t('requests.since')} ${p.effective_from.slice(0, 10)})`,
+    ]
+      .filter(Boolean)
+      .join(' · ');
   return (
     <Drawer title={t('requests.detail')} onClose={onClose}>
       {detail.state === 'loading' && <Loading />}
@@ -58,7 +78,7 @@ function Detail({ id, onClose }: { id: string; onClose: () => void }) {
               t('col.cost'),
               `${fmt.money(d.cost_micros)}${d.estimated ? ` · ${t('requests.estimated')}` : ''}${d.unpriced ? ` · ${t('requests.unpriced')}` : ''}`,
             ],
-            [t('requests.price'), d.price ? JSON.stringify(d.price) : t('requests.noPrice')],
+            [t('requests.price'), d.price ? priceText(d.price) : t('requests.noPrice')],
             [t('requests.latency'), fmt.ms(d.latency_ms)],
             [t('requests.ttft'), fmt.ms(d.ttft_ms)],
             [t('requests.retries'), fmt.num(d.retries)],
