@@ -25,6 +25,15 @@ export default defineConfig({
       },
     },
   ],
+  // React's API on Preact's runtime (preact/compat): the same components, a third of the bytes.
+  resolve: {
+    alias: {
+      'react/jsx-runtime': 'preact/jsx-runtime',
+      'react-dom/client': 'preact/compat/client',
+      'react-dom': 'preact/compat',
+      react: 'preact/compat',
+    },
+  },
   esbuild: { jsx: 'automatic' },
   build: {
     outDir: resolve(here, 'dist'),

@@ -1,6 +1,6 @@
 // Light and dark themes: CSS variables switched by <html data-theme>, remembered per browser;
 // the first visit follows the system setting.
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 
 export type Theme = 'light' | 'dark';
 const THEME_KEY = 'switchyard.theme';
@@ -11,12 +11,18 @@ function initialTheme(): Theme {
   return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
+/** Set before React renders with the new theme, so charts (which read the variables) redraw right. */
+function apply(theme: Theme): Theme {
+  document.documentElement.dataset.theme = theme;
+  return theme;
+}
+
 export function useTheme(): [Theme, (t: Theme) => void] {
-  const [theme, setTheme] = useState<Theme>(initialTheme);
-  useEffect(() => {
-    document.documentElement.dataset.theme = theme;
-    localStorage.setItem(THEME_KEY, theme);
-  }, [theme]);
+  const [theme, setState] = useState<Theme>(() => apply(initialTheme()));
+  const setTheme = useCallback((next: Theme) => {
+    localStorage.setItem(THEME_KEY, apply(next));
+    setState(next);
+  }, []);
   return [theme, setTheme];
 }
 

@@ -283,6 +283,9 @@ describe('console', () => {
     await row.locator('button:has-text("Revoke")').click();
     await row.locator('button:has-text("Confirm revoke")').press('Enter');
     await poll(() => row.locator('.badge').innerText()).toBe('revoked');
+    // Last use comes from the request log: the key's newest request, today.
+    const lastUse = row.locator('td').nth(5);
+    await poll(() => lastUse.innerText()).toMatch(/^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}:\d{2}$/);
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: secret, maxRetries: 0 });
     await expect(
       client.chat.completions.create({ model: 'mock-small', messages: [{ role: 'user', content: 'x' }] }),

@@ -63,7 +63,12 @@ export function StackedBars({
           ...axis,
           values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? (days[i]?.slice(5) ?? '') : '')),
         },
-        { ...axis, size: 80, values: (_u, splits) => splits.map((v) => format(v)) },
+        {
+          ...axis,
+          values: (_u, splits) => splits.map((v) => format(v)),
+          // Wide enough for the longest label (money has up to six decimals).
+          size: (_u, values) => 16 + 7.5 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
+        },
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },

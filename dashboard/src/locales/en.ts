@@ -195,6 +195,8 @@ export const en = {
   'requests.priceCached': 'cached read',
   'requests.perMillion': 'per million tokens',
   'requests.since': 'since',
+  'requests.filterEstimated': 'Estimated usage',
+  'requests.filterUnpriced': 'Unpriced',
   'requests.noPrice': 'no price known',
   'requests.retries': 'Retries',
   'requests.switchedOver': 'Switched over',

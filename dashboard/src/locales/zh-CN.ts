@@ -195,6 +195,8 @@ export const zhCN: Record<keyof typeof en, string> = {
   'requests.priceCached': '缓存读取',
   'requests.perMillion': '每百万令牌',
   'requests.since': '生效于',
+  'requests.filterEstimated': '用量为估算',
+  'requests.filterUnpriced': '无价格',
   'requests.noPrice': '无已知价格',
   'requests.retries': '重试次数',
   'requests.switchedOver': '已切换',

@@ -1,12 +1,14 @@
-// A key's last use: its newest event in the request log (one indexed read per key shown).
-
+// A key's last use: its newest event in the request log over the whole retention period (one
+// indexed read per key shown). Older use than the retention is gone, and shows as "—".
 import { useLoad } from '../load';
-import { useFormat } from '../session';
+import { useFormat, useSession } from '../session';
 import { listRequests } from './api';
 
 export function LastUse({ keyId }: { keyId: string }) {
   const fmt = useFormat();
-  const [last] = useLoad(() => listRequests({ key: keyId }, undefined, 1), [keyId]);
+  const { me } = useSession();
+  const from = new Date(Date.now() - me.usage_retention_days * 86_400_000).toISOString();
+  const [last] = useLoad(() => listRequests({ key: keyId, from }, undefined, 1), [keyId]);
   if (last.state === 'loading') return <span className="muted">…</span>;
   if (last.state === 'error') return <span className="muted">—</span>;
   const newest = last.data.data[0];

@@ -274,11 +274,11 @@ export default function RequestsPage() {
           ])}
           {text('provider', t('requests.provider'))}
           {text('level', t('requests.level'), 'number')}
-          {choice('estimated', t('requests.estimated'), [
+          {choice('estimated', t('requests.filterEstimated'), [
             ['true', t('common.yes')],
             ['false', t('common.no')],
           ])}
-          {choice('unpriced', t('requests.unpriced'), [
+          {choice('unpriced', t('requests.filterUnpriced'), [
             ['true', t('common.yes')],
             ['false', t('common.no')],
           ])}
