@@ -5,6 +5,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { gatewayConfig } from '../../state/config';
 import { login } from '../../tenancy/login';
 import { capabilitiesOf, userRoles } from '../../tenancy/permissions';
+import { retentionDays } from '../../usage/retention';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../../tenancy/session';
 import { sessionSecret } from './actor';
 import {
@@ -118,7 +119,7 @@ export const authRoute = adminRouter()
         via: actor.via,
         timezone,
         currency: c.env.DEFAULT_CURRENCY,
-        usage_retention_days: Number(c.env.USAGE_EVENT_RETENTION_DAYS),
+        usage_retention_days: retentionDays(c.env),
       },
       200,
     );
