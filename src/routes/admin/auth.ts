@@ -5,8 +5,8 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { gatewayConfig } from '../../state/config';
 import { login } from '../../tenancy/login';
 import { capabilitiesOf, userRoles } from '../../tenancy/permissions';
-import { retentionDays } from '../../usage/retention';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../../tenancy/session';
+import { retentionDays } from '../../usage/retention';
 import { sessionSecret } from './actor';
 import {
   adminContext,
