@@ -85,7 +85,7 @@ async function downloaded(selector: string): Promise<string> {
   return readFileSync(path, 'utf8');
 }
 
-const text = (selector: string) => page.locator(selector).first().innerText();
+const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
 const rows = (selector: string) => page.locator(`${selector} tbody tr`).count();
 // The browser logs every 401 (signed out) and 404 as a failed resource load; those are expected.
 const unexpectedErrors = () => pageErrors.filter((e) => !/\b40[14]\b/.test(e));
@@ -191,7 +191,7 @@ describe('console', () => {
     await shoot('keys-created');
     const row = page.locator('#keys tbody tr', { hasText: 'browser-test' });
     await poll(() => row.count()).toBe(1);
-    expect(await row.innerText()).toContain('rpd=50');
+    expect(await row.textContent()).toContain('rpd=50');
 
     const res = await fetch(`${gw.url}/admin/v1/accounts/alice/keys`, {
       headers: { authorization: `Bearer ${gw.adminToken}` },
@@ -252,7 +252,7 @@ describe('console', () => {
     expect(await text('#effective')).toContain('account:alice');
     await page.selectOption('select[name=policy-of]', keyId);
     await poll(() => text('#effective')).toContain(`key:${keyId}`);
-    const rpd = await page.locator('#effective tr', { hasText: 'limits.rpd' }).innerText();
+    const rpd = await page.locator('#effective tr', { hasText: 'limits.rpd' }).textContent();
     expect(rpd).toContain('50');
     expect(rpd).toContain(`key:${keyId}`);
     await shoot('policy');
@@ -283,6 +283,9 @@ describe('console', () => {
     expect(detail).toContain('openai');
     expect(new URL(page.url()).searchParams.get('id')).toBeTruthy();
     await shoot('request-detail');
+    // Keyboard: focus is in the dialog and Tab stays there.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('[role=dialog]') !== null)).toBe(true);
     await page.keyboard.press('Escape');
     await poll(() => page.locator('#request-detail').count()).toBe(0);
     expect(unexpectedErrors()).toEqual([]);
@@ -300,22 +303,22 @@ describe('console', () => {
     await page.click('#edit-key-form button[type=submit]');
     row = page.locator('#keys tbody tr', { hasText: 'browser-test-renamed' });
     await poll(() => row.count()).toBe(1);
-    expect(await row.innerText()).toContain('rpm=10 rpd=40');
+    expect(await row.textContent()).toContain('rpm=10 rpd=40');
     // Wider than Alice (her rpd is 1000) is refused with the API's reason, and nothing changes.
     await row.locator('button:has-text("Edit")').click();
     await page.fill('#edit-key-form input[name=rpd]', '5000');
     await page.click('#edit-key-form button[type=submit]');
     await poll(() => text('#edit-key-form .form-error')).toContain('rpd');
     await page.keyboard.press('Escape');
-    expect(await row.innerText()).toContain('rpd=40');
+    expect(await row.textContent()).toContain('rpd=40');
     // The browser logged the refused PATCH (422) as a failed load: expected, so forgotten.
     pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !e.includes('422')));
     await row.locator('button:has-text("Revoke")').click();
     await row.locator('button:has-text("Confirm revoke")').press('Enter');
-    await poll(() => row.locator('.badge').innerText()).toBe('revoked');
+    await poll(() => row.locator('.badge').textContent()).toBe('revoked');
     // Last use comes from the request log: the key's newest request, today.
     const lastUse = row.locator('td').nth(5);
-    await poll(() => lastUse.innerText()).toMatch(/^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}:\d{2}$/);
+    await poll(() => lastUse.textContent()).toMatch(/^\d{2}\/\d{2}\/\d{4}, \d{2}:\d{2}:\d{2}$/);
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: secret, maxRetries: 0 });
     await expect(
       client.chat.completions.create({ model: 'mock-small', messages: [{ role: 'user', content: 'x' }] }),

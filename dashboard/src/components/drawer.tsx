@@ -1,5 +1,5 @@
 // A side panel over the page (a full-width sheet on a phone): focus moves in and comes back when
-// it closes; Escape, the Close button or a click beside it close it.
+// it closes, Tab stays inside; Escape, the Close button or a click beside it close it.
 import { type ReactNode, useEffect, useRef } from 'react';
 import { useI18n } from '../i18n';
 
@@ -21,6 +21,21 @@ export function Drawer({
     panel.current?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') close.current();
+      // Keep Tab inside the dialog while it is open.
+      if (e.key !== 'Tab' || !panel.current) return;
+      const focusable = panel.current.querySelectorAll<HTMLElement>(
+        'button, a[href], input, select, textarea',
+      );
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (!first || !last) return;
+      if (e.shiftKey && (document.activeElement === first || document.activeElement === panel.current)) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && document.activeElement === last) {
+        e.preventDefault();
+        first.focus();
+      }
     };
     document.addEventListener('keydown', onKey);
     return () => {
