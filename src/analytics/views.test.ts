@@ -3,8 +3,11 @@ import {
   anomalies,
   billingBreakdown,
   dailyTrend,
+  latencyByModel,
   modelDistribution,
+  percentile,
   type RollupRow,
+  stackedTrend,
   subAccountRanking,
   toCsv,
   totals,
@@ -164,5 +167,63 @@ describe('analytics views', () => {
       ]),
     ).toBe('a,b,c\r\n"x,y","say ""hi""",\r\n1,2,3\r\n');
     expect(toCsv([])).toBe('');
+  });
+
+  it('stacks cost and requests per day by model or by direct child, zero-filled, adding up to the trend', () => {
+    const rows = dataset();
+    const trend = dailyTrend(rows, '2026-11-01', '2026-11-05');
+    for (const by of ['model', 'account'] as const) {
+      const stacked = stackedTrend(rows, '2026-11-01', '2026-11-05', by, '/org/');
+      const keys = [...new Set(stacked.map((r) => r.key))];
+      expect(keys.sort()).toEqual(by === 'model' ? [...models].sort() : ['eng', 'ops', 'org']);
+      expect(stacked).toHaveLength(5 * keys.length);
+      for (const point of trend) {
+        const day = stacked.filter((r) => r.day === point.day);
+        expect(day.reduce((n, r) => n + r.costMicros, 0)).toBe(point.costMicros);
+        expect(day.reduce((n, r) => n + r.requests, 0)).toBe(point.requests);
+      }
+    }
+    // alice is inside eng: her usage stacks under eng, not under her own id.
+    const eng = stackedTrend(rows, '2026-11-01', '2026-11-05', 'account', '/org/')
+      .filter((r) => r.key === 'eng')
+      .reduce((n, r) => n + r.costMicros, 0);
+    const engRows = rows.filter((r) => r.accountPath.startsWith('/org/eng/'));
+    expect(eng).toBe(engRows.reduce((n, r) => n + r.costMicros, 0));
+    expect(
+      stackedTrend(rows, '2026-11-04', '2026-11-04', 'model', '/org/').every((r) => r.requests === 0),
+    ).toBe(true);
+  });
+
+  it('takes nearest-rank percentiles of latency and TTFT per model, with the error rate', () => {
+    expect(percentile([], 50)).toBeNull();
+    expect(percentile([7], 95)).toBe(7);
+    const ten = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    expect(percentile(ten, 50)).toBe(5);
+    expect(percentile(ten, 95)).toBe(10);
+    const samples = [
+      ...ten.map((i) => ({ model: 'a', status: i === 3 ? 502 : 200, latencyMs: i * 100, ttftMs: i * 10 })),
+      { model: 'b', status: 200, latencyMs: 40, ttftMs: null },
+      { model: 'b', status: 429, latencyMs: 20, ttftMs: null },
+    ];
+    expect(latencyByModel(samples)).toEqual([
+      {
+        model: 'a',
+        requests: 10,
+        errorRate: 0.1,
+        latencyP50: 500,
+        latencyP95: 1000,
+        ttftP50: 50,
+        ttftP95: 100,
+      },
+      {
+        model: 'b',
+        requests: 2,
+        errorRate: 0.5,
+        latencyP50: 20,
+        latencyP95: 40,
+        ttftP50: null,
+        ttftP95: null,
+      },
+    ]);
   });
 });

@@ -225,3 +225,93 @@ export function csvLine(values: readonly unknown[]): string {
   };
   return `${values.map(cell).join(',')}\r\n`;
 }
+
+/** Which way the over-time series are stacked: by model, or by direct child of the subtree's root. */
+export type StackBy = 'model' | 'account';
+
+/**
+ * Cost and requests per day and per stack key (model, or the direct child account whose subtree the
+ * row belongs to; the root's own usage is keyed by the root), zero-filled over [from, to] for every
+ * key seen, keys ordered by total cost. Flat rows, so the view exports to CSV like the others.
+ */
+export function stackedTrend(
+  rows: readonly RollupRow[],
+  from: string,
+  to: string,
+  by: StackBy,
+  parentPath: string,
+) {
+  const keyOf = (r: RollupRow) => {
+    if (by === 'model') return r.model;
+    const rest = r.accountPath.startsWith(parentPath) ? r.accountPath.slice(parentPath.length) : '';
+    return rest.split('/')[0] || r.accountId;
+  };
+  const cells = new Map<string, Totals>();
+  const keyCost = new Map<string, number>();
+  for (const r of rows) {
+    const key = keyOf(r);
+    const cell = `${r.day}\n${key}`;
+    cells.set(cell, addInto(cells.get(cell) ?? emptyTotals(), r));
+    keyCost.set(key, (keyCost.get(key) ?? 0) + r.costMicros);
+  }
+  const keys = [...keyCost].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
+  const out: { day: string; key: string; requests: number; errors: number; costMicros: number }[] = [];
+  for (let d = from; d <= to; d = nextDay(d))
+    for (const key of keys) {
+      const t = cells.get(`${d}\n${key}`);
+      out.push({
+        day: d,
+        key,
+        requests: t?.requests ?? 0,
+        errors: t?.errors ?? 0,
+        costMicros: t?.costMicros ?? 0,
+      });
+    }
+  return out;
+}
+
+/** One raw request, as much of it as the latency view needs. */
+export interface LatencySample {
+  model: string;
+  status: number;
+  latencyMs: number;
+  ttftMs: number | null;
+}
+
+/** Nearest-rank percentile of an ascending array (null when empty). */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] ?? null;
+}
+
+/**
+ * Per model: requests, error rate (status ≥ 400), p50/p95 latency and p50/p95 time to first token
+ * (streams only report one). Busiest model first.
+ */
+export function latencyByModel(samples: readonly LatencySample[]) {
+  const byModel = new Map<string, { latency: number[]; ttft: number[]; errors: number }>();
+  for (const s of samples) {
+    const m = byModel.get(s.model) ?? { latency: [], ttft: [], errors: 0 };
+    m.latency.push(s.latencyMs);
+    if (s.ttftMs !== null) m.ttft.push(s.ttftMs);
+    if (s.status >= 400) m.errors++;
+    byModel.set(s.model, m);
+  }
+  const asc = (a: number, b: number) => a - b;
+  return [...byModel]
+    .map(([model, m]) => {
+      const latency = m.latency.sort(asc);
+      const ttft = m.ttft.sort(asc);
+      return {
+        model,
+        requests: latency.length,
+        errorRate: share(m.errors, latency.length),
+        latencyP50: percentile(latency, 50),
+        latencyP95: percentile(latency, 95),
+        ttftP50: percentile(ttft, 50),
+        ttftP95: percentile(ttft, 95),
+      };
+    })
+    .sort((a, b) => b.requests - a.requests || a.model.localeCompare(b.model));
+}

@@ -11,7 +11,9 @@ import { CSRF_COOKIE, CSRF_HEADER, csrfMatches, needsCsrf, SESSION_COOKIE } from
 export function adminAuth() {
   return createMiddleware<AppEnv>(async function adminAuthMiddleware(c, next) {
     const now = Date.now();
-    const token = credentialFrom(c.req.raw.headers, () => new URL(c.req.url));
+    // Headers only: `?key=` is Gemini's way for proxy calls; on the admin API it is a filter (the
+    // request log's `key`), and a management token never belongs in a URL.
+    const token = credentialFrom(c.req.raw.headers, () => new URL('http://admin.invalid/'));
     if (token) {
       c.set('actor', await authenticateAdmin(c.env, token, now));
       return next();

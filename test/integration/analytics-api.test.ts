@@ -180,4 +180,26 @@ describe('analytics API', () => {
     const csv = await call('/admin/v1/analytics/quota?account=an-a&format=csv', { headers: admin });
     expect((await csv.text()).split('\r\n')[0]).toBe('item,account_id,unit,limit,used,remaining,percent');
   });
+
+  it('stacks the series by model or sub-account, and reports latency percentiles from the raw events', async () => {
+    const byAccount = await view('series?account=an-org&from=2026-10-01&to=2026-10-02&by=account');
+    expect(byAccount).toEqual([
+      { day: '2026-10-01', key: 'an-a', requests: 2, errors: 0, costMicros: 6_000 },
+      { day: '2026-10-01', key: 'an-b', requests: 0, errors: 0, costMicros: 0 },
+      { day: '2026-10-02', key: 'an-a', requests: 1, errors: 0, costMicros: 1_000 },
+      { day: '2026-10-02', key: 'an-b', requests: 1, errors: 0, costMicros: 2_000 },
+    ]);
+    const byModel = await view('series?account=an-org&from=2026-10-02&to=2026-10-02');
+    expect(byModel).toEqual([
+      { day: '2026-10-02', key: 'claude-y', requests: 2, errors: 0, costMicros: 3_000 },
+    ]);
+    expect(await view('latency?account=an-org&from=2026-10-01&to=2026-10-02')).toEqual([
+      { model: 'claude-y', requests: 2, errorRate: 0, latencyP50: 5, latencyP95: 5, ttftP50: 1, ttftP95: 1 },
+      { model: 'gpt-x', requests: 2, errorRate: 0, latencyP50: 5, latencyP95: 5, ttftP50: 1, ttftP95: 1 },
+    ]);
+    // Another subtree's events are not in it.
+    expect(await view('latency?account=an-b&from=2026-10-01&to=2026-10-01')).toEqual([]);
+    const bad = await call('/admin/v1/analytics/series?account=an-org&by=key', { headers: admin });
+    expect(bad.status).toBe(400);
+  });
 });

@@ -106,6 +106,8 @@ describe('session use', () => {
       call('/admin/v1/auth/me', { headers: { cookie: admin.cookie } }),
     );
     expect(me).toMatchObject({ type: 'user', role: 'admin', account_id: 'b' });
+    // What the console needs to show money and times the root's way.
+    expect(me).toMatchObject({ timezone: 'UTC', currency: 'USD', usage_retention_days: 90 });
     const write = { method: 'POST', json: { parent_id: 'b', name: 'csrf' } };
     const missing = await errorOf(
       call('/admin/v1/accounts', { ...write, headers: { cookie: admin.cookie } }),
@@ -172,6 +174,14 @@ describe('session use', () => {
         )
       ).code,
     ).toBe('invalid_credentials');
+  });
+
+  it('never takes a management token from the URL: `?key=` on the admin API is a filter', async () => {
+    const err = await errorOf(call('/admin/v1/auth/me?key=sya_test_admin_token'));
+    expect(err).toMatchObject({ status: 401, code: 'missing_management_token' });
+    // With a session, `?key=` does not replace it.
+    const s = await login('viewer@b.example', PASSWORD);
+    expect((await s.send('/admin/v1/auth/me?key=sym_not_a_token')).status).toBe(200);
   });
 
   it('logout clears both cookies', async () => {

@@ -7,9 +7,13 @@ import {
   anomalies,
   billingBreakdown,
   dailyTrend,
+  type LatencySample,
+  latencyByModel,
   modelDistribution,
   previousDay,
   type RollupRow,
+  type StackBy,
+  stackedTrend,
   subAccountRanking,
   toCsv,
   totals,
@@ -20,14 +24,27 @@ import { InvalidRequestError } from '../../errors/gateway-error';
 import { limitSetOf } from '../../governance/chain';
 import { dayIn } from '../../lib/time';
 import { gatewayConfig } from '../../state/config';
-import { type AccountRow, accountInScope, loadChain } from '../../tenancy/chain';
+import { type AccountRow, accountInScope, loadChain, subtreeRange } from '../../tenancy/chain';
 import type { AdminContext } from '../../tenancy/context';
 import { balanceOf } from '../../tenancy/ledger';
 import { inSubtree } from '../../tenancy/permissions';
 import { periodRollups, subtreeRollups } from '../../usage/period-rollups';
 import { adminContext, adminRouter, errorResponses, security } from './openapi';
 
-const views = ['quota', 'totals', 'models', 'trend', 'ranking', 'billing', 'anomalies'] as const;
+/** How many raw events the latency view reads at most. */
+const LATENCY_SAMPLE = 50_000;
+
+const views = [
+  'quota',
+  'totals',
+  'models',
+  'trend',
+  'series',
+  'ranking',
+  'billing',
+  'anomalies',
+  'latency',
+] as const;
 type View = (typeof views)[number];
 
 const query = z.object({
@@ -37,31 +54,144 @@ const query = z.object({
   from: z.iso.date().optional(),
   /** Defaults to today in the root's time zone. */
   to: z.iso.date().optional(),
+  /** The series view only: stack by model or by direct sub-account. */
+  by: z.enum(['model', 'account']).default('model'),
   format: z.enum(['json', 'csv']).default('json'),
 });
 
-const route = createRoute({
-  method: 'get',
-  path: '/analytics/{view}',
-  tags: ['Analytics'],
-  security,
-  summary:
-    "Today's quota status, totals, model distribution, daily trend, sub-account ranking, billing breakdown or anomaly flags",
-  request: {
-    params: z.object({ view: z.enum(views).openapi({ param: { name: 'view', in: 'path' } }) }),
-    query,
-  },
-  responses: {
-    200: {
-      description: 'JSON `{ data }`, or CSV with `?format=csv`',
-      content: {
-        'application/json': { schema: z.object({ data: z.unknown() }) },
-        'text/csv': { schema: z.string() },
+const int = z.number().int();
+const totalsShape = {
+  requests: int,
+  errors: int,
+  promptTokens: int,
+  completionTokens: int,
+  cachedReadTokens: int,
+  cacheWriteTokens: int,
+  reasoningTokens: int,
+  images: int,
+  webSearchCalls: int,
+  costMicros: int.openapi({ description: 'Integer micro-units of the root currency' }),
+};
+
+/** Each view's row, so clients (the console) get real types from the OpenAPI document. */
+const rowSchemas = {
+  quota: z
+    .object({
+      item: z.enum([
+        'rpd',
+        'tpd',
+        'daily_budget',
+        'monthly_budget',
+        'allowance',
+        'addon',
+        'cards',
+        'balance',
+      ]),
+      account_id: z.string(),
+      unit: z.enum(['requests', 'tokens', 'micros']),
+      limit: int.nullable(),
+      used: int.nullable(),
+      remaining: int.nullable(),
+      percent: int.nullable(),
+    })
+    .openapi('QuotaRow'),
+  totals: z.object({ from: z.string(), to: z.string(), ...totalsShape }).openapi('TotalsRow'),
+  models: z
+    .object({
+      model: z.string(),
+      requests: int,
+      costMicros: int,
+      costShare: z.number(),
+      requestShare: z.number(),
+    })
+    .openapi('ModelRow'),
+  trend: z.object({ day: z.string(), ...totalsShape }).openapi('TrendRow'),
+  series: z
+    .object({
+      day: z.string(),
+      key: z.string().openapi({ description: 'The model, or the direct sub-account' }),
+      requests: int,
+      errors: int,
+      costMicros: int,
+    })
+    .openapi('SeriesRow'),
+  ranking: z
+    .object({
+      accountId: z.string(),
+      requests: int,
+      costMicros: int,
+      share: z.number(),
+      dominantModel: z.string().nullable(),
+    })
+    .openapi('RankingRow'),
+  billing: z
+    .object({
+      day: z.string(),
+      promptTokens: int,
+      cachedReadTokens: int,
+      cacheWriteTokens: int,
+      completionTokens: int,
+      reasoningTokens: int,
+      costMicros: int,
+      cacheShare: z.number(),
+    })
+    .openapi('BillingRow'),
+  anomalies: z
+    .object({
+      accountId: z.string(),
+      metric: z.enum(['costMicros', 'requests']),
+      today: z.number(),
+      baselineMean: z.number(),
+      baselineStdDev: z.number(),
+      zScore: z.number().nullable(),
+    })
+    .openapi('AnomalyRow'),
+  latency: z
+    .object({
+      model: z.string(),
+      requests: int,
+      errorRate: z.number(),
+      latencyP50: int.nullable(),
+      latencyP95: int.nullable(),
+      ttftP50: int.nullable(),
+      ttftP95: int.nullable(),
+    })
+    .openapi('LatencyRow'),
+} satisfies Record<View, z.ZodType>;
+
+const summaries: Record<View, string> = {
+  quota:
+    "Today's quota: every daily and monthly limit on the account's chain, allowance, add-ons, cards, balance",
+  totals: 'Totals over the range: cost, requests, errors, tokens by class, images, web searches',
+  models: 'Cost and call distribution by model',
+  trend: 'One point per day, zero-filled',
+  series: 'Cost and requests per day, stacked by model or by direct sub-account (`by`)',
+  ranking: 'Direct sub-accounts ranked by cost, with share and dominant model',
+  billing: 'Per day: tokens by class, cost and cache share',
+  anomalies: 'Accounts whose `to` day is far outside their trailing 14-day baseline',
+  latency: `Per model: error rate and p50/p95 latency and time to first token, from the raw events (retention applies; the newest ${LATENCY_SAMPLE.toLocaleString('en')} in the range)`,
+};
+
+function viewRoute<V extends View>(view: V) {
+  return createRoute({
+    method: 'get',
+    path: `/analytics/${view}`,
+    tags: ['Analytics'],
+    security,
+    summary: summaries[view],
+    request: { query },
+    responses: {
+      200: {
+        description: 'JSON `{ data }`, or CSV with `?format=csv`',
+        content: {
+          'application/json': { schema: z.object({ data: z.array(rowSchemas[view]) }) },
+          'text/csv': { schema: z.string() },
+        },
       },
+      ...errorResponses,
     },
-    ...errorResponses,
-  },
-});
+  });
+}
 
 function daysBefore(day: string, n: number): string {
   let d = day;
@@ -70,11 +200,12 @@ function daysBefore(day: string, n: number): string {
 }
 
 function shape(
-  view: Exclude<View, 'quota'>,
+  view: Exclude<View, 'quota' | 'latency'>,
   rows: RollupRow[],
   path: string,
   from: string,
   to: string,
+  by: StackBy,
 ): Record<string, unknown>[] {
   switch (view) {
     case 'totals':
@@ -83,6 +214,8 @@ function shape(
       return modelDistribution(rows);
     case 'trend':
       return dailyTrend(rows, from, to);
+    case 'series':
+      return stackedTrend(rows, from, to, by, path);
     case 'ranking':
       return subAccountRanking(rows, path);
     case 'billing':
@@ -134,10 +267,21 @@ async function quotaView(c: Context<AppEnv>, ctx: AdminContext, account: Account
   return quotaStatus(account.id, chain, usage, credit);
 }
 
-export const analyticsRoute = adminRouter().openapi(route, async (c) => {
+/** The raw events behind the latency view: the newest in the range, bounded so the view stays cheap. */
+async function latencySamples(c: Context<AppEnv>, path: string, from: string, to: string) {
+  const { lower, upper } = subtreeRange(path);
+  const { results } = await c.env.DB.prepare(
+    `SELECT model, status, latency_ms AS latencyMs, ttft_ms AS ttftMs FROM usage_events
+     WHERE account_path >= ? AND account_path < ? AND day >= ? AND day <= ?
+     ORDER BY ts DESC LIMIT ?`,
+  )
+    .bind(lower, upper, from, to, LATENCY_SAMPLE)
+    .all<LatencySample>();
+  return results;
+}
+
+async function serveView(c: Context<AppEnv>, view: View, q: z.infer<typeof query>) {
   const ctx = adminContext(c);
-  const q = c.req.valid('query');
-  const { view } = c.req.valid('param');
   const accountId = q.account ?? ctx.actor.accountId;
   const account = accountId ? await accountInScope(ctx, accountId, 'usage:read') : undefined;
   const path = account?.path ?? ctx.actor.accountPath;
@@ -149,10 +293,12 @@ export const analyticsRoute = adminRouter().openapi(route, async (c) => {
     if (!account)
       throw new InvalidRequestError('invalid_request', 'account: required for the quota view', 'account');
     data = await quotaView(c, ctx, account, today);
+  } else if (view === 'latency') {
+    data = latencyByModel(await latencySamples(c, path, from, to));
   } else {
     // Anomalies compare `to` with the 14 days before it, whatever `from` says.
     const rows = await rollups(c, path, view === 'anomalies' ? daysBefore(to, 14) : from, to);
-    data = shape(view, rows, path, from, to);
+    data = shape(view, rows, path, from, to, q.by);
   }
   if (q.format === 'csv') {
     return c.body(toCsv(data), 200, {
@@ -161,4 +307,12 @@ export const analyticsRoute = adminRouter().openapi(route, async (c) => {
     });
   }
   return c.json({ data }, 200);
+}
+
+// One documented route per view (each with its row schema); any other view name is a 400.
+const router = adminRouter();
+for (const view of views)
+  router.openapi(viewRoute(view), (c) => serveView(c, view, c.req.valid('query')) as never);
+export const analyticsRoute = router.get('/analytics/:view', () => {
+  throw new InvalidRequestError('invalid_request', `view: expected one of ${views.join(', ')}`, 'view');
 });

@@ -2,9 +2,11 @@
 // Secure, SameSite=Strict) and a readable CSRF cookie; /logout clears them; /me says who is calling.
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
+import { gatewayConfig } from '../../state/config';
 import { login } from '../../tenancy/login';
 import { capabilitiesOf, userRoles } from '../../tenancy/permissions';
 import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../../tenancy/session';
+import { retentionDays } from '../../usage/retention';
 import { sessionSecret } from './actor';
 import {
   adminContext,
@@ -40,6 +42,13 @@ const meSchema = z
     role: z.enum(userRoles).nullable(),
     capabilities: z.array(z.string()).openapi({ example: ['read', 'usage:read', 'keys:write:own'] }),
     via: z.enum(['bearer', 'cookie']),
+    timezone: z
+      .string()
+      .openapi({ description: "The root's IANA time zone: days and times are shown in it" }),
+    currency: z
+      .string()
+      .openapi({ description: 'ISO 4217 code of the root currency (all `*_micros` amounts)' }),
+    usage_retention_days: z.number().int().openapi({ description: 'How long raw request events are kept' }),
   })
   .openapi('Me');
 
@@ -95,9 +104,10 @@ export const authRoute = adminRouter()
     deleteCookie(c, CSRF_COOKIE, { path: '/', secure: true, sameSite: 'Strict' });
     return c.json({ ok: true as const }, 200);
   })
-  .openapi(meRoute, (c) => {
+  .openapi(meRoute, async (c) => {
     const actor = c.get('actor');
     const caps = capabilitiesOf(actor);
+    const { timezone } = await gatewayConfig(c.env, Date.now());
     return c.json(
       {
         type: actor.type,
@@ -107,6 +117,9 @@ export const authRoute = adminRouter()
         role: actor.role,
         capabilities: caps === 'all' ? ['all'] : [...caps],
         via: actor.via,
+        timezone,
+        currency: c.env.DEFAULT_CURRENCY,
+        usage_retention_days: retentionDays(c.env),
       },
       200,
     );
