@@ -11,10 +11,9 @@ import {
   GovernorCore,
   type GovernorState,
 } from './governor-core';
+import { GRANT_TTL_MS, PARENT_LEASE_TTL_MS } from './lease-ttl';
 
-/** Grants to callers live under a second (C3's propagation bound and C5's fairness both need it). */
-export const GRANT_TTL_MS = 500;
-export const PARENT_LEASE_TTL_MS = 1_000;
+export { GRANT_TTL_MS, PARENT_LEASE_TTL_MS };
 
 interface Context {
   chain: ChainLink[];
