@@ -16,7 +16,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['src/**/*.test.ts', 'durable-objects/**/*.test.ts', 'test/fake-provider/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'durable-objects/**/*.test.ts',
+            'test/fake-provider/**/*.test.ts',
+            'test/sim/**/*.test.ts',
+          ],
         },
       },
       {
