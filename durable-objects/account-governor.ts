@@ -12,6 +12,7 @@ import {
   type GovernorState,
 } from './governor-core';
 import { GRANT_TTL_MS, PARENT_LEASE_TTL_MS } from './lease-ttl';
+import { CallRate, type HintedResult, isRelay, RELAY_ABOVE_PER_S } from './relay';
 
 export { GRANT_TTL_MS, PARENT_LEASE_TTL_MS };
 
@@ -28,6 +29,7 @@ export interface GovernorSnapshot {
 export class AccountGovernor extends DurableObject<Env> {
   private readonly core: GovernorCore;
   private inFlight: number;
+  private readonly rate = new CallRate();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -39,8 +41,9 @@ export class AccountGovernor extends DurableObject<Env> {
     });
   }
 
-  async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
-    const result = await this.core.exchange(req);
+  async exchange(req: ExchangeRequest): Promise<HintedResult> {
+    const busy = this.rate.hit(Date.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
+    const result: HintedResult = await this.core.exchange(req);
     this.ctx.storage.kv.put('state', this.core.state);
     if (req.chain.length > 1) {
       this.ctx.storage.kv.put<Context>('context', { chain: req.chain, timeZone: req.timeZone });
@@ -48,7 +51,8 @@ export class AccountGovernor extends DurableObject<Env> {
       if (expiresAt > 0 && (await this.ctx.storage.getAlarm()) === null)
         await this.ctx.storage.setAlarm(expiresAt);
     }
-    return result;
+    // Too busy: its callers should come through relays (durable-objects/relay.ts).
+    return busy && result.ok ? { ...result, busy: true } : result;
   }
 
   override async alarm(): Promise<void> {

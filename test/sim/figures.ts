@@ -8,7 +8,7 @@ import type { RunData } from './world';
 
 export interface ObjectLoad {
   id: string;
-  level: Level | 'config-epoch';
+  level: Level | 'relay' | 'config-epoch';
   /** Calls per second: the busiest 1 s window, and the 99th percentile of 1 s windows (100 ms steps). */
   peak: number;
   p99: number;
@@ -55,7 +55,7 @@ export interface Figures {
   network: { sent: number; lost: number };
 }
 
-function load(obj: RunData['epoch'], level: ObjectLoad['level'], fromBin: number): ObjectLoad {
+function load(obj: RunData['epochs'][number], level: ObjectLoad['level'], fromBin: number): ObjectLoad {
   const b = obj.bins;
   const windows: number[] = [];
   let sum = 0;
@@ -114,13 +114,14 @@ export function boundFor(
 export function figures(run: RunData): Figures {
   const s = run.scenario;
   const fromBin = Math.floor(s.warmupS * 10);
+  const levelOf = new Map(run.tree.accounts.map((a) => [a.id, a.level]));
   const loads: ObjectLoad[] = [...run.governors.values()].map((g) =>
-    load(g.obj, run.tree.accounts.find((a) => a.id === g.obj.id)?.level ?? 'user', fromBin),
+    load(g.obj, levelOf.get(g.obj.id) ?? 'relay', fromBin),
   );
-  loads.push(load(run.epoch, 'config-epoch', fromBin));
+  for (const e of run.epochs) loads.push(load(e, 'config-epoch', fromBin));
   const byPeak = (a: ObjectLoad, b: ObjectLoad) => b.peak - a.peak || b.p99 - a.p99;
   loads.sort(byPeak);
-  const busiestByLevel = [...LEVELS, 'config-epoch' as const].flatMap(
+  const busiestByLevel = [...LEVELS, 'relay' as const, 'config-epoch' as const].flatMap(
     (l) => loads.find((o) => o.level === l) ?? [],
   );
   const governed = loads.filter((o) => o.level !== 'config-epoch');

@@ -63,6 +63,13 @@ export class Network {
     });
   }
 
+  /** Seven regions (a continent each): a central disk and six sectors around it. */
+  region(colo: number): string {
+    const p = this.xy[colo] as { x: number; y: number };
+    if (Math.hypot(p.x, p.y) < 0.35) return 'R0';
+    return `R${1 + (Math.floor(((Math.atan2(p.y, p.x) + Math.PI) / (2 * Math.PI)) * 6) % 6)}`;
+  }
+
   /** One-way latency in ms, with jitter. */
   latency(a: number, b: number): number {
     const c = this.cfg;

@@ -116,6 +116,10 @@ export const scenarioSchema = z
       rpcErrorMs: z.number().positive(),
     }),
     events: z.array(event),
+    /** Which design runs: today's (relays for busy governors, a sharded epoch) or the one before. */
+    design: z
+      .object({ relays: z.boolean().default(true), epochShards: z.number().int().positive().default(16) })
+      .default({ relays: true, epochShards: 16 }),
   })
   .strict();
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { figures } from './figures';
 import { loadScenario, scenarioDir } from './scenario';
-import { EPOCH_CHECK_MS, runScenario } from './world';
+import { EPOCH_CHECK_MS, EPOCH_SHARDS, runScenario } from './world';
 
 describe('governance simulator (small scenario)', () => {
   it('holds the stated bounds: no request-count overshoot, token and cost overshoot within the bound', async () => {
@@ -31,5 +31,7 @@ describe('governance simulator (small scenario)', () => {
   it('checks the epoch as often as src/state/propagation.ts does', () => {
     const source = readFileSync(join(scenarioDir, '..', '..', '..', 'src/state/propagation.ts'), 'utf8');
     expect(source).toContain(`export const EPOCH_CHECK_MS = ${EPOCH_CHECK_MS};`);
+    expect(source).toContain(`export const EPOCH_SHARDS = ${EPOCH_SHARDS};`);
+    expect(loadScenario('edge-50k').design.epochShards).toBe(EPOCH_SHARDS);
   });
 });

@@ -2,14 +2,16 @@
 // GovernorCore behind a simulated Durable Object), the isolates' lease clients (the real
 // LeaseClient on the simulated clock and transport), the traffic, and the yardstick (oracle.ts).
 import type { ChainLink, LimitSet, Unit } from '../../durable-objects/dims';
-import {
-  type ExchangeRequest,
-  type ExchangeResult,
-  emptyState,
-  GovernorCore,
-} from '../../durable-objects/governor-core';
+import { type ExchangeRequest, emptyState, GovernorCore } from '../../durable-objects/governor-core';
 import { GRANT_TTL_MS, PARENT_LEASE_TTL_MS } from '../../durable-objects/lease-ttl';
-import { type Admission, GovernorRefusal, LeaseClient } from '../../src/governance/lease-client';
+import { CallRate, type HintedResult, isRelay, RELAY_ABOVE_PER_S } from '../../durable-objects/relay';
+import {
+  type Admission,
+  type Exchange,
+  GovernorRefusal,
+  LeaseClient,
+} from '../../src/governance/lease-client';
+import { relayingExchange } from '../../src/governance/relay';
 import type { Clock } from '../../src/lib/clock';
 import { Alias, Rng, Sim, zipf } from './engine';
 import { Network, SimObject } from './net';
@@ -20,17 +22,24 @@ import { buildTree, Chains, LEVELS, type Level, type Tree, type UnitMeans } from
 const MODEL = 'gpt-4o';
 /** src/state/propagation.ts's EPOCH_CHECK_MS (that module pulls in the Workers runtime; sim.test.ts checks they agree). */
 export const EPOCH_CHECK_MS = 500;
+/** Its EPOCH_SHARDS, today's design (sim.test.ts checks). */
+export const EPOCH_SHARDS = 16;
 const noWaitUntil = () => {};
 
 export interface Governor {
   obj: SimObject;
   core: GovernorCore;
   alarm: boolean;
+  rate: CallRate;
+  /** Time exchanges spent inside the governor (its one-at-a-time queue and parent calls). */
+  coreMs: number;
+  coreMaxMs: number;
   context?: { chain: ChainLink[]; timeZone: string };
 }
 
 interface Isolate {
   colo: number;
+  epochShard: number;
   inc: number;
   client: LeaseClient;
   version: number;
@@ -67,7 +76,7 @@ export interface RunData {
   tree: Tree;
   limitsAt: LimitSet[][];
   governors: Map<string, Governor>;
-  epoch: SimObject;
+  epochs: SimObject[];
   oracle: Oracle;
   timeline: Timeline;
   /** Admission latency histogram, whole ms (after the warm-up). */
@@ -185,8 +194,11 @@ export async function runScenario(s: Scenario): Promise<RunData> {
 
   // Durable Objects: one per account's governor, placed in the colo of its first caller.
   const governors = new Map<string, Governor>();
-  const epoch = new SimObject('config-epoch', 0, sim, s.objects.serviceMs, horizon);
-  let epochValue = 0;
+  const epochs = Array.from(
+    { length: s.design.epochShards },
+    (_, i) => new SimObject(`config-epoch:${i}`, 0, sim, s.objects.serviceMs, horizon),
+  );
+  const epochValues = epochs.map(() => 0);
   const peakInflightExcess = {
     tokens: new Float64Array(tree.accounts.length),
     cost: new Float64Array(tree.accounts.length),
@@ -229,6 +241,9 @@ export async function runScenario(s: Scenario): Promise<RunData> {
       const gov: Governor = {
         obj,
         alarm: false,
+        rate: new CallRate(),
+        coreMs: 0,
+        coreMaxMs: 0,
         core: new GovernorCore(
           emptyState(),
           (req) => {
@@ -250,15 +265,19 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     return g;
   };
   // AccountGovernor.exchange and .alarm (durable-objects/account-governor.ts), minus storage.
-  const handle = async (g: Governor, req: ExchangeRequest): Promise<ExchangeResult> => {
+  const handle = async (g: Governor, req: ExchangeRequest): Promise<HintedResult> => {
     staleExchange(req);
-    const result = await g.core.exchange(req);
+    const busy = g.rate.hit(sim.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
+    const entered = sim.time;
+    const result: HintedResult = await g.core.exchange(req);
+    g.coreMs += sim.time - entered;
+    g.coreMaxMs = Math.max(g.coreMaxMs, sim.time - entered);
     if (req.chain.length > 1) {
       g.context = { chain: req.chain, timeZone: req.timeZone };
       const expiresAt = g.core.state.lease.expiresAt;
       if (expiresAt > 0 && !g.alarm) setAlarm(g, expiresAt);
     }
-    return result;
+    return busy && result.ok && s.design.relays ? { ...result, busy: true } : result;
   };
   const setAlarm = (g: Governor, at: number) => {
     g.alarm = true;
@@ -298,6 +317,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
 
   function newIsolate(colo: number, inc: number): Isolate {
     const iso = { colo, inc, version: latestVersion, seen: undefined, checkedAt: -Infinity } as Isolate;
+    iso.epochShard = isoRng.int(epochs.length);
     counts.isolateStarts++;
     rebirth(iso, inc);
     return iso;
@@ -312,22 +332,32 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     iso.lastRequestAt = sim.time;
     iso.grantVersion = new Map();
     iso.recentExcess = [];
+    const direct: Exchange = (governorId, req) => {
+      const g = governor(governorId, iso.colo);
+      return net.call(
+        iso.colo,
+        alive,
+        g.obj,
+        () => handle(g, req),
+        () => lostExtra(req),
+      );
+    };
+    const place = { colo: String(iso.colo), region: net.region(iso.colo) };
+    const wire = s.design.relays
+      ? relayingExchange(
+          direct,
+          () => place,
+          clock,
+          () => isoRng.float(),
+        )
+      : direct;
     iso.client = new LeaseClient(
       (governorId, req) => {
-        const g = governor(governorId, iso.colo);
         const version = chains.versionOf.get(req.chain) ?? latestVersion;
-        return net
-          .call(
-            iso.colo,
-            alive,
-            g.obj,
-            () => handle(g, req),
-            () => lostExtra(req),
-          )
-          .then((res) => {
-            if (res.ok && Object.keys(res.grant).length) iso.grantVersion.set(governorId, version);
-            return res;
-          });
+        return wire(governorId, req).then((res) => {
+          if (res.ok && Object.keys(res.grant).length) iso.grantVersion.set(governorId, version);
+          return res;
+        });
       },
       undefined,
       clock,
@@ -378,7 +408,13 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     if (now0 - iso.checkedAt >= EPOCH_CHECK_MS) {
       iso.checkedAt = now0;
       try {
-        const current = await net.call(iso.colo, alive, epoch, async () => epochValue);
+        const shard = iso.epochShard;
+        const current = await net.call(
+          iso.colo,
+          alive,
+          epochs[shard] as SimObject,
+          async () => epochValues[shard],
+        );
         if (iso.seen !== undefined && current !== iso.seen) iso.version = latestVersion;
         iso.seen = current;
       } catch {
@@ -477,7 +513,9 @@ export async function runScenario(s: Scenario): Promise<RunData> {
   // Traffic: one Poisson stream at the total rate; each arrival picks a user and a colo.
   const arrive = () => {
     const extra = burstRate(sim.time);
-    const total = s.traffic.rate + extra;
+    // Traffic ramps up over the warm-up: a cold edge does not get full load in its first millisecond.
+    const base = s.traffic.rate * Math.min(1, (sim.time + 1) / Math.max(1, s.warmupS * 1_000));
+    const total = base + extra;
     let user: number;
     if (extra > 0 && trafficRng.float() < extra / total)
       user = burstUsers[trafficRng.int(burstUsers.length)] as number;
@@ -534,7 +572,10 @@ export async function runScenario(s: Scenario): Promise<RunData> {
         next[org.index] = { ...next[org.index], [e.limit]: after };
         limitsAt.push(next);
         latestVersion = limitsAt.length - 1;
-        epochValue++;
+        for (const [i, e] of epochs.entries())
+          sim.after(net.latency(0, e.colo), () => {
+            epochValues[i] = (epochValues[i] as number) + 1;
+          });
         oracle.setLimits(org.index, next[org.index] as LimitSet, sim.now());
       });
     }
@@ -546,7 +587,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     tree,
     limitsAt,
     governors,
-    epoch,
+    epochs,
     oracle,
     timeline,
     latency,
