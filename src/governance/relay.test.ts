@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ExchangeResult } from '../../durable-objects/governor-core';
-import { CallRate, RELAY_HOLD_MS } from '../../durable-objects/relay';
+
+import { CallRate, type HintedResult, RELAY_HOLD_MS } from '../../durable-objects/relay';
 import { governorTree, link } from '../../durable-objects/test-tree';
 import type { Clock } from '../lib/clock';
 import { GovernorRefusal, LeaseClient } from './lease-client';
@@ -67,7 +67,7 @@ describe('relays for a busy governor', () => {
   it('does not relay without a place (local development)', async () => {
     const t = governorTree();
     const clock = fakeClock();
-    const direct = async (_id: string, req: Parameters<typeof t.route>[0]): Promise<ExchangeResult> => {
+    const direct = async (_id: string, req: Parameters<typeof t.route>[0]): Promise<HintedResult> => {
       const r = await t.route(req);
       return r.ok ? { ...r, busy: true as const } : r;
     };
