@@ -12,6 +12,7 @@ import {
   type GovernorState,
 } from './governor-core';
 import { GRANT_TTL_MS, PARENT_LEASE_TTL_MS } from './lease-ttl';
+import { capAtPeriodEnd } from './period-end';
 import { CallRate, type HintedResult, isRelay, RELAY_ABOVE_PER_S } from './relay';
 
 export { GRANT_TTL_MS, PARENT_LEASE_TTL_MS };
@@ -43,7 +44,13 @@ export class AccountGovernor extends DurableObject<Env> {
 
   async exchange(req: ExchangeRequest): Promise<HintedResult> {
     const busy = this.rate.hit(Date.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
-    const result: HintedResult = await this.core.exchange(req);
+    const result = capAtPeriodEnd<HintedResult>(
+      await this.core.exchange(req),
+      this.core.state,
+      req.chain,
+      req.timeZone,
+      Date.now(),
+    );
     this.ctx.storage.kv.put('state', this.core.state);
     if (req.chain.length > 1) {
       this.ctx.storage.kv.put<Context>('context', { chain: req.chain, timeZone: req.timeZone });

@@ -4,6 +4,7 @@
 import type { ChainLink, LimitSet, Unit } from '../../durable-objects/dims';
 import { type ExchangeRequest, emptyState, GovernorCore } from '../../durable-objects/governor-core';
 import { GRANT_TTL_MS, PARENT_LEASE_TTL_MS } from '../../durable-objects/lease-ttl';
+import { capAtPeriodEnd } from '../../durable-objects/period-end';
 import { CallRate, type HintedResult, isRelay, RELAY_ABOVE_PER_S } from '../../durable-objects/relay';
 import {
   type Admission,
@@ -269,7 +270,13 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     staleExchange(req);
     const busy = g.rate.hit(sim.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
     const entered = sim.time;
-    const result: HintedResult = await g.core.exchange(req);
+    const result = capAtPeriodEnd<HintedResult>(
+      await g.core.exchange(req),
+      g.core.state,
+      req.chain,
+      req.timeZone,
+      sim.now(),
+    );
     g.coreMs += sim.time - entered;
     g.coreMaxMs = Math.max(g.coreMaxMs, sim.time - entered);
     if (req.chain.length > 1) {
