@@ -58,8 +58,9 @@ export class AccountGovernor extends DurableObject<Env> {
       if (expiresAt > 0 && (await this.ctx.storage.getAlarm()) === null)
         await this.ctx.storage.setAlarm(expiresAt);
     }
-    // Too busy: its callers should come through relays (durable-objects/relay.ts).
-    return busy && result.ok ? { ...result, busy: true } : result;
+    // Too busy: its callers should come through relays (durable-objects/relay.ts), refused or not
+    // (a hot tenant over its limit is refused as often as it is served).
+    return busy ? { ...result, busy: true } : result;
   }
 
   override async alarm(): Promise<void> {

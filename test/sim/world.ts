@@ -284,7 +284,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
       const expiresAt = g.core.state.lease.expiresAt;
       if (expiresAt > 0 && !g.alarm) setAlarm(g, expiresAt);
     }
-    return busy && result.ok && s.design.relays ? { ...result, busy: true } : result;
+    return busy && s.design.relays ? { ...result, busy: true } : result;
   };
   const setAlarm = (g: Governor, at: number) => {
     g.alarm = true;
