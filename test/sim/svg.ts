@@ -38,7 +38,8 @@ export function lineChart(c: Chart): string {
   const xs = (i: number) => PAD.left + (i / (n - 1)) * (W - PAD.left - PAD.right);
   const ys = (v: number) => H - PAD.bottom - (v / top) * (H - PAD.top - PAD.bottom);
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="11" role="img">`,
+    `<title>${esc(c.title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
     `<text x="${PAD.left}" y="20" font-size="13" font-weight="600">${esc(c.title)}</text>`,
   ];
@@ -79,7 +80,7 @@ export function lineChart(c: Chart): string {
       `<line x1="${lx}" x2="${lx + 18}" y1="${y}" y2="${y}" stroke="${item.color}" stroke-width="2"${item.dash ? ' stroke-dasharray="6 4"' : ''}/>`,
     );
     out.push(`<text x="${lx + 22}" y="${y}" dominant-baseline="middle">${esc(item.name)}</text>`);
-    lx += 30 + item.name.length * 6.2;
+    lx += Math.round(30 + item.name.length * 6.2);
   }
   out.push('</svg>');
   return `${out.join('\n')}\n`;
