@@ -21,6 +21,7 @@ export default defineConfig({
             'durable-objects/**/*.test.ts',
             'test/fake-provider/**/*.test.ts',
             'dashboard/src/**/*.test.ts',
+            'test/sim/**/*.test.ts',
           ],
         },
       },

@@ -11,10 +11,11 @@ import {
   GovernorCore,
   type GovernorState,
 } from './governor-core';
+import { GRANT_TTL_MS, PARENT_LEASE_TTL_MS } from './lease-ttl';
+import { capAtPeriodEnd } from './period-end';
+import { CallRate, type HintedResult, isRelay, RELAY_ABOVE_PER_S } from './relay';
 
-/** Grants to callers live under a second (C3's propagation bound and C5's fairness both need it). */
-export const GRANT_TTL_MS = 500;
-export const PARENT_LEASE_TTL_MS = 1_000;
+export { GRANT_TTL_MS, PARENT_LEASE_TTL_MS };
 
 interface Context {
   chain: ChainLink[];
@@ -29,6 +30,7 @@ export interface GovernorSnapshot {
 export class AccountGovernor extends DurableObject<Env> {
   private readonly core: GovernorCore;
   private inFlight: number;
+  private readonly rate = new CallRate();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -40,8 +42,15 @@ export class AccountGovernor extends DurableObject<Env> {
     });
   }
 
-  async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
-    const result = await this.core.exchange(req);
+  async exchange(req: ExchangeRequest): Promise<HintedResult> {
+    const busy = this.rate.hit(Date.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
+    const result = capAtPeriodEnd<HintedResult>(
+      await this.core.exchange(req),
+      this.core.state,
+      req.chain,
+      req.timeZone,
+      Date.now(),
+    );
     this.ctx.storage.kv.put('state', this.core.state);
     if (req.chain.length > 1) {
       this.ctx.storage.kv.put<Context>('context', { chain: req.chain, timeZone: req.timeZone });
@@ -49,7 +58,9 @@ export class AccountGovernor extends DurableObject<Env> {
       if (expiresAt > 0 && (await this.ctx.storage.getAlarm()) === null)
         await this.ctx.storage.setAlarm(expiresAt);
     }
-    return result;
+    // Too busy: its callers should come through relays (durable-objects/relay.ts), refused or not
+    // (a hot tenant over its limit is refused as often as it is served).
+    return busy ? { ...result, busy: true } : result;
   }
 
   override async alarm(): Promise<void> {

@@ -2,22 +2,38 @@
 // once actual usage is known. The isolate's LeaseClient answers most requests from memory.
 import type { AccountGovernor } from '../../durable-objects/account-governor';
 import type { ChainLink } from '../../durable-objects/dims';
+import type { Place } from '../../durable-objects/relay';
 import { RateLimitError } from '../errors/gateway-error';
+import { systemClock } from '../lib/clock';
 import type { AuthContext } from '../state/auth-context';
 import { type Admission, type Demand, GovernorRefusal, LeaseClient } from './lease-client';
 import { refusalError } from './refusal';
+import { relayingExchange } from './relay';
 
 const clients = new WeakMap<Env, LeaseClient>();
+/** This isolate's colo and region, from the requests it serves: where its relays are. */
+let place: Place | undefined;
 
 function clientFor(env: Env): LeaseClient {
   let client = clients.get(env);
   if (!client) {
-    client = new LeaseClient((id, req) =>
-      env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(id)).exchange(req),
+    const direct = (id: string, req: Parameters<AccountGovernor['exchange']>[0]) =>
+      env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(id)).exchange(req);
+    client = new LeaseClient(
+      relayingExchange(direct, () => place, systemClock),
+      undefined,
+      systemClock,
     );
     clients.set(env, client);
   }
   return client;
+}
+
+/** Colo and region of a request (absent in local development: no relays there). */
+export function placeOf(cf: Request['cf']): Place | undefined {
+  const colo = cf?.colo;
+  const region = cf?.continent;
+  return typeof colo === 'string' && typeof region === 'string' ? { colo, region } : undefined;
 }
 
 export interface Admitted {
@@ -34,7 +50,9 @@ export async function admit(
   timeZone: string,
   now: number,
   waitUntil: (p: Promise<unknown>) => void,
+  at?: Place,
 ): Promise<Admitted> {
+  if (at) place = at;
   const concurrency = auth.policy.limits.concurrency;
   const chain: ChainLink[] = auth.chain;
   if (chain.length === 0 && !concurrency) return nothingToSettle;

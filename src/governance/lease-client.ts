@@ -8,6 +8,7 @@
 import type { ChainLink, Unit } from '../../durable-objects/dims';
 import { dimsFor } from '../../durable-objects/dims';
 import type { ExchangeRequest, ExchangeResult, Refusal } from '../../durable-objects/governor-core';
+import { type Clock, systemClock } from '../lib/clock';
 import { SHARED_WAIT_MS, settlesWithin } from '../lib/shared-wait';
 
 export type Exchange = (governorId: string, req: ExchangeRequest) => Promise<ExchangeResult>;
@@ -94,6 +95,8 @@ export class LeaseClient {
   constructor(
     private readonly exchange: Exchange,
     private readonly opts: LeaseClientOptions = { maxBatch: 256, refusalMemoMs: 1_000 },
+    /** Injected so the simulator (test/sim) drives the same logic on a simulated clock. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async admit(
@@ -136,7 +139,7 @@ export class LeaseClient {
       }
       if (lease.exchanging) {
         lease.waiting++;
-        const settled = await settlesWithin(lease.exchanging, SHARED_WAIT_MS);
+        const settled = await settlesWithin(lease.exchanging, SHARED_WAIT_MS, this.clock);
         lease.waiting--;
         // The exchange belongs to another request's I/O; if that request went away the runtime
         // may never settle it. Stop waiting and exchange on this request's own account.
@@ -274,13 +277,13 @@ export class LeaseClient {
     const lease = this.lease(governorId);
     if (lease.flushAt !== undefined && lease.flushAt <= at) return;
     lease.flushAt = at;
-    const delay = Math.max(0, at - Date.now()) + 20;
+    const delay = Math.max(0, at - this.clock.now()) + 20;
     waitUntil(
-      new Promise((r) => setTimeout(r, delay)).then(async () => {
+      new Promise((r) => this.clock.setTimeout(() => r(undefined), delay)).then(async () => {
         if (lease.flushAt !== at) return;
         lease.flushAt = undefined;
         if (lease.exchanging) return;
-        const now = Date.now();
+        const now = this.clock.now();
         // A live grant stays; only settlements are sent.
         const live = lease.expiresAt > now;
         const { returned, extra } = live

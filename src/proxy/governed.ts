@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { PickResponse } from '../../durable-objects/key-pool';
 import type { AppEnv } from '../app-env';
 import { GatewayError } from '../errors/gateway-error';
-import { admit } from '../governance/admission';
+import { admit, placeOf } from '../governance/admission';
 import { estimateDemand } from '../governance/estimate';
 import { dayIn } from '../lib/time';
 import type { ProtocolFamily } from '../providers/types';
@@ -95,6 +95,7 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
     config.timezone,
     startedAt,
     waitUntil,
+    placeOf(c.req.raw.cf),
   );
 
   const meta: RequestMeta = {

@@ -3,6 +3,7 @@
 // isolate's caches — and this isolate must notice on its own.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { epochShardNames } from '../../src/state/propagation';
 import { applyPolicy, chat, newKey } from './helpers';
 
 const key = newKey();
@@ -30,7 +31,7 @@ describe('propagation of admin writes', () => {
     await sleep(600);
     expect((await chat(key, hi)).status).toBe(200);
 
-    await env.CONFIG_EPOCH.get(env.CONFIG_EPOCH.idFromName('gateway')).bump();
+    for (const name of epochShardNames) await env.CONFIG_EPOCH.get(env.CONFIG_EPOCH.idFromName(name)).bump();
     await sleep(600);
     const res = await chat(key, hi);
     expect(res.status).toBe(401);
