@@ -74,6 +74,30 @@ export interface IRTool {
 
 export type IRToolChoice = 'auto' | 'none' | 'required' | { name: string };
 
+/**
+ * A tool the provider runs itself (a server tool). Each upstream maps it to its native equivalent
+ * (UpstreamSide.builtinTools lists which); one an upstream lacks is left out and reported.
+ */
+export interface IRBuiltinTool {
+  kind: 'web_search';
+  /** Where the client declared it (e.g. `tools[8]`), for reporting. */
+  param?: string;
+  /** Restrict results to these domains. */
+  allowedDomains?: string[];
+  maxUses?: number;
+  userLocation?: { city?: string; region?: string; country?: string; timezone?: string };
+}
+
+/**
+ * How the client declared a tool the IR renamed: a tool inside a namespace (flattened to
+ * `<namespace>__<name>`) or a free-form tool (carried as a function with one string argument, `input`).
+ */
+export interface IRToolAlias {
+  name: string;
+  namespace?: string;
+  freeform?: boolean;
+}
+
 export type IRResponseFormat =
   | { type: 'text' }
   | { type: 'json_object' }
@@ -118,6 +142,12 @@ export interface IRRequest {
   /** An end-user identifier for the provider's abuse monitoring. */
   user?: string;
   metadata?: Record<string, string>;
+  /** Server tools the client declared (not forced); see IRBuiltinTool. */
+  builtinTools?: IRBuiltinTool[];
+  /** IR tool name → the client's declaration, for names the client side changed. */
+  toolAliases?: Record<string, IRToolAlias>;
+  /** What the translation left out that the client sent (reported in `x-switchyard-dropped`). */
+  dropped?: string[];
 }
 
 export type IRStopReason =

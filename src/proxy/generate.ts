@@ -5,6 +5,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { RouteInfo, UpstreamSide } from '../bridge/adapter';
+import { droppedHeaders, fitBuiltinTools } from '../bridge/builtin-tools';
 import type { IRRequest } from '../bridge/ir';
 import type { JsonRecord } from '../bridge/read';
 import { clientProtocol, planFor } from '../providers/registry';
@@ -69,9 +70,10 @@ export function generativeExchange(req: GenerateRequest, model: string): Exchang
       // Decoded before the key's secret is touched: a request the bridge refuses fails at once.
       ir ??= { ...spec.client.decodeRequest(body, req.route), model };
       const streamUsage = ir.streamUsage;
+      const fitted = fitBuiltinTools(ir, adapter);
       let upstreamBody = translated.get(plan.wire);
       if (!upstreamBody) {
-        upstreamBody = adapter.encodeRequest(ir);
+        upstreamBody = adapter.encodeRequest(fitted);
         translated.set(plan.wire, upstreamBody);
       }
       const target = adapter.target(await upstreamConfig(key), { model, stream: head.stream });
@@ -87,7 +89,7 @@ export function generativeExchange(req: GenerateRequest, model: string): Exchang
             translatedDelivery(
               res,
               { upstream: adapter, client: spec.client },
-              { stream: head.stream, streamUsage },
+              { stream: head.stream, streamUsage, request: fitted, headers: droppedHeaders(fitted) },
               c,
             ),
           estimateSource(adapter),
