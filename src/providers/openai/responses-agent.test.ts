@@ -3,7 +3,7 @@
 // search handed to the upstream's own search or left out and reported.
 import { describe, expect, it } from 'vitest';
 import { droppedHeaders, fitBuiltinTools } from '../../bridge/builtin-tools';
-import type { IRStreamEvent } from '../../bridge/ir';
+import type { IRPart, IRStreamEvent } from '../../bridge/ir';
 import { zeroUsage } from '../../usage/types';
 import { anthropicAdapter } from '../anthropic';
 import { geminiAdapter } from '../gemini';
@@ -60,7 +60,7 @@ describe('a Codex request for a translated model', () => {
   });
 
   it('reads the history under the flattened names, and skips server-tool items', () => {
-    const calls = ir.messages.flatMap((m) => m.content).filter((p) => p.type === 'tool_call');
+    const calls = ir.messages.flatMap((m): IRPart[] => m.content).filter((p) => p.type === 'tool_call');
     expect(calls).toEqual([
       { type: 'tool_call', id: 'c1', name: 'agents__spawn', arguments: '{}' },
       { type: 'tool_call', id: 'c2', name: 'apply_patch', arguments: '{"input":"*** Begin Patch"}' },
