@@ -65,6 +65,7 @@ const KNOWN = [
   'truncation',
   'background',
   'top_logprobs',
+  'previous_response_id',
 ] as const;
 const IGNORED = [
   'store',
@@ -121,6 +122,14 @@ export function responsesRequestToIR(input: unknown): IRRequest {
 }
 
 function refuseDefaultsOnly(body: JsonRecord): void {
+  // The gateway's store inlines its own ids before this (src/proxy/stored-responses.ts); any other
+  // id belongs to a provider that keeps its own state, which this model's provider cannot read.
+  const previous = optString(body, 'previous_response_id');
+  if (previous !== undefined)
+    throw unsupported(
+      'previous_response_id',
+      `response "${previous}" is not in the gateway's response store (expired, another account's, or kept by another provider)`,
+    );
   for (const v of optArray(body, 'include') ?? []) {
     if (v !== 'reasoning.encrypted_content')
       throw unsupported('include', `${JSON.stringify(v)} cannot be provided`);
