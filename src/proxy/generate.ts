@@ -129,7 +129,13 @@ export function generativeExchange(req: GenerateRequest, model: string): Exchang
 export async function proxyGenerate(
   c: Context<AppEnv>,
   protocol: WireProtocol,
-  opts: { endpoint: string; route?: RouteInfo; conversation?: Conversation },
+  opts: {
+    endpoint: string;
+    route?: RouteInfo;
+    conversation?: Conversation;
+    /** Re-frames the streamed answer for the client (Gemini's JSON-array streaming). */
+    reframe?: (res: Response) => Response;
+  },
 ): Promise<Response> {
   const spec = clientProtocol(protocol);
   const { data: body, bytes } = await readJsonBody(c.req.raw, spec.schema);
@@ -143,7 +149,7 @@ export async function proxyGenerate(
     clientHeaders: c.req.raw.headers,
     ...(opts.conversation ? { conversation: opts.conversation } : {}),
   };
-  return runGoverned(
+  const answer = runGoverned(
     c,
     {
       endpoint: opts.endpoint,
@@ -155,4 +161,5 @@ export async function proxyGenerate(
     },
     (r) => generativeExchange(request, r.model),
   );
+  return opts.reframe ? answer.then(opts.reframe) : answer;
 }
