@@ -56,6 +56,8 @@ export async function sendWithFailover(
   let attempts = 0;
   let lastError: GatewayError | undefined;
   let coolingMs: number | undefined;
+  // Levels whose keys exist but none may be picked (disabled after the provider refused them).
+  const disabledLevels: number[] = [];
   const report = deps.report;
 
   for (const [index, levelId] of [route.level, ...route.switchOver].entries()) {
@@ -67,6 +69,7 @@ export async function sendWithFailover(
         index === 0 && i === 0 && firstPick ? await firstPick : await deps.pick(levelId, level, tried);
       if (pick.id === null) {
         if (pick.retryAfterMs > 0) coolingMs = Math.min(coolingMs ?? pick.retryAfterMs, pick.retryAfterMs);
+        else if (tried.size === 0) disabledLevels.push(levelId);
         break;
       }
       const key = level.keys.find((k) => k.id === pick.id);
@@ -114,7 +117,9 @@ export async function sendWithFailover(
   }
   throw new UpstreamError(
     'no_upstream_available',
-    `No provider key is configured for level ${route.level}.`,
+    disabledLevels.length > 0
+      ? `Every provider key of level ${disabledLevels.join(', ')} is disabled: the provider refused its credentials. An operator must fix the key and re-enable it (POST /admin/v1/upstream-keys/{id}/enable).`
+      : `No provider key is configured for level ${route.level}.`,
     503,
   );
 }
