@@ -3,7 +3,7 @@
 // gateway bundle in front of the fake provider. Each cell is one session with a tool loop: the
 // upstream asks for a tool that reads a file, the CLI runs it, the next request carries the file's
 // text, and the upstream's final answer is what the CLI prints. Both CLIs always stream.
-// Every upstream request is metered exactly once.
+// Before it, a one-shot prompt per cell. Every upstream request is metered exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type RunningGateway, startGateway } from '../harness/gateway';
@@ -117,6 +117,23 @@ async function expectLoopAndMetering(model: string, marker: string) {
 }
 
 describe.each(KINDS)('Codex CLI → %s upstream', (kind) => {
+  it('answers a one-shot prompt with the upstream text', { timeout: 120_000 }, async () => {
+    const model = `codex-once-${kind}`;
+    const answer = `Hello from the ${kind} upstream, word for word.`;
+    const box = makeSandbox('unused');
+    try {
+      fake.script(UPSTREAM, [{ noTools: true, text: answer }]);
+      const out = await runCodex({ gateway: gw.url, key, model, prompt: 'Say hello.', box });
+      expect(out.message).toBe(answer);
+      expect(out.code).toBe(0);
+      expect(upstreamRequests(model)).toHaveLength(1);
+      expect(await usageRows(model, 1)).toHaveLength(1);
+    } finally {
+      fake.script(UPSTREAM, []);
+      box.cleanup();
+    }
+  });
+
   it('runs a session with a shell tool call and prints the upstream answer', {
     timeout: 120_000,
   }, async () => {
@@ -147,6 +164,28 @@ describe.each(KINDS)('Codex CLI → %s upstream', (kind) => {
 });
 
 describe.each(KINDS)('Claude Code → %s upstream', (kind) => {
+  it('answers a one-shot prompt with the upstream text', { timeout: 120_000 }, async () => {
+    const model = `claude-code-once-${kind}`;
+    const answer = `Hello from the ${kind} upstream, word for word.`;
+    const box = makeSandbox('unused');
+    try {
+      fake.script(UPSTREAM, [{ noTools: true, text: answer }]);
+      const out = await runClaude({ gateway: gw.url, key, model, prompt: 'Say hello.', box, tools: 'Read' });
+      expect(out.result, out.stdout + out.stderr).toMatchObject({
+        subtype: 'success',
+        is_error: false,
+        result: answer,
+      });
+      expect(out.code).toBe(0);
+      const requests = upstreamRequests(model);
+      expect(requests.length).toBeGreaterThanOrEqual(1);
+      expect(await usageRows(model, requests.length)).toHaveLength(requests.length);
+    } finally {
+      fake.script(UPSTREAM, []);
+      box.cleanup();
+    }
+  });
+
   it('runs a session with a Read tool call and prints the upstream answer', {
     timeout: 120_000,
   }, async () => {

@@ -20,6 +20,8 @@ export interface Behaviour {
    * these arguments, instead of the first tool with sample arguments.
    */
   tool?: { name: string; args: Record<string, unknown> };
+  /** Answer in text even when the request offers tools (a one-shot turn of an agent). */
+  noTools?: boolean;
   /** Extra token classes to report on top of the word-count usage. */
   usage?: {
     cachedTokens?: number;
@@ -118,6 +120,7 @@ const FIELDS: Record<string, Check> = {
     (v as { args?: unknown }).args !== null,
   chunks: (v) => isCount(v) && (v as number) >= 1,
   noUsage: (v) => typeof v === 'boolean',
+  noTools: (v) => typeof v === 'boolean',
   usage: (v) =>
     typeof v === 'object' &&
     v !== null &&

@@ -174,6 +174,10 @@ describe('planReply', () => {
     });
     expect(planReply(conv({ tools: [weather, time], hasToolResult: true }), { tool }).kind).toBe('text');
     expect(() => planReply(conv({ tools: [weather] }), { tool })).toThrow(UnknownToolError);
+    expect(planReply(conv({ tools: [weather] }), { noTools: true, text: 'hi' })).toMatchObject({
+      kind: 'text',
+      text: 'hi',
+    });
   });
 
   it('rejects a forced tool that is not defined', () => {

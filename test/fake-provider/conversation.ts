@@ -135,7 +135,8 @@ export function planReply(conv: Conversation, behaviour: Behaviour): Reply {
     reasoning: behaviour.usage?.reasoningTokens ?? 0,
     webSearches: behaviour.usage?.webSearches ?? 0,
   };
-  const wantsTools = conv.tools.length > 0 && !conv.hasToolResult && conv.toolChoice.mode !== 'none';
+  const wantsTools =
+    conv.tools.length > 0 && !conv.hasToolResult && conv.toolChoice.mode !== 'none' && !behaviour.noTools;
   if (wantsTools) {
     let picked: ToolDef[];
     if (behaviour.tool && conv.toolChoice.name === undefined) {
