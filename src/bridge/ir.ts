@@ -54,8 +54,20 @@ export interface IRThinkingPart {
   redactedData?: string;
 }
 
+/** A web search the provider ran for the answer (a server tool): what it searched and found. */
+export interface IRWebSearchPart {
+  type: 'web_search';
+  id: string;
+  query: string;
+  sources: { url: string; title?: string }[];
+}
+
 export type IRUserPart = IRTextPart | IRImagePart;
 export type IRAssistantPart = IRTextPart | IRThinkingPart | IRToolCallPart;
+/** What an answer holds: assistant parts, and the server tools' work (never sent back upstream). */
+export type IRAnswerPart = IRAssistantPart | IRWebSearchPart;
+
+export const isAssistantPart = (p: IRAnswerPart): p is IRAssistantPart => p.type !== 'web_search';
 export type IRPart = IRTextPart | IRImagePart | IRToolCallPart | IRToolResultPart | IRThinkingPart;
 
 export type IRMessage =
@@ -161,7 +173,7 @@ export type IRStopReason =
 export interface IRResponse {
   id: string;
   model: string;
-  content: IRAssistantPart[];
+  content: IRAnswerPart[];
   stopReason: IRStopReason;
   /** The stop sequence that matched, when the protocol reports it. */
   stopSequence?: string;
@@ -183,6 +195,8 @@ export type IRStreamEvent =
   | { type: 'tool_call_start'; index: number; id: string; name: string }
   | { type: 'tool_call_delta'; index: number; arguments: string }
   | { type: 'part_stop'; index: number }
+  /** A whole web-search part at once (its query and sources are known together). */
+  | ({ index: number } & IRWebSearchPart)
   | { type: 'usage'; usage: TokenUsage }
   | { type: 'message_stop'; stopReason: IRStopReason; stopSequence?: string }
   | { type: 'error'; error: GatewayError };

@@ -39,11 +39,13 @@ export function translatedDelivery(
   ctx: DeliverContext,
 ): Delivery {
   if (opts.stream) return translatedStream(res, sides, opts, ctx);
-  return convertedWhole(
+  let searches = 0;
+  const whole = convertedWhole(
     res,
     ctx,
     (json) => {
       const ir = sides.upstream.decodeResponse(json);
+      searches = ir.content.filter((p) => p.type === 'web_search').length;
       opts.onAnswer?.(ir);
       return {
         body: sides.client.encodeResponse(ir, {
@@ -56,6 +58,7 @@ export function translatedDelivery(
     },
     opts.headers,
   );
+  return { ...whole, units: () => ({ webSearchCalls: searches }) };
 }
 
 function encodeExtras(opts: TranslateOptions): { request?: IRRequest; responseId?: string } {
@@ -90,11 +93,14 @@ function translatedStream(
   let firstTokenAt: number | null = null;
   let failure: GatewayError | null = null;
   let finished = false;
+  // Server-side searches the provider ran (metered with `per_web_search`).
+  let searches = 0;
 
   const relay = (events: IRStreamEvent[]): Uint8Array | null => {
     let out = '';
     for (const e of events) {
       collector?.push(e);
+      if (e.type === 'web_search') searches++;
       if (e.type === 'message_stop' && collector) opts.onAnswer?.(collector.response());
       if (e.type === 'usage') usage = e.usage;
       else if (e.type === 'error') failure = e.error;
@@ -133,6 +139,7 @@ function translatedStream(
     usage: () => usage,
     ttftAt: () => firstTokenAt,
     failure: () => failure,
+    units: () => ({ webSearchCalls: searches }),
   };
 }
 

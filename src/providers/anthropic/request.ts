@@ -148,7 +148,13 @@ function readMessages(raw: unknown[], system: IRTextPart[]): IRMessage[] {
     }
     const blocks = blocksOf(msg.content, `${at}.content`);
     if (msg.role === 'assistant') {
-      out.push({ role: 'assistant', content: blocks.map((b, j) => assistantPart(b, `${at}.content[${j}]`)) });
+      out.push({
+        role: 'assistant',
+        content: blocks.flatMap((b, j) =>
+          // A web search the provider ran: its findings are already in the text that follows.
+          WEB_SEARCH_BLOCKS.includes(String(b.type)) ? [] : [assistantPart(b, `${at}.content[${j}]`)],
+        ),
+      });
       return;
     }
     if (msg.role !== 'user') throw invalid(`${at}.role`, 'must be user, assistant or system');
@@ -209,6 +215,8 @@ function toolResult(b: JsonRecord, at: string): IRToolResultPart {
     ...cacheHint(b),
   };
 }
+
+const WEB_SEARCH_BLOCKS = ['server_tool_use', 'web_search_tool_result'];
 
 function assistantPart(b: JsonRecord, at: string): IRAssistantPart {
   switch (b.type) {

@@ -10,7 +10,14 @@
 // encrypted content are dropped; on the client side stop_sequence reports as completed, and the
 // response echoes no request parameters (instructions, tools…) since only the answer is known here.
 import type { EncodeContext } from '../../bridge/adapter';
-import type { IRAssistantPart, IRRequest, IRResponse, IRStopReason, IRToolAlias } from '../../bridge/ir';
+import type {
+  IRAnswerPart,
+  IRAssistantPart,
+  IRRequest,
+  IRResponse,
+  IRStopReason,
+  IRToolAlias,
+} from '../../bridge/ir';
 import { count, isRecord, type JsonRecord, list, rec, str } from '../../bridge/read';
 import type { GatewayError } from '../../errors/gateway-error';
 import type { TokenUsage } from '../../usage/types';
@@ -127,7 +134,19 @@ export function freeformInput(args: string): string {
 }
 
 /** The output item of IR part `index` (complete, as in response.output_item.done). */
-export function itemFromIR(p: IRAssistantPart, index: number, naming?: ItemNaming): JsonRecord {
+export function itemFromIR(p: IRAnswerPart, index: number, naming?: ItemNaming): JsonRecord {
+  if (p.type === 'web_search') {
+    return {
+      id: itemId('ws', index, naming),
+      type: 'web_search_call',
+      status: 'completed',
+      action: {
+        type: 'search',
+        query: p.query,
+        ...(p.sources.length > 0 ? { sources: p.sources.map((s) => ({ type: 'url', url: s.url })) } : {}),
+      },
+    };
+  }
   if (p.type === 'text') {
     return {
       id: itemId('msg', index, naming),

@@ -18,7 +18,7 @@ import {
   statusFromIR,
 } from './responses-response';
 
-type Kind = 'message' | 'reasoning' | 'function_call' | 'custom_tool_call';
+type Kind = 'message' | 'reasoning' | 'function_call' | 'custom_tool_call' | 'web_search_call';
 
 interface OpenItem {
   kind: Kind;
@@ -46,7 +46,13 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
       .filter((i) => !closed.has(i))
       .map(close)
       .join('');
-    const prefix2 = { message: 'msg', reasoning: 'rs', function_call: 'fc', custom_tool_call: 'ctc' }[kind];
+    const prefix2 = {
+      message: 'msg',
+      reasoning: 'rs',
+      function_call: 'fc',
+      custom_tool_call: 'ctc',
+      web_search_call: 'ws',
+    }[kind];
     const state: OpenItem = { kind, output: items.size, id: itemId(prefix2, index, naming), partOpen: false };
     items.set(index, state);
     return [
@@ -181,6 +187,16 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
           output_index: state.output,
           delta: e.arguments,
         });
+      }
+      case 'web_search': {
+        // A search the provider already ran: its whole item lifecycle at once.
+        const [state, prefix] = open(e.index, 'web_search_call', {
+          type: 'web_search_call',
+          status: 'in_progress',
+          action: { type: 'search', query: e.query },
+        });
+        const at = { item_id: state.id, output_index: state.output };
+        return `${prefix}${ev('response.web_search_call.in_progress', at)}${ev('response.web_search_call.searching', at)}${ev('response.web_search_call.completed', at)}${close(e.index)}`;
       }
       case 'part_stop':
         return close(e.index);
