@@ -6,6 +6,7 @@ import { anthropicAdapter } from '../providers/anthropic';
 import { geminiAdapter } from '../providers/gemini';
 import { openAIChatAdapter } from '../providers/openai/chat-bridge';
 import { openAIResponsesAdapter } from '../providers/openai/responses-bridge';
+import { fitBuiltinTools } from './builtin-tools';
 import type { IRStreamEvent } from './ir';
 import { sseEvent } from './sse';
 import { collectStream } from './stream';
@@ -175,5 +176,19 @@ describe('web search results across protocols', () => {
     expect(geminiAdapter.encodeResponse(ir, { now: () => 0 })).toMatchObject({
       candidates: [{ groundingMetadata: { webSearchQueries: ['weather paris'] } }],
     });
+  });
+
+  it('reads Gemini Google Search as web search for the upstream, and leaves other built-ins out (reported)', () => {
+    const ir = geminiAdapter.decodeRequest(
+      {
+        contents: [{ role: 'user', parts: [{ text: 'news?' }] }],
+        tools: [{ googleSearch: {} }, { codeExecution: {} }],
+      },
+      { model: 'm' },
+    );
+    expect(ir.builtinTools).toEqual([{ kind: 'web_search', param: 'tools[0].googleSearch' }]);
+    expect(ir.dropped).toEqual(['tools[1].codeExecution']);
+    const body = anthropicAdapter.encodeRequest(fitBuiltinTools(ir, anthropicAdapter));
+    expect(body.tools).toEqual([{ type: 'web_search_20250305', name: 'web_search' }]);
   });
 });
