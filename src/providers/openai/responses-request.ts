@@ -2,18 +2,24 @@
 // served through another protocol). The reverse direction is in responses-request-encode.ts.
 //
 // Documented defaults: `system`/`developer` messages are hoisted, in order, after `instructions`
-// into the system prompt; `store` is dropped (the gateway keeps no response store, so nothing is
-// stored); `include: ["reasoning.encrypted_content"]` is honoured (reasoning signatures are always
-// returned as encrypted_content); `reasoning.summary`, `text.verbosity`, `service_tier`,
-// `prompt_cache_key`, `prompt_cache_retention`, `prompt_cache_options` and
+// into the system prompt; `store` is read by the response store (src/proxy/stored-responses.ts),
+// which also inlines stored `previous_response_id` chains and item references before this runs;
+// `include: ["reasoning.encrypted_content"]` is honoured (reasoning signatures are always
+// returned as encrypted_content); `client_metadata`, `reasoning.summary`, `text.verbosity`,
+// `service_tier`, `prompt_cache_key`, `prompt_cache_retention`, `prompt_cache_options` and
 // `stream_options.include_obfuscation` are dropped; `truncation: "disabled"`, `background: false`
 // and `top_logprobs: 0` are accepted as the defaults they are; image `detail: "auto"` is the
 // default and not kept; a reasoning item's summary texts (else its reasoning_text) become the
 // reasoning text, joined by a blank line; `safety_identifier` is read as the end-user id when
 // `user` is absent; usage is always reported.
-// Refused: `previous_response_id`, `conversation` and `prompt` (they need stored state), item
-// references, built-in and custom tools (web search, file search, shell, apply_patch…) and tool
-// choices, `file_id` images, file inputs, other `include` values, `background: true`,
+// Tools: namespaces are flattened (`<namespace>__<name>`, toolAliases maps calls back); custom
+// (free-form) tools become a function with one string argument `input`; web search becomes a
+// built-in the upstream maps to its own search; other built-ins (file search, local shell,
+// computer use…) are left out and reported (bridge/builtin-tools.ts). `web_search_call` items in
+// the history are skipped (their findings are in the text after them).
+// Refused: `previous_response_id` and item references the gateway's store does not hold,
+// `conversation` and `prompt` (state kept by OpenAI), forcing a built-in tool or `allowed_tools`,
+// `file_id` images, file inputs, other `include` values, `background: true`,
 // `truncation: "auto"`, `top_logprobs`, `max_tool_calls` and any other unknown field.
 import type {
   IRAssistantPart,
