@@ -28,6 +28,11 @@ export const DEFAULT_TTL_DAYS = 30;
 /** Below D1's 2 MB row limit, with room for the other columns. */
 export const STORE_MAX_BYTES = 1_900_000;
 
+/** Writes in flight in this isolate, by response id (a continuation waits for its row). */
+const pendingWrites = new Map<string, Promise<void>>();
+/** Retries for a referenced row written by another isolate a moment ago (about 0.6 s in all). */
+const WRITE_GRACE_MS = [100, 200, 300];
+
 export interface PreparedTurn {
   /** The body to send: stored references inlined when there were any, else the client's. */
   body: JsonRecord;
@@ -56,11 +61,25 @@ export function responsesConversation(c: Context<AppEnv>): Conversation {
       const refs = storedRefs(body);
       const previousId = refs.previous;
       if (!hasStoredRefs(refs)) return { body, turnItems: inputItems(body), previousId };
-      const now = Date.now();
-      const [chain, items] = await Promise.all([
-        previousId ? loadChain(db, accountId, previousId, now) : Promise.resolve(null),
-        loadItems(db, accountId, refs.itemSources, now),
-      ]);
+      const wanted = [...(previousId ? [previousId] : []), ...refs.itemSources];
+      const load = async () => {
+        const now = Date.now();
+        return Promise.all([
+          previousId ? loadChain(db, accountId, previousId, now) : Promise.resolve(null),
+          loadItems(db, accountId, refs.itemSources, now),
+        ]);
+      };
+      // A client may continue the moment the answer ended, before its row is written: wait for a
+      // write this isolate is doing, then give one made elsewhere a moment.
+      await Promise.all(wanted.map((w) => pendingWrites.get(w)));
+      let [chain, items] = await load();
+      for (const delay of WRITE_GRACE_MS) {
+        const missing =
+          (previousId !== null && chain === null) || refs.itemSources.some((r) => !items.has(r));
+        if (!missing) break;
+        await new Promise((r) => setTimeout(r, delay));
+        [chain, items] = await load();
+      }
       const expanded = expandStored(body, chain, items);
       return { body: expanded.body, turnItems: expanded.turnItems, previousId };
     },
@@ -93,13 +112,15 @@ export function responsesConversation(c: Context<AppEnv>): Conversation {
         console.warn(JSON.stringify({ msg: 'response too large to store', id: responseId }));
         return;
       }
-      c.executionCtx.waitUntil(
-        saveRow(db, row).catch((err: unknown) =>
+      const write = saveRow(db, row)
+        .catch((err: unknown) =>
           console.error(
             JSON.stringify({ msg: 'response store write failed', id: responseId, error: String(err) }),
           ),
-        ),
-      );
+        )
+        .finally(() => pendingWrites.delete(responseId));
+      pendingWrites.set(responseId, write);
+      c.executionCtx.waitUntil(write);
     },
   };
 }

@@ -26,7 +26,7 @@ beforeAll(async () => {
         {
           id: 'org',
           name: 'Org',
-          policy: { level_mapper: { 'claude-*': 1, 'gemini-*': 2, 'compat-*': 3 } },
+          policy: { level_mapper: { 'claude-*': 1, 'gemini-*': 2, 'compat-*': 3, 'gpt-*': 4 } },
         },
         { id: 'other', name: 'Other', parent: 'org' },
       ],
@@ -45,6 +45,11 @@ beforeAll(async () => {
           id: 3,
           name: 'compat',
           keys: [{ id: 'compat', provider: 'openai-compatible', base_url: `${fake.url}/v1`, key_env: 'UP' }],
+        },
+        {
+          id: 4,
+          name: 'openai',
+          keys: [{ id: 'oai', provider: 'openai', base_url: `${fake.url}/v1`, key_env: 'UP' }],
         },
       ],
       gateway_keys: [
@@ -145,6 +150,7 @@ describe('previous_response_id and retrieval (openai SDK)', () => {
     fake.reset();
     const first = await client().responses.create({ model, input: 'My name is Ada.' });
     expect(first.id).toMatch(/^resp_sy[0-9a-f]+$/);
+    expect(first.store).toBe(true);
     expect(first.output_text).toBe('Echo: My name is Ada.');
     const stream = await client().responses.create({
       model,
@@ -206,6 +212,23 @@ describe('previous_response_id and retrieval (openai SDK)', () => {
     await expect(client().responses.retrieve(mine.id)).rejects.toMatchObject({ status: 404 });
   });
 
+  it('a stored conversation continues on a model served by OpenAI itself: the chain is inlined', async () => {
+    fake.reset();
+    const first = await client().responses.create({ model: 'claude-store', input: 'My name is Ada.' });
+    const next = await client().responses.create({
+      model: 'gpt-store',
+      input: 'What is my name?',
+      previous_response_id: first.id,
+    });
+    expect(next.output_text).toBe('Echo: What is my name?');
+    const relayed = fake.requests.at(-1);
+    expect(relayed?.path).toBe('/v1/responses');
+    const body = relayed?.body as { previous_response_id?: string; input: unknown[] };
+    expect(body.previous_response_id).toBeUndefined();
+    expect(JSON.stringify(body.input)).toContain('Echo: My name is Ada.');
+    expect(body.input).toHaveLength(3);
+  });
+
   it('store: false keeps nothing; an unknown item reference is a 400 naming it', async () => {
     const r = await client().responses.create({ model: 'claude-store', input: 'forget me', store: false });
     expect(r.id).not.toMatch(/^resp_sy/);
@@ -216,4 +239,45 @@ describe('previous_response_id and retrieval (openai SDK)', () => {
       }),
     ).rejects.toMatchObject({ status: 400, param: 'input[0].id' });
   });
+});
+
+describe('built-in tools a provider cannot run', () => {
+  const send = (model: string, stream: boolean) =>
+    fetch(`${gw.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model,
+        stream,
+        store: false,
+        input: 'hello',
+        tools: [
+          { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } },
+          { type: 'web_search', external_web_access: false },
+          { type: 'local_shell' },
+        ],
+        tool_choice: 'none',
+      }),
+    });
+
+  it.each([false, true])(
+    'are left out and named in x-switchyard-dropped (stream=%s); web search goes to Anthropic',
+    async (stream) => {
+      fake.reset();
+      const compat = await send('compat-store', stream);
+      expect(compat.status).toBe(200);
+      expect(compat.headers.get('x-switchyard-dropped')).toBe(
+        'tools[2] (local_shell); tools[1] (web_search)',
+      );
+      await compat.text();
+      expect(JSON.stringify(fake.requests.at(-1)?.body)).not.toContain('web_search');
+
+      const claude = await send('claude-store', stream);
+      expect(claude.headers.get('x-switchyard-dropped')).toBe('tools[2] (local_shell)');
+      await claude.text();
+      expect((fake.requests.at(-1)?.body as { tools: { type?: string }[] }).tools.map((t) => t.type)).toEqual(
+        [undefined, 'web_search_20250305'],
+      );
+    },
+  );
 });

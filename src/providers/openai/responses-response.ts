@@ -217,7 +217,7 @@ export function statusFromIR(reason: IRStopReason, err?: GatewayError): JsonReco
 
 /** The response object; `output` null gives the in-progress shell sent by response.created. */
 export function responseObject(
-  head: { id: string; model: string; createdAt: number },
+  head: { id: string; model: string; createdAt: number; stored?: boolean },
   output: JsonRecord[],
   status: JsonRecord,
   usage: TokenUsage | null,
@@ -235,7 +235,7 @@ export function responseObject(
     parallel_tool_calls: true,
     previous_response_id: null,
     reasoning: { effort: null, summary: null },
-    store: false,
+    store: head.stored === true,
     temperature: null,
     text: { format: { type: 'text' } },
     tool_choice: 'auto',
@@ -251,7 +251,12 @@ export function responseObject(
 export function responsesResponseFromIR(res: IRResponse, ctx: EncodeContext): JsonRecord {
   const naming = namingOf(ctx);
   return responseObject(
-    { id: ctx.responseId ?? res.id, model: res.model, createdAt: Math.floor(ctx.now() / 1000) },
+    {
+      id: ctx.responseId ?? res.id,
+      model: res.model,
+      createdAt: Math.floor(ctx.now() / 1000),
+      stored: ctx.responseId !== undefined,
+    },
     res.content.map((p, i) => itemFromIR(p, i, naming)),
     statusFromIR(res.stopReason),
     res.usage,

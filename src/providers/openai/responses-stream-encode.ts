@@ -33,7 +33,11 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
   const items = new Map<number, OpenItem>();
   const closed = new Set<number>();
   let seq = 0;
-  let head = { id: '', model: '', createdAt: 0 };
+  let head: { id: string; model: string; createdAt: number; stored?: boolean } = {
+    id: '',
+    model: '',
+    createdAt: 0,
+  };
   const naming = namingOf(ctx);
 
   const ev = (type: string, fields: JsonRecord): string =>
@@ -140,7 +144,12 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
     collector.push(e);
     switch (e.type) {
       case 'message_start': {
-        head = { id: ctx.responseId ?? e.id, model: e.model, createdAt: Math.floor(ctx.now() / 1000) };
+        head = {
+          id: ctx.responseId ?? e.id,
+          model: e.model,
+          createdAt: Math.floor(ctx.now() / 1000),
+          stored: ctx.responseId !== undefined,
+        };
         const response = responseObject(
           head,
           [],
