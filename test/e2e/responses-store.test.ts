@@ -275,9 +275,8 @@ describe('built-in tools a provider cannot run', () => {
       const claude = await send('claude-store', stream);
       expect(claude.headers.get('x-switchyard-dropped')).toBe('tools[2] (local_shell)');
       await claude.text();
-      expect((fake.requests.at(-1)?.body as { tools: { type?: string }[] }).tools.map((t) => t.type)).toEqual(
-        [undefined, 'web_search_20250305'],
-      );
+      const sent = fake.requests.at(-1)?.body as { tools: { type?: string }[] } | undefined;
+      expect(sent?.tools.map((t) => t.type)).toEqual([undefined, 'web_search_20250305']);
     },
   );
 });
