@@ -150,7 +150,7 @@ describe('previous_response_id and retrieval (openai SDK)', () => {
     fake.reset();
     const first = await client().responses.create({ model, input: 'My name is Ada.' });
     expect(first.id).toMatch(/^resp_sy[0-9a-f]+$/);
-    expect(first.store).toBe(true);
+    expect((first as unknown as { store: boolean }).store).toBe(true);
     expect(first.output_text).toBe('Echo: My name is Ada.');
     const stream = await client().responses.create({
       model,
