@@ -2,7 +2,7 @@
 // caller; the upstream side speaks it to a provider. All functions are pure: clocks and secrets
 // come in as parameters, and callers do the I/O.
 import type { GatewayError } from '../errors/gateway-error';
-import type { IRRequest, IRResponse, IRStreamEvent } from './ir';
+import type { IRBuiltinTool, IRRequest, IRResponse, IRStreamEvent } from './ir';
 import type { JsonRecord } from './read';
 
 /** What the route knows beyond the body (some protocols carry the model and streaming in the path). */
@@ -16,6 +16,10 @@ export interface EncodeContext {
   now(): number;
   /** The gateway's request id, quoted in error events. */
   requestId?: string;
+  /** The client's request as decoded (tool aliases to map back, parameters to echo). */
+  request?: IRRequest;
+  /** An id the gateway chose for the answer (a stored response), instead of the upstream's. */
+  responseId?: string;
 }
 
 export interface StreamEncodeContext extends EncodeContext {
@@ -64,6 +68,8 @@ export interface ClientSide {
 }
 
 export interface UpstreamSide {
+  /** The server tools this wire can ask its provider to run for this request; others are left out and reported. */
+  builtinTools?(req: IRRequest): readonly IRBuiltinTool['kind'][];
   /** The JSON body; the model and streaming may also need the target (some protocols put them in the URL). */
   encodeRequest(req: IRRequest): JsonRecord;
   target(cfg: UpstreamConfig, req: { model: string; stream: boolean }): UpstreamTarget;

@@ -54,8 +54,20 @@ export interface IRThinkingPart {
   redactedData?: string;
 }
 
+/** A web search the provider ran for the answer (a server tool): what it searched and found. */
+export interface IRWebSearchPart {
+  type: 'web_search';
+  id: string;
+  query: string;
+  sources: { url: string; title?: string }[];
+}
+
 export type IRUserPart = IRTextPart | IRImagePart;
 export type IRAssistantPart = IRTextPart | IRThinkingPart | IRToolCallPart;
+/** What an answer holds: assistant parts, and the server tools' work (never sent back upstream). */
+export type IRAnswerPart = IRAssistantPart | IRWebSearchPart;
+
+export const isAssistantPart = (p: IRAnswerPart): p is IRAssistantPart => p.type !== 'web_search';
 export type IRPart = IRTextPart | IRImagePart | IRToolCallPart | IRToolResultPart | IRThinkingPart;
 
 export type IRMessage =
@@ -73,6 +85,30 @@ export interface IRTool {
 }
 
 export type IRToolChoice = 'auto' | 'none' | 'required' | { name: string };
+
+/**
+ * A tool the provider runs itself (a server tool). Each upstream maps it to its native equivalent
+ * (UpstreamSide.builtinTools lists which); one an upstream lacks is left out and reported.
+ */
+export interface IRBuiltinTool {
+  kind: 'web_search';
+  /** Where the client declared it (e.g. `tools[8]`), for reporting. */
+  param?: string;
+  /** Restrict results to these domains. */
+  allowedDomains?: string[];
+  maxUses?: number;
+  userLocation?: { city?: string; region?: string; country?: string; timezone?: string };
+}
+
+/**
+ * How the client declared a tool the IR renamed: a tool inside a namespace (flattened to
+ * `<namespace>__<name>`) or a free-form tool (carried as a function with one string argument, `input`).
+ */
+export interface IRToolAlias {
+  name: string;
+  namespace?: string;
+  freeform?: boolean;
+}
 
 export type IRResponseFormat =
   | { type: 'text' }
@@ -118,6 +154,12 @@ export interface IRRequest {
   /** An end-user identifier for the provider's abuse monitoring. */
   user?: string;
   metadata?: Record<string, string>;
+  /** Server tools the client declared (not forced); see IRBuiltinTool. */
+  builtinTools?: IRBuiltinTool[];
+  /** IR tool name → the client's declaration, for names the client side changed. */
+  toolAliases?: Record<string, IRToolAlias>;
+  /** What the translation left out that the client sent (reported in `x-switchyard-dropped`). */
+  dropped?: string[];
 }
 
 export type IRStopReason =
@@ -131,7 +173,7 @@ export type IRStopReason =
 export interface IRResponse {
   id: string;
   model: string;
-  content: IRAssistantPart[];
+  content: IRAnswerPart[];
   stopReason: IRStopReason;
   /** The stop sequence that matched, when the protocol reports it. */
   stopSequence?: string;
@@ -153,6 +195,8 @@ export type IRStreamEvent =
   | { type: 'tool_call_start'; index: number; id: string; name: string }
   | { type: 'tool_call_delta'; index: number; arguments: string }
   | { type: 'part_stop'; index: number }
+  /** A whole web-search part at once (its query and sources are known together). */
+  | ({ index: number } & IRWebSearchPart)
   | { type: 'usage'; usage: TokenUsage }
   | { type: 'message_stop'; stopReason: IRStopReason; stopSequence?: string }
   | { type: 'error'; error: GatewayError };

@@ -6,9 +6,16 @@
 // - responseToEvents: the inverse, an IRResponse as the events a stream of it would carry.
 import { type GatewayError, UpstreamError } from '../errors/gateway-error';
 import { type TokenUsage, zeroUsage } from '../usage/types';
-import type { IRAssistantPart, IRResponse, IRStopReason, IRStreamEvent } from './ir';
+import type {
+  IRAnswerPart,
+  IRAssistantPart,
+  IRResponse,
+  IRStopReason,
+  IRStreamEvent,
+  IRWebSearchPart,
+} from './ir';
 
-type OpenKind = 'text' | 'thinking' | 'tool';
+type OpenKind = 'text' | 'thinking' | 'tool' | 'search';
 
 export class EventSink {
   #out: IRStreamEvent[] = [];
@@ -68,6 +75,13 @@ export class EventSink {
     this.#tools.set(key, index);
     this.#sawToolCall = true;
     this.#push({ type: 'tool_call_start', index, id, name });
+  }
+
+  /** A whole web search the provider ran (its query and what it found). */
+  webSearch(part: IRWebSearchPart): void {
+    const index = this.#openNew('search');
+    this.#push({ ...part, index });
+    this.closePart();
   }
 
   hasTool(key: string): boolean {
@@ -160,7 +174,7 @@ export class StreamCollector {
   stopSequence: string | undefined;
   error: GatewayError | undefined;
   done = false;
-  readonly #parts = new Map<number, IRAssistantPart>();
+  readonly #parts = new Map<number, IRAnswerPart>();
 
   push(e: IRStreamEvent): void {
     switch (e.type) {
@@ -194,6 +208,11 @@ export class StreamCollector {
         if (p?.type === 'tool_call') p.arguments += e.arguments;
         return;
       }
+      case 'web_search': {
+        const { index, ...part } = e;
+        this.#parts.set(index, part);
+        return;
+      }
       case 'part_stop':
         return;
       case 'usage':
@@ -213,11 +232,11 @@ export class StreamCollector {
   }
 
   /** Parts in index order. */
-  parts(): IRAssistantPart[] {
+  parts(): IRAnswerPart[] {
     return [...this.#parts.entries()].sort(([a], [b]) => a - b).map(([, p]) => p);
   }
 
-  part(index: number): IRAssistantPart | undefined {
+  part(index: number): IRAnswerPart | undefined {
     return this.#parts.get(index);
   }
 
@@ -233,7 +252,7 @@ export class StreamCollector {
     return res;
   }
 
-  #part(index: number, make: () => IRAssistantPart): IRAssistantPart {
+  #part(index: number, make: () => IRAssistantPart): IRAnswerPart {
     let p = this.#parts.get(index);
     if (!p) {
       p = make();
@@ -254,6 +273,7 @@ export function responseToEvents(res: IRResponse): IRStreamEvent[] {
   const out: IRStreamEvent[] = [{ type: 'message_start', id: res.id, model: res.model }];
   res.content.forEach((part, index) => {
     if (part.type === 'text') out.push({ type: 'text_delta', index, text: part.text });
+    else if (part.type === 'web_search') out.push({ ...part, index });
     else if (part.type === 'tool_call') {
       out.push({ type: 'tool_call_start', index, id: part.id, name: part.name });
       if (part.arguments !== '') out.push({ type: 'tool_call_delta', index, arguments: part.arguments });

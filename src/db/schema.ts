@@ -388,3 +388,24 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_path_ts_idx').on(t.accountPath, t.ts)],
 );
+
+// Stored Responses (`store: true`) of models served through another protocol: one row per response,
+// holding the items that turn added (its input, references expanded, then its output) and the
+// response object `GET /v1/responses/{id}` returns. A conversation is the chain of rows linked by
+// `previous_id`. Rows belong to one account and expire (see src/proxy/response-store.ts).
+export const storedResponses = sqliteTable(
+  'stored_responses',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    previousId: text('previous_id'),
+    model: text('model').notNull(),
+    // JSON array of Responses items.
+    items: text('items').notNull(),
+    // JSON response object.
+    response: text('response').notNull(),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('stored_responses_expires_idx').on(t.expiresAt)],
+);

@@ -5,6 +5,7 @@
 
 import { dayIn } from '../lib/time';
 import { policySchema } from '../policy/schema';
+import { expireStoredResponses } from '../proxy/stored-responses';
 import { formatMicros } from '../tenancy/paging';
 import { NEW_LEDGER_ID } from '../usage/charging';
 import { periodRollups, subtreeUsage } from '../usage/period-rollups';
@@ -23,6 +24,7 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
     ['expire grants', () => expireGrants(env.DB, now)],
     ['retention', () => applyRetention(env.DB, retentionDays(env), now)],
     ['limits', () => watchLimits(env, now)],
+    ['stored responses', () => expireStoredResponses(env.DB, now)],
   ];
   const results = await Promise.allSettled(steps.map(([, run]) => run()));
   results.forEach((r, i) => {

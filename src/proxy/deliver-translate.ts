@@ -3,9 +3,10 @@
 // each is encoded into the client's protocol at once, so nothing is buffered beyond a partial
 // event. A whole (non-streamed) answer is one JSON document, decoded and re-encoded once it ended.
 import type { ClientSide, UpstreamSide } from '../bridge/adapter';
-import type { IRStreamEvent } from '../bridge/ir';
+import type { IRRequest, IRResponse, IRStreamEvent } from '../bridge/ir';
 import type { JsonRecord } from '../bridge/read';
 import { parseJson } from '../bridge/sse';
+import { StreamCollector } from '../bridge/stream';
 import { streamBreak } from '../bridge/upstream-error';
 import { GatewayError, UpstreamError } from '../errors/gateway-error';
 import { type EndReason, pumpBody } from '../usage/pump';
@@ -18,20 +19,53 @@ interface Sides {
   client: ClientSide;
 }
 
+export interface TranslateOptions {
+  stream: boolean;
+  streamUsage: boolean;
+  /** The client's decoded request (tool names to map back). */
+  request?: IRRequest;
+  /** A gateway-chosen response id (stored Responses). */
+  responseId?: string;
+  /** Extra response headers (what the translation left out). */
+  headers?: Record<string, string>;
+  /** Receives the whole answer once it is complete (streamed or not), e.g. to store it. */
+  onAnswer?: (answer: IRResponse) => void;
+}
+
 export function translatedDelivery(
   res: Response,
   sides: Sides,
-  opts: { stream: boolean; streamUsage: boolean },
+  opts: TranslateOptions,
   ctx: DeliverContext,
 ): Delivery {
-  if (opts.stream) return translatedStream(res, sides, opts.streamUsage, ctx);
-  return convertedWhole(res, ctx, (json) => {
-    const ir = sides.upstream.decodeResponse(json);
-    return {
-      body: sides.client.encodeResponse(ir, { now: ctx.now, requestId: ctx.requestId }),
-      usage: ir.usage,
-    };
-  });
+  if (opts.stream) return translatedStream(res, sides, opts, ctx);
+  let searches = 0;
+  const whole = convertedWhole(
+    res,
+    ctx,
+    (json) => {
+      const ir = sides.upstream.decodeResponse(json);
+      searches = ir.content.filter((p) => p.type === 'web_search').length;
+      opts.onAnswer?.(ir);
+      return {
+        body: sides.client.encodeResponse(ir, {
+          now: ctx.now,
+          requestId: ctx.requestId,
+          ...encodeExtras(opts),
+        }),
+        usage: ir.usage,
+      };
+    },
+    opts.headers,
+  );
+  return { ...whole, units: () => ({ webSearchCalls: searches }) };
+}
+
+function encodeExtras(opts: TranslateOptions): { request?: IRRequest; responseId?: string } {
+  return {
+    ...(opts.request ? { request: opts.request } : {}),
+    ...(opts.responseId ? { responseId: opts.responseId } : {}),
+  };
 }
 
 const isContent = (e: IRStreamEvent) =>
@@ -40,22 +74,34 @@ const isContent = (e: IRStreamEvent) =>
 function translatedStream(
   res: Response,
   { upstream, client }: Sides,
-  streamUsage: boolean,
+  opts: TranslateOptions,
   ctx: DeliverContext,
 ): Delivery {
   const source = (res.body ?? new Response('').body) as ReadableStream<Uint8Array>;
   const decoder = upstream.streamDecoder();
-  const encoder = client.streamEncoder({ now: ctx.now, requestId: ctx.requestId, streamUsage });
+  const encoder = client.streamEncoder({
+    now: ctx.now,
+    requestId: ctx.requestId,
+    streamUsage: opts.streamUsage,
+    ...encodeExtras(opts),
+  });
+  // Only when someone wants the whole answer: the collector keeps every part until the end.
+  const collector = opts.onAnswer ? new StreamCollector() : null;
   const text = new TextDecoder();
   const bytes = new TextEncoder();
   let usage: TokenUsage | null = null;
   let firstTokenAt: number | null = null;
   let failure: GatewayError | null = null;
   let finished = false;
+  // Server-side searches the provider ran (metered with `per_web_search`).
+  let searches = 0;
 
   const relay = (events: IRStreamEvent[]): Uint8Array | null => {
     let out = '';
     for (const e of events) {
+      collector?.push(e);
+      if (e.type === 'web_search') searches++;
+      if (e.type === 'message_stop' && collector) opts.onAnswer?.(collector.response());
       if (e.type === 'usage') usage = e.usage;
       else if (e.type === 'error') failure = e.error;
       else if (firstTokenAt === null && isContent(e)) firstTokenAt = ctx.now();
@@ -82,6 +128,7 @@ function translatedStream(
     ctx.capture,
   );
   const headers = new Headers({
+    ...opts.headers,
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
     'x-request-id': ctx.requestId,
@@ -92,6 +139,7 @@ function translatedStream(
     usage: () => usage,
     ttftAt: () => firstTokenAt,
     failure: () => failure,
+    units: () => ({ webSearchCalls: searches }),
   };
 }
 
@@ -99,7 +147,12 @@ function translatedStream(
 export type Convert = (json: unknown) => { body: JsonRecord; usage: TokenUsage | null };
 
 /** Answers once the upstream's whole JSON answer has arrived and been converted. */
-export function convertedWhole(res: Response, ctx: DeliverContext, convert: Convert): Delivery {
+export function convertedWhole(
+  res: Response,
+  ctx: DeliverContext,
+  convert: Convert,
+  extraHeaders: Record<string, string> = {},
+): Delivery {
   const headersAt = ctx.now();
   let usage: TokenUsage | null = null;
   let failure: GatewayError | null = null;
@@ -115,7 +168,7 @@ export function convertedWhole(res: Response, ctx: DeliverContext, convert: Conv
       usage = converted.usage;
       answer = new Response(JSON.stringify(converted.body), {
         status: 200,
-        headers: { 'content-type': 'application/json', 'x-request-id': ctx.requestId },
+        headers: { ...extraHeaders, 'content-type': 'application/json', 'x-request-id': ctx.requestId },
       });
     } catch (err) {
       failure =

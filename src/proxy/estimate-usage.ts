@@ -47,6 +47,7 @@ export function outputTexts(upstream: UpstreamSide, stream: boolean, text: strin
   if (json === undefined) return out;
   for (const part of upstream.decodeResponse(json).content) {
     if (part.type === 'tool_call') out.push(part.name, part.arguments);
+    else if (part.type === 'web_search') out.push(part.query);
     else out.push(part.text);
   }
   return out;

@@ -74,6 +74,8 @@ export async function sendWithFailover(
   let attempts = 0;
   let lastError: GatewayError | undefined;
   let coolingMs: number | undefined;
+  // Levels whose keys exist but none may be picked (disabled after the provider refused them).
+  const disabledLevels: number[] = [];
   const report = deps.report;
   // Keys that answered this request with a 5xx: blamed only if another key then serves it.
   const suspects: [levelId: number, keyId: string][] = [];
@@ -87,6 +89,7 @@ export async function sendWithFailover(
         index === 0 && i === 0 && firstPick ? await firstPick : await deps.pick(levelId, level, tried);
       if (pick.id === null) {
         if (pick.retryAfterMs > 0) coolingMs = Math.min(coolingMs ?? pick.retryAfterMs, pick.retryAfterMs);
+        else if (tried.size === 0) disabledLevels.push(levelId);
         break;
       }
       const key = level.keys.find((k) => k.id === pick.id);
@@ -151,7 +154,9 @@ export async function sendWithFailover(
   }
   throw new UpstreamError(
     'no_upstream_available',
-    `No provider key is configured for level ${route.level}.`,
+    disabledLevels.length > 0
+      ? `Every provider key of level ${disabledLevels.join(', ')} is disabled: the provider refused its credentials. An operator must fix the key and re-enable it (POST /admin/v1/upstream-keys/{id}/enable).`
+      : `No provider key is configured for level ${route.level}.`,
     503,
   );
 }

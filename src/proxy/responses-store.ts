@@ -4,15 +4,23 @@
 // `?model=` when given, else the caller's default level (the nearest `level` on its account
 // chain). That level's Responses-speaking keys are tried in order — a response belongs to one
 // provider account, so a 404 moves on to the next key — and the first answer is relayed.
-// Responses translated from another provider are never stored (`store: false`) and so are not
-// found. Retrieval generates nothing and is not metered.
+// Responses the gateway stored itself (translated for another provider, ids `resp_sy…`, see
+// stored-responses.ts) are answered from its store, for the account that made them only; another
+// account's id is a 404. Retrieval generates nothing and is not metered.
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
-import { type GatewayError, NotFoundError, PermissionDeniedError } from '../errors/gateway-error';
+import {
+  type GatewayError,
+  InvalidRequestError,
+  NotFoundError,
+  PermissionDeniedError,
+} from '../errors/gateway-error';
+import { isStoredResponseId } from '../providers/openai/responses-state';
 import { planFor } from '../providers/registry';
 import type { WireProtocol } from '../providers/types';
 import { gatewayConfig } from '../state/config';
 import { relayHeaders } from './deliver-passthrough';
+import { deleteStoredResponse, storedResponse } from './stored-responses';
 import { fetchUpstream, skippingUnusableKey, upstreamConfig } from './upstream-call';
 
 /** Query parameters that belong to the gateway, not to the provider. */
@@ -25,6 +33,7 @@ export async function proxyStoredResponse(
   id: string,
 ): Promise<Response> {
   const auth = c.get('auth');
+  if (isStoredResponseId(id)) return ownStoredResponse(c, action, id);
   const model = c.req.query('model');
   const levelId = model ? auth.routes.resolve(model).level : auth.defaultLevel;
   if (levelId === null) {
@@ -73,4 +82,38 @@ export async function proxyStoredResponse(
     if (res.status === 400 || res.status === 422) throw lastError;
   }
   throw lastError;
+}
+
+async function ownStoredResponse(
+  c: Context<AppEnv>,
+  action: 'retrieve' | 'cancel',
+  id: string,
+): Promise<Response> {
+  const found = await storedResponse(c.env.DB, c.get('auth').accountId, id, Date.now());
+  if (!found) {
+    throw new NotFoundError(
+      'response_not_found',
+      `Response "${id}" is not in the gateway's response store (expired, deleted, or another account's).`,
+    );
+  }
+  if (action === 'cancel') {
+    throw new InvalidRequestError(
+      'invalid_request',
+      `Response "${id}" is already complete; only background responses can be cancelled.`,
+    );
+  }
+  return c.json(found, 200, { 'x-request-id': c.get('requestId') });
+}
+
+/** `DELETE /v1/responses/{id}` for a response the gateway stored. */
+export async function deleteOwnStoredResponse(c: Context<AppEnv>, id: string): Promise<Response> {
+  const deleted =
+    isStoredResponseId(id) && (await deleteStoredResponse(c.env.DB, c.get('auth').accountId, id));
+  if (!deleted) {
+    throw new NotFoundError(
+      'response_not_found',
+      `Response "${id}" is not in the gateway's response store (expired, deleted, or another account's).`,
+    );
+  }
+  return c.json({ id, object: 'response', deleted: true }, 200, { 'x-request-id': c.get('requestId') });
 }

@@ -15,6 +15,13 @@ export interface Behaviour {
   cutAfterChunks?: number;
   /** Assistant text to return instead of the default echo. */
   text?: string;
+  /**
+   * When the model would call a tool: call this one (it must be among the request's tools) with
+   * these arguments, instead of the first tool with sample arguments.
+   */
+  tool?: { name: string; args: Record<string, unknown> };
+  /** Answer in text even when the request offers tools (a one-shot turn of an agent). */
+  noTools?: boolean;
   /** Extra token classes to report on top of the word-count usage. */
   usage?: {
     cachedTokens?: number;
@@ -105,8 +112,15 @@ const FIELDS: Record<string, Check> = {
   chunkDelayMs: isCount,
   cutAfterChunks: isCount,
   text: (v) => typeof v === 'string',
+  tool: (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { name?: unknown }).name === 'string' &&
+    typeof (v as { args?: unknown }).args === 'object' &&
+    (v as { args?: unknown }).args !== null,
   chunks: (v) => isCount(v) && (v as number) >= 1,
   noUsage: (v) => typeof v === 'boolean',
+  noTools: (v) => typeof v === 'boolean',
   usage: (v) =>
     typeof v === 'object' &&
     v !== null &&

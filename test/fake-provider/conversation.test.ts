@@ -166,6 +166,20 @@ describe('planReply', () => {
     expect(planReply(conv({ tools: [weather], toolChoice: { mode: 'none' } }), {}).kind).toBe('text');
   });
 
+  it('calls a scripted tool with scripted arguments, and refuses one the request lacks', () => {
+    const tool = { name: 'get_time', args: { tz: 'UTC', extra: [1] } };
+    expect(planReply(conv({ tools: [weather, time] }), { tool })).toMatchObject({
+      kind: 'tools',
+      calls: [{ name: 'get_time', args: { tz: 'UTC', extra: [1] }, argsJson: '{"tz":"UTC","extra":[1]}' }],
+    });
+    expect(planReply(conv({ tools: [weather, time], hasToolResult: true }), { tool }).kind).toBe('text');
+    expect(() => planReply(conv({ tools: [weather] }), { tool })).toThrow(UnknownToolError);
+    expect(planReply(conv({ tools: [weather] }), { noTools: true, text: 'hi' })).toMatchObject({
+      kind: 'text',
+      text: 'hi',
+    });
+  });
+
   it('rejects a forced tool that is not defined', () => {
     expect(() =>
       planReply(conv({ tools: [weather], toolChoice: { mode: 'required', name: 'nope' } }), {}),

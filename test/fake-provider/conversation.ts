@@ -135,9 +135,18 @@ export function planReply(conv: Conversation, behaviour: Behaviour): Reply {
     reasoning: behaviour.usage?.reasoningTokens ?? 0,
     webSearches: behaviour.usage?.webSearches ?? 0,
   };
-  const wantsTools = conv.tools.length > 0 && !conv.hasToolResult && conv.toolChoice.mode !== 'none';
+  const wantsTools =
+    conv.tools.length > 0 && !conv.hasToolResult && conv.toolChoice.mode !== 'none' && !behaviour.noTools;
   if (wantsTools) {
     let picked: ToolDef[];
+    if (behaviour.tool && conv.toolChoice.name === undefined) {
+      const scripted = behaviour.tool;
+      if (!conv.tools.some((t) => t.name === scripted.name))
+        throw new UnknownToolError(`the scripted tool '${scripted.name}' is not among the request's tools`);
+      const args = scripted.args as JsonObject;
+      const call = { name: scripted.name, args, argsJson: JSON.stringify(args) };
+      return { kind: 'tools', calls: [call], usage: { ...base, outputWords: toolCallWords(call) } };
+    }
     if (conv.toolChoice.name !== undefined) {
       const forced = conv.tools.find((t) => t.name === conv.toolChoice.name);
       if (!forced)

@@ -15,7 +15,7 @@ beforeAll(async () => {
         {
           id: 'ga-org',
           name: 'Org',
-          policy: { level_mapper: { '*': 11 }, limits: { rpm: 500, rpd: 1_000 } },
+          policy: { level_mapper: { 'solo-*': 12, '*': 11 }, limits: { rpm: 500, rpd: 1_000 } },
         },
       ],
       levels: [
@@ -34,10 +34,20 @@ beforeAll(async () => {
             { id: 'ga-good', provider: 'openai-compatible', base_url: `${fakeUrl}/v1`, key_env: 'GOOD' },
           ],
         },
+        {
+          id: 12,
+          name: 'only a refused key',
+          keys: [
+            { id: 'ga-solo', provider: 'openai-compatible', base_url: `${fakeUrl}/v1`, key_env: 'SOLO' },
+          ],
+        },
       ],
       gateway_keys: [{ id: 'ga-key', account: 'ga-org', name: 'k', key_env: 'K' }],
     },
-    { gatewayKeys: { 'ga-key': key }, upstreamKeys: { 'ga-refused': 'fake-401', 'ga-good': 'fake-ok' } },
+    {
+      gatewayKeys: { 'ga-key': key },
+      upstreamKeys: { 'ga-refused': 'fake-401', 'ga-good': 'fake-ok', 'ga-solo': 'fake-401' },
+    },
   );
 });
 
@@ -73,6 +83,19 @@ describe('governance in the admin API', () => {
     expect(after.keys['ga-refused']).toBeUndefined();
     const missing = await call('/admin/v1/upstream-keys/nope/enable', { method: 'POST', headers: admin });
     expect(missing.status).toBe(404);
+  });
+
+  it('says a level is out of keys because they are disabled, not because none is configured', async () => {
+    const first = await chat(key, { model: 'solo-m', messages: [{ role: 'user', content: 'x' }] });
+    expect(first.status).toBe(502);
+    expect(await first.json()).toMatchObject({ error: { code: 'upstream_auth_failed' } });
+    const next = await chat(key, { model: 'solo-m', messages: [{ role: 'user', content: 'x' }] });
+    expect(next.status).toBe(503);
+    const { error } = (await next.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('no_upstream_available');
+    expect(error.message).toMatch(
+      /^Every provider key of level 12 is disabled: the provider refused its credentials/,
+    );
   });
 
   it("shows an account's live counters from its governor, and hides other tenants'", async () => {

@@ -83,6 +83,42 @@ describe('embeddings', () => {
   });
 });
 
+describe('Gemini JSON-array streaming (streamGenerateContent without alt=sse)', () => {
+  const body = { contents: [{ role: 'user', parts: [{ text: 'stream me please' }] }] };
+
+  it.each([
+    ['gemini-pro', 'gemini'],
+    ['claude-mapped', 'anthropic'],
+  ])('%s: one array element per chunk, the text and usage of the upstream (%s)', async (model, provider) => {
+    for (const path of [
+      `/v1beta/models/${model}:streamGenerateContent`,
+      `/v1beta/models/${model}:streamGenerateContent?alt=json`,
+    ]) {
+      const res = await post(key, path, body);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      const raw = await res.text();
+      expect(raw.startsWith('[{')).toBe(true);
+      expect(raw.endsWith(']')).toBe(true);
+      const chunks = JSON.parse(raw) as {
+        candidates?: { content?: { parts?: { text?: string; thought?: boolean }[] } }[];
+        usageMetadata?: { promptTokenCount: number };
+      }[];
+      // One delta per word from the fake: several elements, joined back to the whole answer.
+      expect(chunks.length).toBeGreaterThan(2);
+      const text = chunks
+        .flatMap((c) => c.candidates?.[0]?.content?.parts ?? [])
+        .filter((p) => !p.thought)
+        .map((p) => p.text ?? '')
+        .join('');
+      expect(text).toBe('Echo: stream me please');
+      const reported = chunks.at(-1)?.usageMetadata?.promptTokenCount;
+      expect(reported).toBeGreaterThan(0);
+      expect(await usageOf(res)).toMatchObject({ provider, prompt_tokens: reported, stream: 1, status: 200 });
+    }
+  });
+});
+
 describe('token counting', () => {
   const body = { system: 'be brief', messages: [{ role: 'user', content: 'count these words' }] };
 
@@ -244,8 +280,10 @@ describe("errors in the caller's protocol shape", () => {
     });
   });
 
-  it('Gemini: streaming without alt=sse', async () => {
-    const res = await post(key, '/v1beta/models/gemini-pro:streamGenerateContent', { contents: [] });
+  it('Gemini: an unknown alt framing names the parameter', async () => {
+    const res = await post(key, '/v1beta/models/gemini-pro:streamGenerateContent?alt=proto', {
+      contents: [],
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { status: 'INVALID_ARGUMENT' } });
   });

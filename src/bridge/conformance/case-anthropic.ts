@@ -116,14 +116,15 @@ export const anthropicCase: AdapterCase = {
       param: 'messages[0].content[0].type',
     },
     {
-      what: 'server tools',
+      what: 'a forced server tool',
       body: {
         model: 'm',
         max_tokens: 10,
         messages: [],
         tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+        tool_choice: { type: 'tool', name: 'web_search' },
       },
-      param: 'tools[0].type',
+      param: 'tool_choice.name',
     },
     {
       what: 'containers',

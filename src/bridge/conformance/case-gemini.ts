@@ -82,11 +82,6 @@ export const geminiCase: AdapterCase = {
       param: 'messages[2].content[0].content[1]',
     },
     {
-      what: 'Google Search grounding',
-      body: { contents: [{ role: 'user', parts: [{ text: 'x' }] }], tools: [{ googleSearch: {} }] },
-      param: 'tools[0].googleSearch',
-    },
-    {
       what: 'several candidates',
       body: { contents: [], generationConfig: { candidateCount: 2 } },
       param: 'generationConfig.candidateCount',

@@ -73,14 +73,14 @@ export const responsesCase: AdapterCase = {
       param: 'previous_response_id',
     },
     {
-      what: 'built-in tools',
-      body: { model: 'm', input: 'x', tools: [{ type: 'web_search' }] },
-      param: 'tools[0].type',
+      what: 'a forced built-in tool',
+      body: { model: 'm', input: 'x', tools: [{ type: 'web_search' }], tool_choice: { type: 'web_search' } },
+      param: 'tool_choice',
     },
     {
-      what: 'item references',
+      what: 'item references the response store does not hold',
       body: { model: 'm', input: [{ type: 'item_reference', id: 'msg_1' }] },
-      param: 'input[0].type',
+      param: 'input[0].id',
     },
     {
       what: 'other include values',

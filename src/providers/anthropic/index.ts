@@ -7,7 +7,7 @@ import type { BridgeAdapter, UpstreamConfig, UpstreamTarget } from '../../bridge
 import { withVersion } from '../../bridge/base-url';
 import { anthropicErrorToGateway } from './errors';
 import { anthropicRequestToIR } from './request';
-import { anthropicRequestFromIR } from './request-encode';
+import { anthropicBuiltinTools, anthropicRequestFromIR } from './request-encode';
 import { anthropicResponseFromIR, anthropicResponseToIR } from './response';
 import { anthropicStreamDecoder, anthropicStreamEncoder } from './stream';
 
@@ -33,6 +33,7 @@ export const anthropicAdapter: BridgeAdapter = {
   encodeResponse: anthropicResponseFromIR,
   streamEncoder: anthropicStreamEncoder,
   encodeRequest: anthropicRequestFromIR,
+  builtinTools: anthropicBuiltinTools,
   target: anthropicTarget,
   decodeResponse: anthropicResponseToIR,
   streamDecoder: anthropicStreamDecoder,

@@ -13,6 +13,7 @@
 // Refused: temperature above 1, non-zero presence/frequency penalties, `json_object` response
 // format, images with a media type other than JPEG, PNG, GIF or WebP.
 import type {
+  IRBuiltinTool,
   IRCacheHint,
   IRMessage,
   IRRequest,
@@ -24,9 +25,23 @@ import { type JsonRecord, parseArguments, unsupported } from '../../bridge/read'
 import { budgetOf } from '../../bridge/reasoning';
 
 export const DEFAULT_MAX_TOKENS = 8192;
+export const WEB_SEARCH_TOOL = 'web_search_20250305';
 const MIN_THINKING_BUDGET = 1024;
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
 const ANTHROPIC_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'];
+
+/** Web search is Anthropic's web search server tool. */
+export const anthropicBuiltinTools = (): readonly IRBuiltinTool['kind'][] => ['web_search'];
+
+function serverTools(ir: IRRequest): JsonRecord[] {
+  return (ir.builtinTools ?? []).map((t) => ({
+    type: WEB_SEARCH_TOOL,
+    name: 'web_search',
+    ...(t.maxUses !== undefined ? { max_uses: t.maxUses } : {}),
+    ...(t.allowedDomains ? { allowed_domains: t.allowedDomains } : {}),
+    ...(t.userLocation ? { user_location: { type: 'approximate', ...t.userLocation } } : {}),
+  }));
+}
 
 export function anthropicRequestFromIR(ir: IRRequest): JsonRecord {
   refuseUncarried(ir);
@@ -36,14 +51,18 @@ export function anthropicRequestFromIR(ir: IRRequest): JsonRecord {
   body.max_tokens = ir.maxOutputTokens ?? DEFAULT_MAX_TOKENS + budget;
   if (ir.system.length > 0) body.system = encodeSystem(ir.system);
   body.messages = encodeMessages(ir.messages);
-  if (ir.tools.length > 0) {
-    body.tools = ir.tools.map((t) => ({
-      name: t.name,
-      ...(t.description !== undefined ? { description: t.description } : {}),
-      input_schema: t.parameters,
-      ...(t.strict !== undefined ? { strict: t.strict } : {}),
-      ...cacheControl(t.cache),
-    }));
+  const servers = serverTools(ir);
+  if (ir.tools.length > 0 || servers.length > 0) {
+    body.tools = [
+      ...ir.tools.map((t) => ({
+        name: t.name,
+        ...(t.description !== undefined ? { description: t.description } : {}),
+        input_schema: t.parameters,
+        ...(t.strict !== undefined ? { strict: t.strict } : {}),
+        ...cacheControl(t.cache),
+      })),
+      ...servers,
+    ];
     const choice = encodeToolChoice(ir.toolChoice, ir.parallelToolCalls);
     if (choice) body.tool_choice = choice;
   }

@@ -7,11 +7,15 @@
 // editing: the request is answered without it) are dropped; `thinking.display` is dropped;
 // `thinking: {type: "disabled"}` means "model default"; `output_config.format` gets the schema name
 // "response" (Anthropic schemas are unnamed); streams always report usage.
-// Refused: document, search-result, file-sourced image and server-tool blocks; server tools (any
-// tool with a `type` other than "custom"); `thinking.type: "between_tools"`; `container`,
+// Server tools: web search becomes the upstream's own search where it has one; any other server or
+// Anthropic-defined tool (web fetch, code execution, bash, text editor…), and web search where the
+// upstream has none, is left out and reported in `x-switchyard-dropped` (bridge/builtin-tools.ts).
+// Refused: document, search-result, file-sourced image and server-tool blocks; forcing a server
+// tool (`tool_choice` naming one, or `any` with only server tools); `thinking.type: "between_tools"`; `container`,
 // `mcp_servers`, `inference_geo` and any other unknown field.
 import type {
   IRAssistantPart,
+  IRBuiltinTool,
   IRCacheHint,
   IRImagePart,
   IRMessage,
@@ -66,7 +70,7 @@ export function anthropicRequestToIR(input: unknown): IRRequest {
     model: requireString(body, 'model'),
     system,
     messages: readMessages(optArray(body, 'messages') ?? [], system),
-    tools: (optArray(body, 'tools') ?? []).map(readTool),
+    tools: [],
     stop: readStops(optArray(body, 'stop_sequences')),
     stream: optBoolean(body, 'stream') ?? false,
     streamUsage: true,
@@ -79,7 +83,9 @@ export function anthropicRequestToIR(input: unknown): IRRequest {
   if (topP !== undefined) ir.topP = topP;
   const topK = optInteger(body, 'top_k');
   if (topK !== undefined) ir.topK = topK;
+  const servers = readTools(optArray(body, 'tools') ?? [], ir);
   readToolChoice(optRecord(body, 'tool_choice'), ir);
+  refuseForcedServerTool(ir, servers);
   const output = optRecord(body, 'output_config') ?? {};
   const reasoning = readReasoning(
     optRecord(body, 'thinking'),
@@ -142,7 +148,13 @@ function readMessages(raw: unknown[], system: IRTextPart[]): IRMessage[] {
     }
     const blocks = blocksOf(msg.content, `${at}.content`);
     if (msg.role === 'assistant') {
-      out.push({ role: 'assistant', content: blocks.map((b, j) => assistantPart(b, `${at}.content[${j}]`)) });
+      out.push({
+        role: 'assistant',
+        content: blocks.flatMap((b, j) =>
+          // A web search the provider ran: its findings are already in the text that follows.
+          WEB_SEARCH_BLOCKS.includes(String(b.type)) ? [] : [assistantPart(b, `${at}.content[${j}]`)],
+        ),
+      });
       return;
     }
     if (msg.role !== 'user') throw invalid(`${at}.role`, 'must be user, assistant or system');
@@ -204,6 +216,8 @@ function toolResult(b: JsonRecord, at: string): IRToolResultPart {
   };
 }
 
+const WEB_SEARCH_BLOCKS = ['server_tool_use', 'web_search_tool_result'];
+
 function assistantPart(b: JsonRecord, at: string): IRAssistantPart {
   switch (b.type) {
     case 'text':
@@ -230,12 +244,54 @@ function assistantPart(b: JsonRecord, at: string): IRAssistantPart {
   }
 }
 
-function readTool(t: unknown, i: number): IRTool {
-  const at = `tools[${i}]`;
-  const tool = requireRecord(t, at);
-  if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
-    throw unsupported(`${at}.type`, 'server tools cannot be used with this model');
-  }
+/**
+ * Custom tools into `ir.tools`; the web search server tool into `ir.builtinTools` (the upstream
+ * maps it to its own search); any other server or Anthropic-defined tool (web fetch, code
+ * execution, bash, text editor…) into `ir.dropped`, since no other provider runs it. Returns the
+ * names of the server tools, so forcing one can be refused.
+ */
+function readTools(tools: unknown[], ir: IRRequest): string[] {
+  const servers: string[] = [];
+  tools.forEach((t, i) => {
+    const at = `tools[${i}]`;
+    const tool = requireRecord(t, at);
+    if (tool.type === undefined || tool.type === null || tool.type === 'custom') {
+      ir.tools.push(readTool(tool, at));
+      return;
+    }
+    const type = String(tool.type);
+    servers.push(optString(tool, 'name', `${at}.name`) ?? type);
+    if (type.startsWith('web_search_')) {
+      const search: IRBuiltinTool = { kind: 'web_search', param: at };
+      const maxUses = optInteger(tool, 'max_uses', `${at}.max_uses`);
+      if (maxUses !== undefined) search.maxUses = maxUses;
+      const domains = optArray(tool, 'allowed_domains', `${at}.allowed_domains`);
+      if (domains) search.allowedDomains = domains.filter((d): d is string => typeof d === 'string');
+      const loc = optRecord(tool, 'user_location', `${at}.user_location`);
+      if (loc) {
+        const where: NonNullable<IRBuiltinTool['userLocation']> = {};
+        for (const k of ['city', 'region', 'country', 'timezone'] as const) {
+          const v = optString(loc, k, `${at}.user_location.${k}`);
+          if (v) where[k] = v;
+        }
+        search.userLocation = where;
+      }
+      ir.builtinTools = [...(ir.builtinTools ?? []), search];
+    } else ir.dropped = [...(ir.dropped ?? []), `${at} (${type})`];
+  });
+  return servers;
+}
+
+/** Forcing a server tool the upstream may lack would change the answer: refused, never dropped. */
+function refuseForcedServerTool(ir: IRRequest, servers: string[]): void {
+  const choice = ir.toolChoice;
+  if (typeof choice === 'object' && servers.includes(choice.name))
+    throw unsupported('tool_choice.name', 'forcing a server tool cannot be translated for this model');
+  if (choice === 'required' && ir.tools.length === 0 && servers.length > 0)
+    throw unsupported('tool_choice.type', '"any" with only server tools cannot be translated for this model');
+}
+
+function readTool(tool: JsonRecord, at: string): IRTool {
   const out: IRTool = {
     name: requireString(tool, 'name', `${at}.name`),
     parameters: optRecord(tool, 'input_schema', `${at}.input_schema`) ?? { type: 'object', properties: {} },

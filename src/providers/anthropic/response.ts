@@ -10,7 +10,13 @@
 // "error" becomes end_turn (stream errors are sent as error events), reasoning without a signature
 // gets an empty signature, and malformed tool arguments become `{}` (the API's `input` is an object).
 import type { EncodeContext } from '../../bridge/adapter';
-import type { IRAssistantPart, IRResponse, IRStopReason } from '../../bridge/ir';
+import type {
+  IRAnswerPart,
+  IRAssistantPart,
+  IRResponse,
+  IRStopReason,
+  IRWebSearchPart,
+} from '../../bridge/ir';
 import { count, type JsonRecord, list, parseArgumentsLenient, rec, str } from '../../bridge/read';
 import type { TokenUsage } from '../../usage/types';
 
@@ -93,12 +99,69 @@ function blockToIR(b: JsonRecord): IRAssistantPart | undefined {
   }
 }
 
+/** The query of a `server_tool_use` block of the web search tool, or undefined for any other block. */
+export function webSearchQuery(b: JsonRecord): string | undefined {
+  if (b.type !== 'server_tool_use' || b.name !== 'web_search') return undefined;
+  return str(rec(b.input).query) ?? '';
+}
+
+/** The sources of a `web_search_tool_result` block (an error result has none). */
+export function webSearchSources(b: JsonRecord): IRWebSearchPart['sources'] {
+  return list(b.content).flatMap((r) => {
+    const result = rec(r);
+    const url = str(result.url);
+    if (result.type !== 'web_search_result' || !url) return [];
+    const title = str(result.title);
+    return [{ url, ...(title ? { title } : {}) }];
+  });
+}
+
+/** Blocks → IR parts; a web search call and its result block become one web-search part. */
+function contentToIR(blocks: unknown[]): IRAnswerPart[] {
+  const out: IRAnswerPart[] = [];
+  const searches = new Map<string, IRWebSearchPart>();
+  for (const raw of blocks) {
+    const b = rec(raw);
+    const query = webSearchQuery(b);
+    if (query !== undefined) {
+      const part: IRWebSearchPart = { type: 'web_search', id: str(b.id) ?? '', query, sources: [] };
+      searches.set(part.id, part);
+      out.push(part);
+    } else if (b.type === 'web_search_tool_result') {
+      const part = searches.get(str(b.tool_use_id) ?? '');
+      if (part) part.sources = webSearchSources(b);
+    } else {
+      const part = blockToIR(b);
+      if (part) out.push(part);
+    }
+  }
+  return out;
+}
+
+/** A web search as Anthropic writes it: the server tool call, then its result. */
+export function webSearchBlocks(p: IRWebSearchPart): [JsonRecord, JsonRecord] {
+  return [
+    { type: 'server_tool_use', id: p.id, name: 'web_search', input: { query: p.query } },
+    {
+      type: 'web_search_tool_result',
+      tool_use_id: p.id,
+      content: p.sources.map((s) => ({
+        type: 'web_search_result',
+        url: s.url,
+        title: s.title ?? s.url,
+        encrypted_content: '',
+        page_age: null,
+      })),
+    },
+  ];
+}
+
 export function anthropicResponseToIR(input: unknown): IRResponse {
   const body = rec(input);
   const res: IRResponse = {
     id: str(body.id) ?? '',
     model: str(body.model) ?? '',
-    content: list(body.content).flatMap((b) => blockToIR(rec(b)) ?? []),
+    content: contentToIR(list(body.content)),
     stopReason: stopReasonToIR(body.stop_reason),
     usage: anthropicUsageToIR(body.usage),
   };
@@ -122,7 +185,7 @@ export function anthropicResponseFromIR(res: IRResponse, _ctx: EncodeContext): J
     type: 'message',
     role: 'assistant',
     model: res.model,
-    content: res.content.map(blockFromIR),
+    content: res.content.flatMap((p) => (p.type === 'web_search' ? webSearchBlocks(p) : [blockFromIR(p)])),
     stop_reason: stopReasonFromIR(res.stopReason),
     stop_sequence: res.stopSequence ?? null,
     usage: anthropicUsageFromIR(res.usage),

@@ -14,11 +14,21 @@ import { EventSink } from '../../bridge/stream';
 import { errorBody } from '../../errors/render';
 import { type TokenUsage, zeroUsage } from '../../usage/types';
 import { anthropicStreamError } from './errors';
-import { anthropicUsageFromIR, anthropicUsageToIR, stopReasonFromIR, stopReasonToIR } from './response';
+import {
+  anthropicUsageFromIR,
+  anthropicUsageToIR,
+  stopReasonFromIR,
+  stopReasonToIR,
+  webSearchBlocks,
+  webSearchQuery,
+  webSearchSources,
+} from './response';
 
 export function anthropicStreamDecoder(): StreamDecoder {
   const sink = new EventSink();
   const skipped = new Set<number>();
+  /** Web search calls by id: their block index, streamed query JSON and the query they started with. */
+  const searches = new Map<string, { index: number; json: string; query: string }>();
   let usage: JsonRecord = {};
   let stopReason: IRStopReason = 'end_turn';
   let stopSequence: string | undefined;
@@ -44,13 +54,31 @@ export function anthropicStreamDecoder(): StreamDecoder {
         else if (block.type === 'redacted_thinking') sink.redacted(str(block.data) ?? '');
         else if (block.type === 'tool_use')
           sink.toolStart(String(index), str(block.id) ?? '', str(block.name) ?? '');
-        // Server-tool blocks are never requested through the bridge; skip them if they appear.
+        else if (webSearchQuery(block) !== undefined) {
+          // Its query streams as input_json_delta; the part is sent whole with the result block.
+          searches.set(str(block.id) ?? '', { json: '', index, query: webSearchQuery(block) ?? '' });
+          skipped.add(index);
+        } else if (block.type === 'web_search_tool_result') {
+          const id = str(block.tool_use_id) ?? '';
+          const call = searches.get(id);
+          let query = call?.query ?? '';
+          try {
+            query = str(rec(JSON.parse(call?.json || '{}')).query) ?? query;
+          } catch {
+            // An unreadable query still reports the search and what it found.
+          }
+          sink.webSearch({ type: 'web_search', id, query, sources: webSearchSources(block) });
+          skipped.add(index);
+        }
+        // Other server-tool blocks are never requested through the bridge; skip them if they appear.
         else skipped.add(index);
         return;
       }
       case 'content_block_delta': {
-        if (skipped.has(index)) return;
         const delta = rec(data.delta);
+        const search = [...searches.values()].find((s) => s.index === index);
+        if (search && delta.type === 'input_json_delta') search.json += str(delta.partial_json) ?? '';
+        if (skipped.has(index)) return;
         if (delta.type === 'text_delta') sink.text(str(delta.text) ?? '');
         else if (delta.type === 'thinking_delta') sink.thinking(str(delta.thinking) ?? '');
         else if (delta.type === 'signature_delta') sink.signature(str(delta.signature) ?? '');
@@ -88,6 +116,7 @@ export function anthropicStreamDecoder(): StreamDecoder {
 
 export function anthropicStreamEncoder(ctx: StreamEncodeContext): StreamEncoder {
   const blocks = new Map<number, number>();
+  let next = 0;
   let open: number | undefined;
   let usage: TokenUsage = zeroUsage();
   const ev = (type: string, fields: JsonRecord): string => sseEvent({ type, ...fields }, type);
@@ -103,7 +132,7 @@ export function anthropicStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
   const block = (irIndex: number, start: () => JsonRecord): [number, string] => {
     const known = blocks.get(irIndex);
     if (known !== undefined) return [known, ''];
-    const index = blocks.size;
+    const index = next++;
     blocks.set(irIndex, index);
     const prefix = closeOpen();
     open = index;
@@ -146,6 +175,18 @@ export function anthropicStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
       case 'tool_call_delta': {
         const start = () => ({ type: 'tool_use', id: '', name: '', input: {} });
         return delta(e.index, start, { type: 'input_json_delta', partial_json: e.arguments });
+      }
+      case 'web_search': {
+        // Two whole blocks, as Anthropic's own web search streams them: the call and its results.
+        const [use, result] = webSearchBlocks(e);
+        let out = closeOpen();
+        for (const content_block of [use, result]) {
+          const index = next++;
+          blocks.set(e.index, index);
+          out += ev('content_block_start', { index, content_block });
+          out += ev('content_block_stop', { index });
+        }
+        return out;
       }
       case 'part_stop':
         return blocks.get(e.index) === open ? closeOpen() : '';

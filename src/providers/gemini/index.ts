@@ -7,7 +7,7 @@ import type { BridgeAdapter, UpstreamConfig, UpstreamTarget } from '../../bridge
 import { withVersion } from '../../bridge/base-url';
 import { geminiErrorToGateway } from './errors';
 import { geminiRequestToIR } from './request';
-import { geminiRequestFromIR } from './request-encode';
+import { geminiBuiltinTools, geminiRequestFromIR } from './request-encode';
 import { geminiResponseFromIR, geminiResponseToIR } from './response';
 import { geminiStreamDecoder, geminiStreamEncoder } from './stream';
 
@@ -33,6 +33,7 @@ export const geminiAdapter: BridgeAdapter = {
   encodeResponse: geminiResponseFromIR,
   streamEncoder: geminiStreamEncoder,
   encodeRequest: geminiRequestFromIR,
+  builtinTools: geminiBuiltinTools,
   target: geminiTarget,
   decodeResponse: geminiResponseToIR,
   streamDecoder: geminiStreamDecoder,

@@ -14,7 +14,14 @@
 // `{output: text}` (`{error: text}` when marked as an error), several text parts joined by "\n";
 // consecutive turns of the same role are merged.
 // Refused: images inside tool results.
-import type { IRMessage, IRRequest, IRResponseFormat, IRToolChoice, IRUserPart } from '../../bridge/ir';
+import type {
+  IRBuiltinTool,
+  IRMessage,
+  IRRequest,
+  IRResponseFormat,
+  IRToolChoice,
+  IRUserPart,
+} from '../../bridge/ir';
 import { invalid, type JsonRecord, parseArguments, unsupported } from '../../bridge/read';
 import { budgetOf } from '../../bridge/reasoning';
 import { partsFromIR } from './response';
@@ -28,6 +35,15 @@ const EXT_TYPES: Record<string, string> = {
   heic: 'image/heic',
   heif: 'image/heif',
 };
+
+/**
+ * Google Search grounding stands in for web search, but only in a request without function
+ * declarations: the Gemini API refuses the two together on most models, and the functions are the
+ * part an agent cannot do without.
+ */
+export function geminiBuiltinTools(ir: IRRequest): readonly IRBuiltinTool['kind'][] {
+  return ir.tools.length === 0 ? ['web_search'] : [];
+}
 
 export function geminiRequestFromIR(ir: IRRequest): JsonRecord {
   const body: JsonRecord = { contents: encodeContents(ir.messages) };
@@ -45,6 +61,9 @@ export function geminiRequestFromIR(ir: IRRequest): JsonRecord {
     if (ir.toolChoice !== undefined)
       body.toolConfig = { functionCallingConfig: encodeToolChoice(ir.toolChoice) };
   }
+  // Web search is Google Search grounding; geminiBuiltinTools offers it only without functions.
+  if (ir.builtinTools?.some((t) => t.kind === 'web_search'))
+    body.tools = [...((body.tools as unknown[] | undefined) ?? []), { googleSearch: {} }];
   const config = generationConfig(ir);
   if (Object.keys(config).length > 0) body.generationConfig = config;
   return body;

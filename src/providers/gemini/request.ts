@@ -11,7 +11,9 @@
 // `id` answers the oldest unanswered call of that name; a JSON response schema is named "response";
 // a function response's `output` (or `error`, marking an error) string becomes the result text, any
 // other response object its JSON text.
-// Refused: `cachedContent`, non-function tools (Google Search, code execution…), function-calling
+// Google Search is web search for the upstream to map (bridge/builtin-tools.ts); other built-in
+// tools (code execution, URL context…) are left out and reported in `x-switchyard-dropped`.
+// Refused: `cachedContent`, function-calling
 // mode VALIDATED or ANY limited to several names, `candidateCount` > 1, log probabilities, non-text
 // output modalities, media other than images, code-execution parts, and any other unknown field.
 import type {
@@ -71,15 +73,17 @@ export function geminiRequestToIR(
   if (!model) throw invalid('model', 'is required');
   const config = camelKeys(optRecord(body, 'generationConfig') ?? {});
   checkFields(config, CONFIG_KNOWN, ['mediaResolution']);
+  const tools = optArray(body, 'tools') ?? [];
   const ir: IRRequest = {
     model,
     system: systemParts(body.systemInstruction),
     messages: readContents(optArray(body, 'contents') ?? []),
-    tools: readTools(optArray(body, 'tools') ?? []),
+    tools: [],
     stop: (optArray(config, 'stopSequences', 'generationConfig.stopSequences') ?? []).map((s) => String(s)),
     stream: route.stream ?? false,
     streamUsage: true,
   };
+  readTools(tools, ir);
   readToolConfig(camelKeys(optRecord(body, 'toolConfig') ?? {}), ir);
   readConfig(config, ir);
   return ir;
@@ -223,25 +227,39 @@ function functionResponse(fr: JsonRecord, at: string, pending: Map<string, strin
   return { type: 'tool_result', toolCallId: id, content: [{ type: 'text', text }], isError };
 }
 
-function readTools(raw: unknown[]): IRTool[] {
-  return raw.flatMap((t, i) => {
+/** Google Search (and its older retrieval form) is web search, for the upstream to map. */
+const SEARCH_TOOLS = ['googleSearch', 'googleSearchRetrieval'];
+
+/**
+ * Function declarations into `ir.tools`; Google Search into `ir.builtinTools`; any other built-in
+ * (code execution, URL context, maps…) is left out and reported, since no other provider runs it
+ * (Gemini's tool config can force functions only, so a built-in is never forced).
+ */
+function readTools(raw: unknown[], ir: IRRequest): void {
+  raw.forEach((t, i) => {
     const tool = camelKeys(requireRecord(t, `tools[${i}]`));
-    const other = Object.keys(tool).find((k) => k !== 'functionDeclarations');
-    if (other) throw unsupported(`tools[${i}].${other}`, 'only function declarations can be translated');
-    return (optArray(tool, 'functionDeclarations', `tools[${i}].functionDeclarations`) ?? []).map(
-      (d, j): IRTool => {
-        const at = `tools[${i}].functionDeclarations[${j}]`;
-        const decl = camelKeys(requireRecord(d, at));
-        const schema = optRecord(decl, 'parametersJsonSchema') ?? toJsonSchema(optRecord(decl, 'parameters'));
-        const out: IRTool = {
-          name: requireString(decl, 'name', `${at}.name`),
-          parameters: schema ?? { type: 'object', properties: {} },
-        };
-        const description = optString(decl, 'description', `${at}.description`);
-        if (description !== undefined) out.description = description;
-        return out;
-      },
-    );
+    for (const kind of Object.keys(tool)) {
+      if (kind === 'functionDeclarations') continue;
+      if (SEARCH_TOOLS.includes(kind)) {
+        if (!ir.builtinTools?.length)
+          ir.builtinTools = [{ kind: 'web_search', param: `tools[${i}].${kind}` }];
+      } else ir.dropped = [...(ir.dropped ?? []), `tools[${i}].${kind}`];
+    }
+    const declarations = (
+      optArray(tool, 'functionDeclarations', `tools[${i}].functionDeclarations`) ?? []
+    ).map((d, j): IRTool => {
+      const at = `tools[${i}].functionDeclarations[${j}]`;
+      const decl = camelKeys(requireRecord(d, at));
+      const schema = optRecord(decl, 'parametersJsonSchema') ?? toJsonSchema(optRecord(decl, 'parameters'));
+      const out: IRTool = {
+        name: requireString(decl, 'name', `${at}.name`),
+        parameters: schema ?? { type: 'object', properties: {} },
+      };
+      const description = optString(decl, 'description', `${at}.description`);
+      if (description !== undefined) out.description = description;
+      return out;
+    });
+    ir.tools.push(...declarations);
   });
 }
 

@@ -12,7 +12,14 @@
 // content_filter; malformed or unexpected tool calls and OTHER are error; function calls without an
 // `id` get `call_<responseId>_<n>`; on the client side redacted reasoning is dropped.
 import type { EncodeContext } from '../../bridge/adapter';
-import type { IRAssistantPart, IRResponse, IRStopReason } from '../../bridge/ir';
+import {
+  type IRAnswerPart,
+  type IRAssistantPart,
+  type IRResponse,
+  type IRStopReason,
+  type IRWebSearchPart,
+  isAssistantPart,
+} from '../../bridge/ir';
 import { count, type JsonRecord, list, parseArgumentsLenient, rec, str } from '../../bridge/read';
 import { collectStream, EventSink } from '../../bridge/stream';
 import type { TokenUsage } from '../../usage/types';
@@ -70,6 +77,45 @@ export function finishFromIR(reason: IRStopReason): string {
 export interface PartState {
   responseId: string;
   calls: number;
+  /** Grounding (Google Search) was reported already: it is reported once per answer. */
+  grounded?: boolean;
+}
+
+/**
+ * Google Search grounding as web searches: one per query the model ran, the grounding sources on
+ * the first (Gemini does not say which query found which source).
+ */
+export function groundingToSink(sink: EventSink, metadata: unknown, state: PartState): void {
+  const g = rec(metadata);
+  const queries = list(g.webSearchQueries).flatMap((q) => (typeof q === 'string' ? [q] : []));
+  if (queries.length === 0 || state.grounded) return;
+  state.grounded = true;
+  const sources = list(g.groundingChunks).flatMap((c) => {
+    const web = rec(rec(c).web);
+    const url = str(web.uri);
+    const title = str(web.title);
+    return url ? [{ url, ...(title ? { title } : {}) }] : [];
+  });
+  queries.forEach((query, i) => {
+    sink.webSearch({
+      type: 'web_search',
+      id: `ws_${state.responseId}_${i}`,
+      query,
+      sources: i === 0 ? sources : [],
+    });
+  });
+}
+
+/** Web searches back as Google Search grounding metadata (queries and sources). */
+export function groundingFromIR(content: IRAnswerPart[]): JsonRecord | undefined {
+  const searches = content.filter((p): p is IRWebSearchPart => p.type === 'web_search');
+  if (searches.length === 0) return undefined;
+  return {
+    webSearchQueries: searches.map((p) => p.query),
+    groundingChunks: searches.flatMap((p) =>
+      p.sources.map((s) => ({ web: { uri: s.url, ...(s.title ? { title: s.title } : {}) } })),
+    ),
+  };
 }
 
 /** Feeds one candidate's parts into the sink. */
@@ -102,7 +148,9 @@ export function geminiResponseToIR(input: unknown): IRResponse {
   const responseId = str(body.responseId) ?? '';
   sink.start(responseId, str(body.modelVersion) ?? '');
   const cand = rec(list(body.candidates)[0]);
-  partsToSink(sink, list(rec(cand.content).parts), { responseId, calls: 0 });
+  const state: PartState = { responseId, calls: 0 };
+  partsToSink(sink, list(rec(cand.content).parts), state);
+  groundingToSink(sink, cand.groundingMetadata, state);
   sink.usage(geminiUsageToIR(body.usageMetadata));
   const blocked = str(rec(body.promptFeedback).blockReason);
   sink.stop(blocked ? 'content_filter' : finishToIR(str(cand.finishReason) ?? 'STOP', sink.sawToolCall));
@@ -141,6 +189,11 @@ export function partsFromIR(
   return parts;
 }
 
+function withGrounding(content: IRAnswerPart[]): JsonRecord {
+  const grounding = groundingFromIR(content);
+  return grounding ? { groundingMetadata: grounding } : {};
+}
+
 const lenientCall = (p: { id: string; name: string; arguments: string }): JsonRecord => ({
   id: p.id,
   name: p.name,
@@ -151,7 +204,8 @@ export function geminiResponseFromIR(res: IRResponse, _ctx: EncodeContext): Json
   return {
     candidates: [
       {
-        content: { parts: partsFromIR(res.content, lenientCall), role: 'model' },
+        content: { parts: partsFromIR(res.content.filter(isAssistantPart), lenientCall), role: 'model' },
+        ...withGrounding(res.content),
         finishReason: finishFromIR(res.stopReason),
         index: 0,
       },

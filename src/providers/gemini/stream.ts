@@ -16,6 +16,7 @@ import {
   finishToIR,
   geminiUsageFromIR,
   geminiUsageToIR,
+  groundingToSink,
   type PartState,
   partsToSink,
 } from './response';
@@ -38,6 +39,7 @@ export function geminiStreamDecoder(): StreamDecoder {
     }
     const cand = rec(list(chunk.candidates)[0]);
     partsToSink(sink, list(rec(cand.content).parts), state);
+    groundingToSink(sink, cand.groundingMetadata, state);
     if (typeof cand.finishReason === 'string') finish = cand.finishReason;
     if (str(rec(chunk.promptFeedback).blockReason)) blocked = true;
     // Every chunk may carry running usage; the last one is the total.

@@ -10,8 +10,15 @@
 // encrypted content are dropped; on the client side stop_sequence reports as completed, and the
 // response echoes no request parameters (instructions, tools…) since only the answer is known here.
 import type { EncodeContext } from '../../bridge/adapter';
-import type { IRAssistantPart, IRResponse, IRStopReason } from '../../bridge/ir';
-import { count, type JsonRecord, list, rec, str } from '../../bridge/read';
+import type {
+  IRAnswerPart,
+  IRAssistantPart,
+  IRRequest,
+  IRResponse,
+  IRStopReason,
+  IRToolAlias,
+} from '../../bridge/ir';
+import { count, isRecord, type JsonRecord, list, rec, str } from '../../bridge/read';
 import type { GatewayError } from '../../errors/gateway-error';
 import type { TokenUsage } from '../../usage/types';
 import { REDACTED_PREFIX, reasoningItem } from './responses-request';
@@ -96,11 +103,53 @@ export function responsesResponseToIR(input: unknown): IRResponse {
   };
 }
 
+/** How IR parts become client items: the tool names the client declared, and stable item ids. */
+export interface ItemNaming {
+  aliases: Record<string, IRToolAlias>;
+  /** Set for stored responses: item ids then embed it, so an `item_reference` finds its response. */
+  responseId?: string;
+}
+
+export const namingOf = (ctx: { request?: IRRequest; responseId?: string }): ItemNaming => ({
+  aliases: ctx.request?.toolAliases ?? {},
+  ...(ctx.responseId ? { responseId: ctx.responseId } : {}),
+});
+
+/** `msg_3`, or `msg_<response id>_3` for a stored response (see responses-state.ts). */
+export function itemId(prefix: string, index: number, naming?: ItemNaming): string {
+  return naming?.responseId
+    ? `${prefix}_${naming.responseId.replace(/^resp_/, '')}_${index}`
+    : `${prefix}_${index}`;
+}
+
+/** The input of a free-form tool call from the one-string-argument function the IR carried. */
+export function freeformInput(args: string): string {
+  try {
+    const v = JSON.parse(args) as unknown;
+    if (isRecord(v) && typeof v.input === 'string') return v.input;
+  } catch {
+    // The model wrote raw text instead of the JSON object: that text is the input.
+  }
+  return args;
+}
+
 /** The output item of IR part `index` (complete, as in response.output_item.done). */
-export function itemFromIR(p: IRAssistantPart, index: number): JsonRecord {
+export function itemFromIR(p: IRAnswerPart, index: number, naming?: ItemNaming): JsonRecord {
+  if (p.type === 'web_search') {
+    return {
+      id: itemId('ws', index, naming),
+      type: 'web_search_call',
+      status: 'completed',
+      action: {
+        type: 'search',
+        query: p.query,
+        ...(p.sources.length > 0 ? { sources: p.sources.map((s) => ({ type: 'url', url: s.url })) } : {}),
+      },
+    };
+  }
   if (p.type === 'text') {
     return {
-      id: `msg_${index}`,
+      id: itemId('msg', index, naming),
       type: 'message',
       status: 'completed',
       role: 'assistant',
@@ -108,19 +157,33 @@ export function itemFromIR(p: IRAssistantPart, index: number): JsonRecord {
     };
   }
   if (p.type === 'tool_call') {
+    const alias = naming?.aliases[p.name];
+    const ns = alias?.namespace ? { namespace: alias.namespace } : {};
+    if (alias?.freeform) {
+      return {
+        id: itemId('ctc', index, naming),
+        type: 'custom_tool_call',
+        status: 'completed',
+        call_id: p.id,
+        name: alias.name,
+        ...ns,
+        input: freeformInput(p.arguments),
+      };
+    }
     return {
-      id: `fc_${index}`,
+      id: itemId('fc', index, naming),
       type: 'function_call',
       status: 'completed',
       call_id: p.id,
-      name: p.name,
+      name: alias?.name ?? p.name,
+      ...ns,
       arguments: p.arguments,
     };
   }
   const encrypted =
     p.redactedData !== undefined ? `${REDACTED_PREFIX}${p.redactedData}` : (p.signature ?? null);
   return {
-    id: `rs_${index}`,
+    id: itemId('rs', index, naming),
     type: 'reasoning',
     summary: p.text === '' ? [] : [{ type: 'summary_text', text: p.text }],
     encrypted_content: encrypted,
@@ -154,7 +217,7 @@ export function statusFromIR(reason: IRStopReason, err?: GatewayError): JsonReco
 
 /** The response object; `output` null gives the in-progress shell sent by response.created. */
 export function responseObject(
-  head: { id: string; model: string; createdAt: number },
+  head: { id: string; model: string; createdAt: number; stored?: boolean },
   output: JsonRecord[],
   status: JsonRecord,
   usage: TokenUsage | null,
@@ -172,7 +235,7 @@ export function responseObject(
     parallel_tool_calls: true,
     previous_response_id: null,
     reasoning: { effort: null, summary: null },
-    store: false,
+    store: head.stored === true,
     temperature: null,
     text: { format: { type: 'text' } },
     tool_choice: 'auto',
@@ -186,9 +249,15 @@ export function responseObject(
 }
 
 export function responsesResponseFromIR(res: IRResponse, ctx: EncodeContext): JsonRecord {
+  const naming = namingOf(ctx);
   return responseObject(
-    { id: res.id, model: res.model, createdAt: Math.floor(ctx.now() / 1000) },
-    res.content.map(itemFromIR),
+    {
+      id: ctx.responseId ?? res.id,
+      model: res.model,
+      createdAt: Math.floor(ctx.now() / 1000),
+      stored: ctx.responseId !== undefined,
+    },
+    res.content.map((p, i) => itemFromIR(p, i, naming)),
     statusFromIR(res.stopReason),
     res.usage,
   );

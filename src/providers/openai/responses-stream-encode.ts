@@ -9,9 +9,16 @@ import type { JsonRecord } from '../../bridge/read';
 import { sseEvent } from '../../bridge/sse';
 import { StreamCollector } from '../../bridge/stream';
 import type { GatewayError } from '../../errors/gateway-error';
-import { itemFromIR, responseObject, statusFromIR } from './responses-response';
+import {
+  freeformInput,
+  itemFromIR,
+  itemId,
+  namingOf,
+  responseObject,
+  statusFromIR,
+} from './responses-response';
 
-type Kind = 'message' | 'reasoning' | 'function_call';
+type Kind = 'message' | 'reasoning' | 'function_call' | 'custom_tool_call' | 'web_search_call';
 
 interface OpenItem {
   kind: Kind;
@@ -26,7 +33,12 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
   const items = new Map<number, OpenItem>();
   const closed = new Set<number>();
   let seq = 0;
-  let head = { id: '', model: '', createdAt: 0 };
+  let head: { id: string; model: string; createdAt: number; stored?: boolean } = {
+    id: '',
+    model: '',
+    createdAt: 0,
+  };
+  const naming = namingOf(ctx);
 
   const ev = (type: string, fields: JsonRecord): string =>
     sseEvent({ type, sequence_number: seq++, ...fields }, type);
@@ -38,8 +50,14 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
       .filter((i) => !closed.has(i))
       .map(close)
       .join('');
-    const prefixLetter = kind === 'message' ? 'msg' : kind === 'reasoning' ? 'rs' : 'fc';
-    const state: OpenItem = { kind, output: items.size, id: `${prefixLetter}_${index}`, partOpen: false };
+    const prefix2 = {
+      message: 'msg',
+      reasoning: 'rs',
+      function_call: 'fc',
+      custom_tool_call: 'ctc',
+      web_search_call: 'ws',
+    }[kind];
+    const state: OpenItem = { kind, output: items.size, id: itemId(prefix2, index, naming), partOpen: false };
     items.set(index, state);
     return [
       state,
@@ -62,14 +80,19 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
       const done = { type: 'summary_text', text: part.text };
       out += ev('response.reasoning_summary_text.done', { ...at, summary_index: 0, text: part.text });
       out += ev('response.reasoning_summary_part.done', { ...at, summary_index: 0, part: done });
+    } else if (part.type === 'tool_call' && state.kind === 'custom_tool_call') {
+      // The free-form input is only known once the arguments object is complete.
+      const input = freeformInput(part.arguments);
+      out += ev('response.custom_tool_call_input.delta', { ...at, delta: input });
+      out += ev('response.custom_tool_call_input.done', { ...at, input });
     } else if (part.type === 'tool_call') {
       out += ev('response.function_call_arguments.done', {
         ...at,
-        name: part.name,
+        name: naming.aliases[part.name]?.name ?? part.name,
         arguments: part.arguments,
       });
     }
-    return `${out}${ev('response.output_item.done', { output_index: state.output, item: itemFromIR(part, index) })}`;
+    return `${out}${ev('response.output_item.done', { output_index: state.output, item: itemFromIR(part, index, naming) })}`;
   };
 
   const textDelta = (index: number, delta: string): string => {
@@ -111,7 +134,8 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
       .join('');
     const res = collector.response();
     const status = statusFromIR(res.stopReason, err);
-    const response = responseObject(head, res.content.map(itemFromIR), status, res.usage);
+    const output = res.content.map((p, i) => itemFromIR(p, i, naming));
+    const response = responseObject(head, output, status, res.usage);
     const type = status.status === 'completed' ? 'response.completed' : `response.${String(status.status)}`;
     return `${pending}${ev(type, { response })}`;
   };
@@ -120,7 +144,12 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
     collector.push(e);
     switch (e.type) {
       case 'message_start': {
-        head = { id: e.id, model: e.model, createdAt: Math.floor(ctx.now() / 1000) };
+        head = {
+          id: ctx.responseId ?? e.id,
+          model: e.model,
+          createdAt: Math.floor(ctx.now() / 1000),
+          stored: ctx.responseId !== undefined,
+        };
         const response = responseObject(
           head,
           [],
@@ -137,22 +166,46 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
       case 'redacted_thinking':
         // Carried in the finished item's encrypted_content.
         return open(e.index, 'reasoning', reasoning)[1];
-      case 'tool_call_start':
+      case 'tool_call_start': {
+        const alias = naming.aliases[e.name];
+        const ns = alias?.namespace ? { namespace: alias.namespace } : {};
+        if (alias?.freeform) {
+          return open(e.index, 'custom_tool_call', {
+            type: 'custom_tool_call',
+            status: 'in_progress',
+            call_id: e.id,
+            name: alias.name,
+            ...ns,
+            input: '',
+          })[1];
+        }
         return open(e.index, 'function_call', {
           type: 'function_call',
           status: 'in_progress',
           call_id: e.id,
-          name: e.name,
+          name: alias?.name ?? e.name,
+          ...ns,
           arguments: '',
         })[1];
+      }
       case 'tool_call_delta': {
         const state = items.get(e.index);
-        if (!state) return '';
+        if (!state || state.kind === 'custom_tool_call') return '';
         return ev('response.function_call_arguments.delta', {
           item_id: state.id,
           output_index: state.output,
           delta: e.arguments,
         });
+      }
+      case 'web_search': {
+        // A search the provider already ran: its whole item lifecycle at once.
+        const [state, prefix] = open(e.index, 'web_search_call', {
+          type: 'web_search_call',
+          status: 'in_progress',
+          action: { type: 'search', query: e.query },
+        });
+        const at = { item_id: state.id, output_index: state.output };
+        return `${prefix}${ev('response.web_search_call.in_progress', at)}${ev('response.web_search_call.searching', at)}${ev('response.web_search_call.completed', at)}${close(e.index)}`;
       }
       case 'part_stop':
         return close(e.index);

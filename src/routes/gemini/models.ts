@@ -2,6 +2,7 @@
 // path segment, so one route splits it off and wires each method to its domain function.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
+import { asJsonArrayStream } from '../../bridge/json-array';
 import { InvalidRequestError, NotFoundError } from '../../errors/gateway-error';
 import { proxyCountTokens } from '../../proxy/count-tokens';
 import { proxyEmbeddings } from '../../proxy/embed';
@@ -23,18 +24,17 @@ export const geminiModelsRoute = new Hono<AppEnv>()
           endpoint: '/v1beta/models:generateContent',
           route: { model, stream: false },
         });
-      case 'streamGenerateContent':
-        // Without alt=sse Gemini streams one JSON array, a framing this gateway does not speak.
-        if (c.req.query('alt') !== 'sse')
-          throw new InvalidRequestError(
-            'unsupported_parameter',
-            'streamGenerateContent needs ?alt=sse.',
-            'alt',
-          );
+      case 'streamGenerateContent': {
+        const alt = c.req.query('alt');
+        if (alt !== undefined && alt !== 'sse' && alt !== 'json')
+          throw new InvalidRequestError('invalid_parameter', 'alt must be "sse" or "json".', 'alt');
+        // Without alt=sse Gemini streams one JSON array (bridge/json-array.ts).
         return proxyGenerate(c, 'gemini-generate', {
           endpoint: '/v1beta/models:streamGenerateContent',
           route: { model, stream: true },
+          ...(alt === 'sse' ? {} : { reframe: asJsonArrayStream }),
         });
+      }
       case 'countTokens':
         return proxyCountTokens(c, 'gemini-generate', model);
       case 'embedContent':
