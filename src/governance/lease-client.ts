@@ -114,18 +114,23 @@ export class LeaseClient {
     };
     const units = unitsFor(chain, demand.model);
     const lease = this.lease(governorId);
+    // A request that waits on an exchange is judged by the time it is admitted, not the time it
+    // arrived: a grant that expired while it waited is not spent (`now` plus the time waited).
+    const arrivedAt = this.clock.now();
+    let at = now;
 
     for (;;) {
+      at = now + Math.max(0, this.clock.now() - arrivedAt);
       const refused = lease.refused;
-      if (refused && refused.until > now && units.has(refused.refusal.limit))
+      if (refused && refused.until > at && units.has(refused.refusal.limit))
         throw new GovernorRefusal(refused.refusal);
-      if (lease.expiresAt > now && covers(lease.balances, units, perUnit)) {
+      if (lease.expiresAt > at && covers(lease.balances, units, perUnit)) {
         const taken: Admission['taken'] = {};
         for (const [name, unit] of units) {
           lease.balances[name] = (lease.balances[name] ?? 0) - perUnit[unit];
           taken[name] = { unit, amount: perUnit[unit] };
         }
-        this.count(lease, now);
+        this.count(lease, at);
         this.scheduleFlush(governorId, chain, timeZone, lease.expiresAt, waitUntil);
         return { governorId, taken };
       }
@@ -139,7 +144,7 @@ export class LeaseClient {
         continue;
       }
       lease.refused = undefined;
-      lease.exchanging = this.refill(lease, governorId, chain, timeZone, demand.model, perUnit, now).finally(
+      lease.exchanging = this.refill(lease, governorId, chain, timeZone, demand.model, perUnit, at).finally(
         () => {
           lease.exchanging = undefined;
         },
