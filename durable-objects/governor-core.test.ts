@@ -174,4 +174,43 @@ describe('governor core', () => {
       refusal: { limit: 'daily_budget', accountId: 'root' },
     });
   });
+
+  it('never reopens an ended day for a late caller: a request timed before midnight counts in the new day', async () => {
+    const t = tree();
+    const chain = [link('org', { rpd: 2 })];
+    const tz = 'America/New_York';
+    const midnight = Date.parse('2026-03-02T05:00:00Z');
+    const day = { timeZone: tz, want: { requests: 2 } };
+    expect(await t.route(ask(chain, midnight + 10, day))).toMatchObject({ ok: true, grant: { rpd: 2 } });
+    // Sent before midnight, served after: yesterday's counter is gone, today's is used up.
+    expect(await t.route(ask(chain, midnight - 10, day))).toMatchObject({
+      ok: false,
+      refusal: { limit: 'rpd' },
+    });
+    expect(await t.route(ask(chain, midnight + 20, day))).toMatchObject({
+      ok: false,
+      refusal: { limit: 'rpd' },
+    });
+  });
+
+  it("credits units of an ended day to no counter: yesterday's unused grant does not free today's quota", async () => {
+    const t = tree();
+    const root = link('root', { rpd: 4 });
+    const chain = [root, link('team', { rpd: 2 })];
+    const tz = 'America/New_York';
+    const midnight = Date.parse('2026-03-02T05:00:00Z');
+    const day = { timeZone: tz, want: { requests: 2 } };
+    expect(await t.route(ask(chain, midnight - 100, day))).toMatchObject({ ok: true, grant: { rpd: 2 } });
+    expect(await t.route(ask(chain, midnight + 100, day))).toMatchObject({ ok: true, grant: { rpd: 2 } });
+    // Yesterday's grant comes back unused after midnight: today's counters stay as they are.
+    const late = { ...day, returned: { rpd: 2 }, returnedAt: midnight - 100 };
+    expect(await t.route(ask(chain, midnight + 200, late))).toMatchObject({
+      ok: false,
+      refusal: { limit: 'rpd' },
+    });
+    expect(t.get('team').state.pools.rpd).toMatchObject({ used: 2 });
+    // Today's unused units do come back.
+    const today = { ...day, returned: { rpd: 1 }, returnedAt: midnight + 100 };
+    expect(await t.route(ask(chain, midnight + 300, today))).toMatchObject({ ok: true, grant: { rpd: 1 } });
+  });
 });

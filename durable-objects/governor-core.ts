@@ -9,12 +9,27 @@
 // runs short the governor exchanges with its parent — the only time a request's limits cost more
 // than one hop — so a busy root sees a few exchanges per child per second, not every request.
 import { type ChainLink, dimsFor, type LimitSet, specFor, type Unit, upstreamDims } from './dims';
-import { available, current, giveBack, nextPeriodStart, type PoolState, take, waitFor } from './pools';
+import {
+  available,
+  current,
+  giveBack,
+  nextPeriodStart,
+  type PoolState,
+  periodKey,
+  take,
+  waitFor,
+} from './pools';
 
 export interface GovernorState {
   pools: Record<string, PoolState>;
   /** What this governor holds from its parent, per pool name; negative is debt. */
-  lease: { balances: Record<string, number>; expiresAt: number; asks?: Record<string, number> };
+  lease: {
+    balances: Record<string, number>;
+    expiresAt: number;
+    asks?: Record<string, number>;
+    /** When the lease was taken from the parent (its units' period, when they go back). */
+    takenAt?: number;
+  };
 }
 
 export interface ExchangeRequest {
@@ -27,6 +42,11 @@ export interface ExchangeRequest {
   need: Partial<Record<Unit, number>>;
   /** Per pool name: granted earlier, not used. */
   returned?: Record<string, number>;
+  /**
+   * When the oldest of the `returned` units were granted. Units of a day (or month) that has ended
+   * go back to no counter: they were counted in their own period, and the next one never saw them.
+   */
+  returnedAt?: number;
   /** Per pool name: used beyond what was granted (actual usage above the estimate). */
   extra?: Record<string, number>;
 }
@@ -105,6 +125,7 @@ export class GovernorCore {
     const run = this.queue.then(async () => {
       if (chain.length < 2 || this.state.lease.expiresAt > now) return;
       const { returned, extra } = splitBalances(this.state.lease.balances);
+      const returnedAt = this.state.lease.takenAt;
       this.state.lease = { balances: {}, expiresAt: 0, asks: {} };
       if (Object.keys(returned).length || Object.keys(extra).length) {
         await this.askParent({
@@ -115,6 +136,7 @@ export class GovernorCore {
           want: {},
           need: {},
           returned,
+          returnedAt,
           extra,
         });
       }
@@ -137,6 +159,7 @@ export class GovernorCore {
     const lease = this.state.lease;
 
     for (const [name, amount] of Object.entries(req.returned ?? {})) {
+      if (ofEndedPeriod(req.chain, name, timeZone, req.returnedAt, now)) continue;
       const p = pool(name);
       if (p) this.state.pools[name] = giveBack(p.spec, p.state, amount);
       if (req.chain.length > 1) lease.balances[name] = (lease.balances[name] ?? 0) + amount;
@@ -207,6 +230,7 @@ export class GovernorCore {
     const expired = lease.expiresAt <= req.now;
     // An expired lease goes back whole before a new one is taken.
     const { returned, extra } = expired ? splitBalances(lease.balances) : { returned: {}, extra: {} };
+    const returnedAt = lease.takenAt;
     if (expired) {
       lease.balances = {};
       lease.asks = {};
@@ -235,6 +259,7 @@ export class GovernorCore {
       want,
       need,
       returned,
+      returnedAt,
       extra,
     });
     if (!result.ok) {
@@ -244,7 +269,10 @@ export class GovernorCore {
     for (const [name, amount] of Object.entries(result.grant))
       lease.balances[name] = (lease.balances[name] ?? 0) + amount;
     lease.asks = asks;
-    if (expired) lease.expiresAt = req.now + this.opts.parentLeaseTtlMs;
+    if (expired) {
+      lease.expiresAt = req.now + this.opts.parentLeaseTtlMs;
+      lease.takenAt = req.now;
+    }
     return undefined;
   }
 
@@ -264,6 +292,23 @@ function ownRefusal(
   const wait = waitFor(p.spec, p.state, Math.max(1, need));
   const resetAt = p.spec.kind === 'period' ? nextPeriodStart(p.spec.period, timeZone, now) : null;
   return { limit, accountId, retryAfterMs: wait, resetAt };
+}
+
+/** True when `name` is a daily or monthly quota on the chain and `at` lies in an earlier period. */
+function ofEndedPeriod(
+  chain: ChainLink[],
+  name: string,
+  timeZone: string,
+  at: number | undefined,
+  now: number,
+): boolean {
+  if (at === undefined) return false;
+  for (const link of chain) {
+    const spec = specFor(link.limits, name)?.spec;
+    if (spec?.kind === 'period')
+      return periodKey(spec.period, timeZone, at) < periodKey(spec.period, timeZone, now);
+  }
+  return false;
 }
 
 function splitBalances(balances: Record<string, number>) {

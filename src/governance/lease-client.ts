@@ -25,6 +25,8 @@ export interface Admission {
   governorId: string;
   /** Per pool: what this request took from the grant (settled later for tokens and cost). */
   taken: Record<string, { unit: Unit; amount: number }>;
+  /** When the grant it took from was asked for (a settlement's units belong to that day). */
+  grantedAt?: number;
 }
 
 export class GovernorRefusal extends Error {
@@ -38,6 +40,9 @@ interface Lease {
   expiresAt: number;
   pendingReturn: Record<string, number>;
   pendingExtra: Record<string, number>;
+  /** When the grant was asked for, and the oldest grant that `pendingReturn` came from. */
+  grantedAt: number;
+  pendingSince?: number;
   exchanging?: Promise<void>;
   waiting: number;
   refused?: { refusal: Refusal; until: number };
@@ -132,7 +137,7 @@ export class LeaseClient {
         }
         this.count(lease, at);
         this.scheduleFlush(governorId, chain, timeZone, lease.expiresAt, waitUntil);
-        return { governorId, taken };
+        return { governorId, taken, grantedAt: lease.grantedAt };
       }
       if (lease.exchanging) {
         lease.waiting++;
@@ -166,8 +171,11 @@ export class LeaseClient {
     for (const [name, { unit, amount }] of Object.entries(admission.taken)) {
       if (unit === 'requests') continue;
       const diff = amount - (unit === 'tokens' ? actual.tokens : actual.cost);
-      if (diff > 0) add(lease.pendingReturn, name, diff);
-      else add(lease.pendingExtra, name, -diff);
+      if (diff > 0) {
+        add(lease.pendingReturn, name, diff);
+        const at = admission.grantedAt ?? now;
+        lease.pendingSince = Math.min(lease.pendingSince ?? at, at);
+      } else add(lease.pendingExtra, name, -diff);
       // Units given back may be what a remembered refusal lacked: ask the governor again.
       if (diff > 0 && lease.refused?.refusal.limit === name) lease.refused = undefined;
     }
@@ -182,6 +190,7 @@ export class LeaseClient {
         expiresAt: 0,
         pendingReturn: {},
         pendingExtra: {},
+        grantedAt: 0,
         waiting: 0,
         window: { start: 0, count: 0, previous: 0 },
         lastBatch: 0,
@@ -209,15 +218,18 @@ export class LeaseClient {
   private drain(lease: Lease) {
     const returned = lease.pendingReturn;
     const extra = lease.pendingExtra;
+    let returnedAt = lease.pendingSince;
     lease.pendingReturn = {};
     lease.pendingExtra = {};
+    lease.pendingSince = undefined;
     for (const [name, v] of Object.entries(lease.balances)) {
       if (v > 0) add(returned, name, v);
       else add(extra, name, -v);
+      if (v > 0) returnedAt = Math.min(returnedAt ?? lease.grantedAt, lease.grantedAt);
     }
     lease.balances = {};
     lease.expiresAt = 0;
-    return { returned, extra };
+    return { returned, extra, returnedAt };
   }
 
   private async refill(
@@ -230,7 +242,7 @@ export class LeaseClient {
     now: number,
   ): Promise<void> {
     const expired = lease.expiresAt <= now;
-    const { returned, extra } = this.drain(lease);
+    const { returned, extra, returnedAt } = this.drain(lease);
     // One request's worth for each caller already waiting, or about a grant's lifetime of the last
     // second's rate, or — when the last grant ran dry before expiring — twice the last grant.
     const w = lease.window;
@@ -249,6 +261,7 @@ export class LeaseClient {
       want,
       need: perUnit,
       returned,
+      returnedAt,
       extra,
     });
     if (!result.ok) {
@@ -261,6 +274,7 @@ export class LeaseClient {
     }
     for (const [name, amount] of Object.entries(result.grant)) add(lease.balances, name, amount);
     lease.expiresAt = now + result.ttlMs;
+    lease.grantedAt = now;
   }
 
   /** After the grant expires (or soon, for settlements), hand back what is left, off the hot path. */
@@ -283,11 +297,16 @@ export class LeaseClient {
         const now = this.clock.now();
         // A live grant stays; only settlements are sent.
         const live = lease.expiresAt > now;
-        const { returned, extra } = live
+        const { returned, extra, returnedAt } = live
           ? (() => {
-              const pending = { returned: lease.pendingReturn, extra: lease.pendingExtra };
+              const pending = {
+                returned: lease.pendingReturn,
+                extra: lease.pendingExtra,
+                returnedAt: lease.pendingSince,
+              };
               lease.pendingReturn = {};
               lease.pendingExtra = {};
+              lease.pendingSince = undefined;
               return pending;
             })()
           : this.drain(lease);
@@ -300,9 +319,12 @@ export class LeaseClient {
           want: {},
           need: {},
           returned,
+          returnedAt,
           extra,
         }).catch(() => {
           // The governor was unreachable: keep the amounts for the next exchange.
+          if (returnedAt !== undefined)
+            lease.pendingSince = Math.min(lease.pendingSince ?? returnedAt, returnedAt);
           for (const [k, v] of Object.entries(returned)) add(lease.pendingReturn, k, v);
           for (const [k, v] of Object.entries(extra)) add(lease.pendingExtra, k, v);
         });

@@ -271,7 +271,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     const busy = g.rate.hit(sim.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
     const entered = sim.time;
     const result = capAtPeriodEnd<HintedResult>(
-      await g.core.exchange(req),
+      await g.core.exchange({ ...req, now: sim.now() }),
       g.core.state,
       req.chain,
       req.timeZone,
