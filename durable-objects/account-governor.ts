@@ -39,6 +39,7 @@ export class AccountGovernor extends DurableObject<Env> {
     this.core = new GovernorCore(state, (req) => this.parent(req), {
       grantTtlMs: GRANT_TTL_MS,
       parentLeaseTtlMs: PARENT_LEASE_TTL_MS,
+      now: () => Date.now(),
     });
   }
 

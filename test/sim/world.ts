@@ -257,7 +257,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
               () => lostExtra(req),
             );
           },
-          { grantTtlMs: GRANT_TTL_MS, parentLeaseTtlMs: PARENT_LEASE_TTL_MS },
+          { grantTtlMs: GRANT_TTL_MS, parentLeaseTtlMs: PARENT_LEASE_TTL_MS, now: () => sim.now() },
         ),
       };
       governors.set(id, gov);
