@@ -91,7 +91,7 @@ const ASK_HEADROOM = 1.25;
  * How long a parent's refusal is remembered. Shorter than an isolate's memo: every level below
  * remembers it too, and units coming back to a used-up pool make it grant again soon.
  */
-const PARENT_REFUSAL_MEMO_MS = 250;
+const PARENT_REFUSAL_MEMO_MS = 100;
 
 export const emptyState = (): GovernorState => ({ pools: {}, lease: { balances: {}, expiresAt: 0 } });
 
@@ -190,7 +190,10 @@ export class GovernorCore {
       if (ofEndedPeriod(req.chain, name, timeZone, req.returnedAt, now)) continue;
       const p = pool(name);
       if (p) this.state.pools[name] = giveBack(p.spec, p.state, amount);
-      if (req.chain.length > 1) oldest.balances[name] = (oldest.balances[name] ?? 0) + amount;
+      if (req.chain.length > 1) {
+        oldest.balances[name] = (oldest.balances[name] ?? 0) + amount;
+        this.countDraw(name, -amount, now);
+      }
     }
     for (const [name, amount] of Object.entries(req.extra ?? {})) {
       const p = pool(name);
@@ -283,7 +286,16 @@ export class GovernorCore {
       rest -= from;
     }
     lease.balances[name] = (lease.balances[name] ?? 0) - rest;
-    const w = (lease.drawn ??= { start: now, counts: {}, previous: {} });
+    this.countDraw(name, amount, now);
+  }
+
+  /**
+   * Net draw: grants less what comes back. Counting grants alone would size each level's lease by
+   * its children's leases, which are larger than their use, and so on up: a lease per level ever
+   * larger than the traffic under it.
+   */
+  private countDraw(name: string, amount: number, now: number): void {
+    const w = (this.state.lease.drawn ??= { start: now, counts: {}, previous: {} });
     if (now - w.start >= 1_000) {
       w.previous = now - w.start < 2_000 ? w.counts : {};
       w.start = now;
@@ -297,8 +309,9 @@ export class GovernorCore {
     const w = this.state.lease.drawn;
     if (!w) return 0;
     if (now - w.start >= 2_000) return 0;
-    if (now - w.start >= 1_000) return w.counts[name] ?? 0;
-    return Math.max(w.previous[name] ?? 0, ((w.counts[name] ?? 0) * 1_000) / Math.max(100, now - w.start));
+    if (now - w.start >= 1_000) return Math.max(0, w.counts[name] ?? 0);
+    const current = ((w.counts[name] ?? 0) * 1_000) / Math.max(100, now - w.start);
+    return Math.max(0, w.previous[name] ?? 0, current);
   }
 
   /** Takes what the expired leases hold (positive back, negative as debt), oldest time first. */
