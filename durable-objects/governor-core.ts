@@ -295,7 +295,9 @@ export class GovernorCore {
    * larger than the traffic under it.
    */
   private countDraw(name: string, amount: number, now: number): void {
-    const w = (this.state.lease.drawn ??= { start: now, counts: {}, previous: {} });
+    const lease = this.state.lease;
+    if (!lease.drawn) lease.drawn = { start: now, counts: {}, previous: {} };
+    const w = lease.drawn;
     if (now - w.start >= 1_000) {
       w.previous = now - w.start < 2_000 ? w.counts : {};
       w.start = now;
