@@ -39,13 +39,16 @@ export class AccountGovernor extends DurableObject<Env> {
     this.core = new GovernorCore(state, (req) => this.parent(req), {
       grantTtlMs: GRANT_TTL_MS,
       parentLeaseTtlMs: PARENT_LEASE_TTL_MS,
+      now: () => Date.now(),
     });
   }
 
   async exchange(req: ExchangeRequest): Promise<HintedResult> {
     const busy = this.rate.hit(Date.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
+    // The period (day, month) is decided by this object's clock, not the caller's: a request sent
+    // before midnight and served after it counts in the new day.
     const result = capAtPeriodEnd<HintedResult>(
-      await this.core.exchange(req),
+      await this.core.exchange({ ...req, now: Date.now() }),
       this.core.state,
       req.chain,
       req.timeZone,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChainLink } from './dims';
-import type { ExchangeRequest } from './governor-core';
+import { type ExchangeRequest, type ExchangeResult, emptyState, GovernorCore } from './governor-core';
 import { nextPeriodStart } from './pools';
 import { link, governorTree as tree } from './test-tree';
 
@@ -217,5 +217,89 @@ describe('governor core', () => {
       ok: true,
       grant: { rpm: 8 },
     });
+  });
+
+  it('never reopens an ended day for a late caller: a request timed before midnight counts in the new day', async () => {
+    const t = tree();
+    const chain = [link('org', { rpd: 2 })];
+    const tz = 'America/New_York';
+    const midnight = Date.parse('2026-03-02T05:00:00Z');
+    const day = { timeZone: tz, want: { requests: 2 } };
+    expect(await t.route(ask(chain, midnight + 10, day))).toMatchObject({ ok: true, grant: { rpd: 2 } });
+    // Sent before midnight, served after: yesterday's counter is gone, today's is used up.
+    expect(await t.route(ask(chain, midnight - 10, day))).toMatchObject({
+      ok: false,
+      refusal: { limit: 'rpd' },
+    });
+    expect(await t.route(ask(chain, midnight + 20, day))).toMatchObject({
+      ok: false,
+      refusal: { limit: 'rpd' },
+    });
+  });
+
+  it("credits units of an ended day to no counter: yesterday's unused grant does not free today's quota", async () => {
+    const t = tree();
+    const root = link('root', { rpd: 4 });
+    const chain = [root, link('team', { rpd: 2 })];
+    const tz = 'America/New_York';
+    const midnight = Date.parse('2026-03-02T05:00:00Z');
+    const day = { timeZone: tz, want: { requests: 2 } };
+    expect(await t.route(ask(chain, midnight - 100, day))).toMatchObject({ ok: true, grant: { rpd: 2 } });
+    expect(await t.route(ask(chain, midnight + 100, day))).toMatchObject({ ok: true, grant: { rpd: 2 } });
+    // Yesterday's grant comes back unused after midnight: today's counters stay as they are.
+    const late = { ...day, returned: { rpd: 2 }, returnedAt: midnight - 100 };
+    expect(await t.route(ask(chain, midnight + 200, late))).toMatchObject({
+      ok: false,
+      refusal: { limit: 'rpd' },
+    });
+    expect(t.get('team').state.pools.rpd).toMatchObject({ used: 2 });
+    // Today's unused units do come back.
+    const today = { ...day, returned: { rpd: 1 }, returnedAt: midnight + 100 };
+    expect(await t.route(ask(chain, midnight + 300, today))).toMatchObject({ ok: true, grant: { rpd: 1 } });
+  });
+
+  it('answers an exchange its lease covers while another waits on the parent', async () => {
+    const parentCalls: ((r: ExchangeResult) => void)[] = [];
+    const core = new GovernorCore(
+      emptyState(),
+      () => new Promise<ExchangeResult>((resolve) => parentCalls.push(resolve)),
+      { grantTtlMs: 500, parentLeaseTtlMs: 1_000 },
+    );
+    const chain = [link('root', { rpm: 1_000 }), link('leaf', {})];
+    const first = core.exchange(ask(chain, 0, { want: { requests: 4 } }));
+    parentCalls[0]?.({ ok: true, grant: { rpm: 8 }, ttlMs: 500 });
+    expect(await first).toMatchObject({ ok: true, grant: { rpm: 4 } });
+    // A big ask the lease cannot cover goes to the parent, whose answer takes a while...
+    const big = core.exchange(ask(chain, 100, { want: { requests: 50 }, need: { requests: 50 } }));
+    expect(parentCalls).toHaveLength(2);
+    // ...and a small one the lease covers is answered meanwhile, without a second parent call.
+    const small = core.exchange(ask(chain, 100));
+    const first2 = await Promise.race([small, new Promise((r) => setTimeout(() => r('waited'), 50))]);
+    expect(first2).toMatchObject({ ok: true, grant: { rpm: 1 } });
+    expect(parentCalls).toHaveLength(2);
+    parentCalls[1]?.({ ok: true, grant: { rpm: 100 }, ttlMs: 500 });
+    expect(await big).toMatchObject({ ok: true, grant: { rpm: 50 } });
+  });
+
+  it('renews its lease before it ends, sized by the last second: a steady child asks its parent about twice a second', async () => {
+    const t = tree();
+    const chain = [link('root', { rpm: 100_000 }), link('leaf', { rpm: 100_000 })];
+    // 100 exchanges a second, one request's worth each, for 5 s.
+    for (let now = 0; now < 5_000; now += 10) expect((await t.route(ask(chain, now))).ok).toBe(true);
+    // Restarting from twice the want at every expiry took ~6 parent exchanges a second here.
+    expect(t.calls.get('root')).toBeLessThanOrEqual(13);
+  });
+
+  it("remembers its parent's refusal briefly instead of asking again for every exchange", async () => {
+    const t = tree();
+    const chain = [link('root', { rpd: 2 }), link('leaf', {})];
+    expect((await t.route(ask(chain, 0))).ok).toBe(true);
+    expect((await t.route(ask(chain, 0))).ok).toBe(true);
+    for (let i = 0; i < 10; i++)
+      expect(await t.route(ask(chain, 10 + i))).toMatchObject({
+        ok: false,
+        refusal: { limit: 'rpd', accountId: 'root' },
+      });
+    expect(t.calls.get('root')).toBeLessThanOrEqual(3);
   });
 });

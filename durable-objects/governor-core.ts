@@ -9,12 +9,35 @@
 // runs short the governor exchanges with its parent — the only time a request's limits cost more
 // than one hop — so a busy root sees a few exchanges per child per second, not every request.
 import { type ChainLink, dimsFor, type LimitSet, specFor, type Unit, upstreamDims } from './dims';
-import { available, current, giveBack, nextPeriodStart, type PoolState, take, waitFor } from './pools';
+import { quotaEnd } from './period-end';
+import {
+  available,
+  current,
+  giveBack,
+  nextPeriodStart,
+  type PoolState,
+  periodKey,
+  take,
+  waitFor,
+} from './pools';
 
 export interface GovernorState {
   pools: Record<string, PoolState>;
   /** What this governor holds from its parent, per pool name; negative is debt. */
-  lease: { balances: Record<string, number>; expiresAt: number; asks?: Record<string, number> };
+  lease: {
+    balances: Record<string, number>;
+    expiresAt: number;
+    asks?: Record<string, number>;
+    /** When the lease was taken from the parent (its units' period, when they go back). */
+    takenAt?: number;
+    /**
+     * The lease before the last renewal: spent first while it lives, then given back. A renewal
+     * asks ahead of expiry, so grants never wait on the parent while this one still serves.
+     */
+    previous?: { balances: Record<string, number>; expiresAt: number; takenAt?: number };
+    /** Units granted from the lease per pool, in one-second windows: the size of the next ask. */
+    drawn?: { start: number; counts: Record<string, number>; previous: Record<string, number> };
+  };
 }
 
 export interface ExchangeRequest {
@@ -27,6 +50,11 @@ export interface ExchangeRequest {
   need: Partial<Record<Unit, number>>;
   /** Per pool name: granted earlier, not used. */
   returned?: Record<string, number>;
+  /**
+   * When the oldest of the `returned` units were granted. Units of a day (or month) that has ended
+   * go back to no counter: they were counted in their own period, and the next one never saw them.
+   */
+  returnedAt?: number;
   /** Per pool name: used beyond what was granted (actual usage above the estimate). */
   extra?: Record<string, number>;
 }
@@ -58,12 +86,28 @@ export interface CoreOptions {
   grantTtlMs: number;
   /** Lifetime of the lease it takes from its parent. */
   parentLeaseTtlMs: number;
+  /** This object's clock; without it, the time an exchange carries (`now`). */
+  now?: () => number;
 }
+
+/** A lease is renewed once less than this share of its life is left. */
+const RENEW_AT_SHARE = 0.4;
+/** A renewal asks for a lease's life of the last second's draw, plus this much headroom. */
+const ASK_HEADROOM = 1.25;
+/**
+ * How long a parent's refusal is remembered. Shorter than an isolate's memo: every level below
+ * remembers it too, and units coming back to a used-up pool make it grant again soon.
+ */
+const PARENT_REFUSAL_MEMO_MS = 100;
 
 export const emptyState = (): GovernorState => ({ pools: {}, lease: { balances: {}, expiresAt: 0 } });
 
 export class GovernorCore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The one exchange with the parent in flight; others wait on it only when the lease is short. */
+  private topping?: Promise<void>;
+  /** The parent's last refusal, remembered briefly (as isolates do) instead of asking again. */
+  private parentRefusal?: { result: ExchangeResult; until: number };
 
   constructor(
     readonly state: GovernorState,
@@ -71,11 +115,13 @@ export class GovernorCore {
     private readonly opts: CoreOptions,
   ) {}
 
-  /** Exchanges run one at a time: each reads and writes pools around an awaited parent call. */
+  /**
+   * Pools are read and written synchronously, so exchanges need no queue: one the lease covers is
+   * answered at once, even while a top-up is in flight; only one the lease cannot cover waits on
+   * the parent (on the top-up in flight, or one it starts).
+   */
   exchange(req: ExchangeRequest): Promise<ExchangeResult> {
-    const run = this.queue.then(() => this.exchangeNow(req));
-    this.queue = run.catch(() => {});
-    return run;
+    return this.exchangeNow(req);
   }
 
   /**
@@ -110,8 +156,8 @@ export class GovernorCore {
   /** Gives the parent back what is left of an expired lease (and reports debt). */
   releaseParentLease(chain: ChainLink[], timeZone: string, now: number): Promise<void> {
     const run = this.queue.then(async () => {
-      if (chain.length < 2 || this.state.lease.expiresAt > now) return;
-      const { returned, extra } = splitBalances(this.state.lease.balances);
+      if (chain.length < 2 || this.state.lease.expiresAt > now || this.topping) return;
+      const { returned, extra, returnedAt } = this.expiredChunks(now);
       this.state.lease = { balances: {}, expiresAt: 0, asks: {} };
       if (Object.keys(returned).length || Object.keys(extra).length) {
         await this.askParent({
@@ -122,6 +168,7 @@ export class GovernorCore {
           want: {},
           need: {},
           returned,
+          returnedAt,
           extra,
         });
       }
@@ -133,7 +180,8 @@ export class GovernorCore {
   private async exchangeNow(req: ExchangeRequest): Promise<ExchangeResult> {
     const self = req.chain.at(-1);
     if (!self) throw new Error('exchange without a chain');
-    const { now, timeZone } = req;
+    const { timeZone } = req;
+    let now = this.now(req);
     const pool = (name: string) => {
       const found = specFor(self.limits, name);
       if (!found) return undefined;
@@ -143,10 +191,16 @@ export class GovernorCore {
     };
     const lease = this.state.lease;
 
+    // Units given back go to the oldest live lease: they go back up the soonest.
+    const oldest = lease.previous && lease.previous.expiresAt > now ? lease.previous : lease;
     for (const [name, amount] of Object.entries(req.returned ?? {})) {
+      if (ofEndedPeriod(req.chain, name, timeZone, req.returnedAt, now)) continue;
       const p = pool(name);
       if (p) this.state.pools[name] = giveBack(p.spec, p.state, amount);
-      if (req.chain.length > 1) lease.balances[name] = (lease.balances[name] ?? 0) + amount;
+      if (req.chain.length > 1) {
+        oldest.balances[name] = (oldest.balances[name] ?? 0) + amount;
+        this.countDraw(name, -amount, now);
+      }
     }
     for (const [name, amount] of Object.entries(req.extra ?? {})) {
       const p = pool(name);
@@ -174,22 +228,40 @@ export class GovernorCore {
         return { ok: false, refusal: ownRefusal(self.id, name, p, need, timeZone, now) };
     }
 
-    // Top up the parent lease when it cannot cover what is wanted.
-    const short = [...up.keys()].filter(
-      (n) => lease.expiresAt <= now || (lease.balances[n] ?? 0) < wantOf(n),
-    );
-    if (short.length) {
-      const refused = await this.topUp(req, short, wantOf, needOf);
-      if (refused) return refused;
+    // The lease is topped up (or renewed) in the background when it runs short of what is wanted
+    // or nears its end; an exchange waits only when the lease cannot cover its need. At least one
+    // unit: a request that needs none of a pool (an unpriced model against a budget) is refused
+    // only when the pool is used up, and a lease of one unit is what shows it is not.
+    const upNames = [...up.keys()];
+    const liveSum = (n: string) => this.live(n, now);
+    for (let attempt = 0; upNames.length; attempt++) {
+      // A lease cut at the day's end is not renewed before it: the new one would end there too.
+      const renewDue =
+        lease.expiresAt <= now ||
+        (lease.expiresAt - now < RENEW_AT_SHARE * this.opts.parentLeaseTtlMs &&
+          lease.expiresAt < quotaEnd(req.chain, timeZone, now));
+      const memo = this.parentRefusal;
+      const refusal =
+        memo && memo.until > now && !memo.result.ok && up.has(memo.result.refusal.limit) ? memo : undefined;
+      if (!this.topping && !refusal && (renewDue || upNames.some((n) => liveSum(n) < wantOf(n))))
+        this.topUp(req, upNames, wantOf, needOf, now).catch(() => {});
+      if (upNames.every((n) => Math.floor(liveSum(n)) >= Math.max(1, needOf(n)))) break;
+      // The parent was asked for the need less what the lease held; the caller's need is whole.
+      if (refusal && !refusal.result.ok)
+        return {
+          ok: false,
+          refusal: { ...refusal.result.refusal, need: needOf(refusal.result.refusal.limit) },
+        };
+      if (attempt >= 2 || !this.topping) break;
+      await this.topping;
+      now = this.now(req);
     }
 
     const grant: Record<string, number> = {};
     for (const name of names) {
       const p = own.has(name) ? pool(name) : undefined;
       const ownAvail = p ? available(p.spec, p.state) : Number.POSITIVE_INFINITY;
-      const upAvail = up.has(name)
-        ? Math.max(0, Math.floor(lease.balances[name] ?? 0))
-        : Number.POSITIVE_INFINITY;
+      const upAvail = up.has(name) ? Math.max(0, Math.floor(this.live(name, now))) : Number.POSITIVE_INFINITY;
       const need = needOf(name);
       const amount = Math.min(wantOf(name), ownAvail, upAvail);
       if (amount < need || (need === 0 && Math.min(ownAvail, upAvail) <= 0)) {
@@ -211,37 +283,127 @@ export class GovernorCore {
     for (const [name, amount] of Object.entries(grant)) {
       const p = own.has(name) ? pool(name) : undefined;
       if (p) this.state.pools[name] = take(p.state, amount);
-      if (up.has(name)) lease.balances[name] = (lease.balances[name] ?? 0) - amount;
+      if (up.has(name)) this.drawLease(name, amount, now);
     }
     return { ok: true, grant, ttlMs: this.opts.grantTtlMs };
   }
 
-  private async topUp(
-    req: ExchangeRequest,
-    short: string[],
-    wantOf: (n: string) => number,
-    needOf: (n: string) => number,
-  ): Promise<ExchangeResult | undefined> {
+  private now(req: ExchangeRequest): number {
+    return this.opts.now ? this.opts.now() : req.now;
+  }
+
+  /** What the live leases hold of a pool (negative: debt). */
+  private live(name: string, now: number): number {
+    const { previous: prev, balances, expiresAt } = this.state.lease;
+    const fromPrev = prev && prev.expiresAt > now ? (prev.balances[name] ?? 0) : 0;
+    return fromPrev + (expiresAt > now ? (balances[name] ?? 0) : 0);
+  }
+
+  /** Takes from the older live lease first, and counts the draw for the next ask's size. */
+  private drawLease(name: string, amount: number, now: number): void {
     const lease = this.state.lease;
-    const expired = lease.expiresAt <= req.now;
-    // An expired lease goes back whole before a new one is taken.
-    const { returned, extra } = expired ? splitBalances(lease.balances) : { returned: {}, extra: {} };
-    if (expired) {
+    let rest = amount;
+    const prev = lease.previous;
+    if (prev && prev.expiresAt > now) {
+      const from = Math.min(rest, Math.max(0, prev.balances[name] ?? 0));
+      prev.balances[name] = (prev.balances[name] ?? 0) - from;
+      rest -= from;
+    }
+    lease.balances[name] = (lease.balances[name] ?? 0) - rest;
+    this.countDraw(name, amount, now);
+  }
+
+  /**
+   * Net draw: grants less what comes back. Counting grants alone would size each level's lease by
+   * its children's leases, which are larger than their use, and so on up: a lease per level ever
+   * larger than the traffic under it.
+   */
+  private countDraw(name: string, amount: number, now: number): void {
+    const lease = this.state.lease;
+    if (!lease.drawn) lease.drawn = { start: now, counts: {}, previous: {} };
+    const w = lease.drawn;
+    if (now - w.start >= 1_000) {
+      w.previous = now - w.start < 2_000 ? w.counts : {};
+      w.start = now;
+      w.counts = {};
+    }
+    w.counts[name] = (w.counts[name] ?? 0) + amount;
+  }
+
+  /** Units per second drawn from the lease for a pool, over about the last second. */
+  private drawRate(name: string, now: number): number {
+    const w = this.state.lease.drawn;
+    if (!w) return 0;
+    if (now - w.start >= 2_000) return 0;
+    if (now - w.start >= 1_000) return Math.max(0, w.counts[name] ?? 0);
+    const current = ((w.counts[name] ?? 0) * 1_000) / Math.max(100, now - w.start);
+    return Math.max(0, w.previous[name] ?? 0, current);
+  }
+
+  /** Takes what the expired leases hold (positive back, negative as debt), oldest time first. */
+  private expiredChunks(now: number) {
+    const lease = this.state.lease;
+    const sum: Record<string, number> = {};
+    let returnedAt: number | undefined;
+    const collect = (chunk: { balances: Record<string, number>; takenAt?: number }) => {
+      for (const [n, v] of Object.entries(chunk.balances)) sum[n] = (sum[n] ?? 0) + v;
+      if (chunk.takenAt !== undefined) returnedAt = Math.min(returnedAt ?? chunk.takenAt, chunk.takenAt);
+    };
+    if (lease.previous && lease.previous.expiresAt <= now) {
+      collect(lease.previous);
+      lease.previous = undefined;
+    }
+    if (lease.expiresAt <= now) {
+      collect(lease);
       lease.balances = {};
       lease.asks = {};
     }
-    const asks = lease.asks ?? {};
+    return { ...splitBalances(sum), returnedAt };
+  }
+
+  private topUp(
+    req: ExchangeRequest,
+    names: string[],
+    wantOf: (n: string) => number,
+    needOf: (n: string) => number,
+    now: number,
+  ): Promise<void> {
+    const run = this.topUpNow(req, names, wantOf, needOf, now).finally(() => {
+      this.topping = undefined;
+    });
+    this.topping = run;
+    return run;
+  }
+
+  private async topUpNow(
+    req: ExchangeRequest,
+    names: string[],
+    wantOf: (n: string) => number,
+    needOf: (n: string) => number,
+    now: number,
+  ): Promise<void> {
+    const lease = this.state.lease;
+    const ttl = this.opts.parentLeaseTtlMs;
+    // Expired leases go back whole before a new one is taken.
+    const { returned, extra, returnedAt } = this.expiredChunks(now);
+    const previousLive = lease.previous !== undefined && lease.previous.expiresAt > now;
+    // Near its end the lease is renewed: a new one beside it, which serves once it ends. Otherwise
+    // (a burst within its life) the lease grows.
+    const renew = !previousLive && lease.expiresAt - now < RENEW_AT_SHARE * ttl;
+    const asks: Record<string, number> = renew ? {} : (lease.asks ?? {});
     const want: Partial<Record<Unit, number>> = {};
     const need: Partial<Record<Unit, number>> = {};
     const up = upstreamDims(req.chain, req.model);
-    for (const name of short) {
+    for (const name of names) {
       const unit = up.get(name) as Unit;
-      const have = Math.max(0, lease.balances[name] ?? 0);
-      // Ask for twice what this caller wants, and double the ask each time a live lease runs dry:
-      // under a burst the parent is asked O(log n) times, while a quiet child holds little. At
-      // least one unit: a request that needs none of a pool (an unpriced model against a budget)
-      // is refused only when the pool is used up, and a lease of one unit is what shows it is not.
-      const ask = Math.max(2 * wantOf(name), 2 * (asks[name] ?? 0), 1) - have;
+      const have = Math.max(0, this.live(name, now));
+      // A lease's life of what was drawn in the last second, so the lease keeps its size across
+      // renewals; within a lease's life, twice the last ask each time it runs dry (a burst asks
+      // the parent O(log n) times); at least twice what this caller wants.
+      const byRate = Math.ceil((this.drawRate(name, now) * ttl * ASK_HEADROOM) / 1_000);
+      const target = Math.max(2 * wantOf(name), byRate, renew ? 0 : 2 * (lease.asks?.[name] ?? 0), 1);
+      // What the lease still holds is spent first, renewing or not.
+      const ask = Math.max(1, target - have);
       asks[name] = ask;
       want[unit] = Math.max(want[unit] ?? 0, ask);
       need[unit] = Math.max(need[unit] ?? 0, needOf(name) - have);
@@ -249,25 +411,30 @@ export class GovernorCore {
     const result = await this.askParent({
       chain: req.chain.slice(0, -1),
       timeZone: req.timeZone,
-      now: req.now,
+      now,
       model: req.model,
       want,
       need,
       returned,
+      returnedAt,
       extra,
     });
     if (!result.ok) {
-      const covered = short.every((n) => (lease.balances[n] ?? 0) >= needOf(n));
-      // The parent was asked for the need less what the lease held; the caller's need is whole.
-      return covered
-        ? undefined
-        : { ok: false, refusal: { ...result.refusal, need: needOf(result.refusal.limit) } };
+      const ms = Math.min(PARENT_REFUSAL_MEMO_MS, result.refusal.retryAfterMs ?? ttl);
+      this.parentRefusal = { result, until: Math.min(now + ms, result.refusal.resetAt ?? now + ms) };
+      return;
     }
-    for (const [name, amount] of Object.entries(result.grant))
-      lease.balances[name] = (lease.balances[name] ?? 0) + amount;
+    this.parentRefusal = undefined;
+    if (renew) {
+      if (Object.keys(lease.balances).length)
+        lease.previous = { balances: lease.balances, expiresAt: lease.expiresAt, takenAt: lease.takenAt };
+      lease.balances = { ...result.grant };
+      lease.expiresAt = Math.min(now + ttl, quotaEnd(req.chain, req.timeZone, now));
+      lease.takenAt = now;
+    } else
+      for (const [name, amount] of Object.entries(result.grant))
+        lease.balances[name] = (lease.balances[name] ?? 0) + amount;
     lease.asks = asks;
-    if (expired) lease.expiresAt = req.now + this.opts.parentLeaseTtlMs;
-    return undefined;
   }
 
   private parentIdFor(chain: ChainLink[]): string {
@@ -289,6 +456,23 @@ function ownRefusal(
   const wait = waitFor(p.spec, p.state, Math.max(1, need));
   const resetAt = p.spec.kind === 'period' ? nextPeriodStart(p.spec.period, timeZone, now) : null;
   return { limit, accountId, retryAfterMs: wait, resetAt, need };
+}
+
+/** True when `name` is a daily or monthly quota on the chain and `at` lies in an earlier period. */
+function ofEndedPeriod(
+  chain: ChainLink[],
+  name: string,
+  timeZone: string,
+  at: number | undefined,
+  now: number,
+): boolean {
+  if (at === undefined) return false;
+  for (const link of chain) {
+    const spec = specFor(link.limits, name)?.spec;
+    if (spec?.kind === 'period')
+      return periodKey(spec.period, timeZone, at) < periodKey(spec.period, timeZone, now);
+  }
+  return false;
 }
 
 function splitBalances(balances: Record<string, number>) {

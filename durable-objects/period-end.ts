@@ -25,6 +25,11 @@ function dayEnd(timeZone: string, now: number): number {
   return end;
 }
 
+/** When units taken now on `chain` must be spent by: the day's end if it has a quota. */
+export function quotaEnd(chain: ChainLink[], timeZone: string, now: number): number {
+  return hasQuota(chain) ? dayEnd(timeZone, now) : Number.POSITIVE_INFINITY;
+}
+
 /** The result with its grant's TTL, and the governor's own parent lease, ending by the day's end. */
 export function capAtPeriodEnd<R extends ExchangeResult>(
   result: R,

@@ -35,7 +35,8 @@ export function current(
     };
   }
   const key = periodKey(spec.period, timeZone, now);
-  if (state?.kind !== 'period' || state.key !== key) return { kind: 'period', used: 0, key };
+  // Never back to an older period: a late caller's `now` must not reopen yesterday at 0 used.
+  if (state?.kind !== 'period' || state.key < key) return { kind: 'period', used: 0, key };
   return state;
 }
 

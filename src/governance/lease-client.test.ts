@@ -140,4 +140,35 @@ describe('refusal errors', () => {
     expect(rate).toMatchObject({ status: 429, code: 'token_rate_limit_exceeded' });
     expect(rate.headers()).toEqual({ 'retry-after': '2' });
   });
+
+  it('judges a grant by the clock at admission: a request that waited does not spend an expired grant', async () => {
+    const t = governorTree();
+    let clockNow = 0;
+    const clock = { now: () => clockNow, setTimeout: () => 0, clearTimeout: () => {} };
+    let exchanges = 0;
+    const client = new LeaseClient(
+      async (_, req) => {
+        exchanges++;
+        // A grant for several requests, so the waiting one could be served from it.
+        const result = await t.route({ ...req, want: { requests: 10 } });
+        // The first answer comes back 600 ms later: past the 500 ms life of the grant it carries.
+        if (exchanges === 1) clockNow += 600;
+        return result;
+      },
+      { maxBatch: 256, refusalMemoMs: 1_000 },
+      clock,
+    );
+    const chain = [link('team', { rpm: 1_000 })];
+    const demand = { model: 'm', tokens: 1, cost: 0 };
+    // Two requests arrive at 0; the second waits on the first one's exchange.
+    const [a, b] = await Promise.all([
+      client.admit(chain, 'UTC', demand, 0, noWait),
+      client.admit(chain, 'UTC', demand, 0, noWait),
+    ]);
+    expect(a.governorId).toBe('team');
+    expect(b.governorId).toBe('team');
+    // The grant came back expired (sent at 0, lives 500 ms, answered at 600): neither request spends
+    // it; a second exchange serves both.
+    expect(exchanges).toBe(2);
+  });
 });

@@ -25,6 +25,8 @@ export interface Admission {
   governorId: string;
   /** Per pool: what this request took from the grant (settled later for tokens and cost). */
   taken: Record<string, { unit: Unit; amount: number }>;
+  /** When the grant it took from was asked for (a settlement's units belong to that day). */
+  grantedAt?: number;
 }
 
 export class GovernorRefusal extends Error {
@@ -38,6 +40,9 @@ interface Lease {
   expiresAt: number;
   pendingReturn: Record<string, number>;
   pendingExtra: Record<string, number>;
+  /** When the grant was asked for, and the oldest grant that `pendingReturn` came from. */
+  grantedAt: number;
+  pendingSince?: number;
   exchanging?: Promise<void>;
   waiting: number;
   refused?: { refusal: Refusal; until: number };
@@ -114,28 +119,28 @@ export class LeaseClient {
     };
     const units = unitsFor(chain, demand.model);
     const lease = this.lease(governorId);
+    // A request that waits on an exchange is judged by the time it is admitted, not the time it
+    // arrived: a grant that expired while it waited is not spent (`now` plus the time waited).
+    const arrivedAt = this.clock.now();
+    let at = now;
 
     for (;;) {
+      at = now + Math.max(0, this.clock.now() - arrivedAt);
       // A remembered refusal refuses only needs at least as large: another request's smaller need
       // (an ordinary request after one that can never fit) asks the governor itself.
       const refused = lease.refused;
       const refusedUnit = refused && units.get(refused.refusal.limit);
-      if (
-        refused &&
-        refusedUnit &&
-        refused.until > now &&
-        perUnit[refusedUnit] >= (refused.refusal.need ?? 0)
-      )
+      if (refused && refusedUnit && refused.until > at && perUnit[refusedUnit] >= (refused.refusal.need ?? 0))
         throw new GovernorRefusal(refused.refusal);
-      if (lease.expiresAt > now && covers(lease.balances, units, perUnit)) {
+      if (lease.expiresAt > at && covers(lease.balances, units, perUnit)) {
         const taken: Admission['taken'] = {};
         for (const [name, unit] of units) {
           lease.balances[name] = (lease.balances[name] ?? 0) - perUnit[unit];
           taken[name] = { unit, amount: perUnit[unit] };
         }
-        this.count(lease, now);
+        this.count(lease, at);
         this.scheduleFlush(governorId, chain, timeZone, lease.expiresAt, waitUntil);
-        return { governorId, taken };
+        return { governorId, taken, grantedAt: lease.grantedAt };
       }
       if (lease.exchanging) {
         lease.waiting++;
@@ -147,7 +152,7 @@ export class LeaseClient {
         continue;
       }
       lease.refused = undefined;
-      lease.exchanging = this.refill(lease, governorId, chain, timeZone, demand.model, perUnit, now).finally(
+      lease.exchanging = this.refill(lease, governorId, chain, timeZone, demand.model, perUnit, at).finally(
         () => {
           lease.exchanging = undefined;
         },
@@ -169,8 +174,11 @@ export class LeaseClient {
     for (const [name, { unit, amount }] of Object.entries(admission.taken)) {
       if (unit === 'requests') continue;
       const diff = amount - (unit === 'tokens' ? actual.tokens : actual.cost);
-      if (diff > 0) add(lease.pendingReturn, name, diff);
-      else add(lease.pendingExtra, name, -diff);
+      if (diff > 0) {
+        add(lease.pendingReturn, name, diff);
+        const at = admission.grantedAt ?? now;
+        lease.pendingSince = Math.min(lease.pendingSince ?? at, at);
+      } else add(lease.pendingExtra, name, -diff);
       // Units given back may be what a remembered refusal lacked: ask the governor again.
       if (diff > 0 && lease.refused?.refusal.limit === name) lease.refused = undefined;
     }
@@ -185,6 +193,7 @@ export class LeaseClient {
         expiresAt: 0,
         pendingReturn: {},
         pendingExtra: {},
+        grantedAt: 0,
         waiting: 0,
         window: { start: 0, count: 0, previous: 0 },
         lastBatch: 0,
@@ -212,15 +221,18 @@ export class LeaseClient {
   private drain(lease: Lease) {
     const returned = lease.pendingReturn;
     const extra = lease.pendingExtra;
+    let returnedAt = lease.pendingSince;
     lease.pendingReturn = {};
     lease.pendingExtra = {};
+    lease.pendingSince = undefined;
     for (const [name, v] of Object.entries(lease.balances)) {
       if (v > 0) add(returned, name, v);
       else add(extra, name, -v);
+      if (v > 0) returnedAt = Math.min(returnedAt ?? lease.grantedAt, lease.grantedAt);
     }
     lease.balances = {};
     lease.expiresAt = 0;
-    return { returned, extra };
+    return { returned, extra, returnedAt };
   }
 
   private async refill(
@@ -233,7 +245,7 @@ export class LeaseClient {
     now: number,
   ): Promise<void> {
     const expired = lease.expiresAt <= now;
-    const { returned, extra } = this.drain(lease);
+    const { returned, extra, returnedAt } = this.drain(lease);
     // One request's worth for each caller already waiting, or about a grant's lifetime of the last
     // second's rate, or — when the last grant ran dry before expiring — twice the last grant.
     const w = lease.window;
@@ -252,6 +264,7 @@ export class LeaseClient {
       want,
       need: perUnit,
       returned,
+      returnedAt,
       extra,
     });
     if (!result.ok) {
@@ -264,6 +277,7 @@ export class LeaseClient {
     }
     for (const [name, amount] of Object.entries(result.grant)) add(lease.balances, name, amount);
     lease.expiresAt = now + result.ttlMs;
+    lease.grantedAt = now;
   }
 
   /** After the grant expires (or soon, for settlements), hand back what is left, off the hot path. */
@@ -286,11 +300,16 @@ export class LeaseClient {
         const now = this.clock.now();
         // A live grant stays; only settlements are sent.
         const live = lease.expiresAt > now;
-        const { returned, extra } = live
+        const { returned, extra, returnedAt } = live
           ? (() => {
-              const pending = { returned: lease.pendingReturn, extra: lease.pendingExtra };
+              const pending = {
+                returned: lease.pendingReturn,
+                extra: lease.pendingExtra,
+                returnedAt: lease.pendingSince,
+              };
               lease.pendingReturn = {};
               lease.pendingExtra = {};
+              lease.pendingSince = undefined;
               return pending;
             })()
           : this.drain(lease);
@@ -303,9 +322,12 @@ export class LeaseClient {
           want: {},
           need: {},
           returned,
+          returnedAt,
           extra,
         }).catch(() => {
           // The governor was unreachable: keep the amounts for the next exchange.
+          if (returnedAt !== undefined)
+            lease.pendingSince = Math.min(lease.pendingSince ?? returnedAt, returnedAt);
           for (const [k, v] of Object.entries(returned)) add(lease.pendingReturn, k, v);
           for (const [k, v] of Object.entries(extra)) add(lease.pendingExtra, k, v);
         });

@@ -134,15 +134,19 @@ describe('budget alerts', () => {
 
 describe('reconciliation', () => {
   it('raises the governor’s counters to what the rollups recorded, and never lowers them', async () => {
-    await addRollup('counted', TODAY, 60, 0);
-    await runJob(undefined);
+    // A governor never goes back to an older period, and a test above ran the job on 2026-10-16:
+    // this one runs on the day after.
+    const day = '2026-10-17';
+    const at = Date.parse('2026-10-17T15:00:00Z');
+    await addRollup('counted', day, 60, 0);
+    await runJob(undefined, at);
     const pools = await counters('counted');
-    expect(pools.rpd).toEqual({ kind: 'period', used: 60, key: TODAY });
-    expect(pools.tpd).toEqual({ kind: 'period', used: 60 * 15, key: TODAY });
+    expect(pools.rpd).toEqual({ kind: 'period', used: 60, key: day });
+    expect(pools.tpd).toEqual({ kind: 'period', used: 60 * 15, key: day });
     // Counters above the rollups (requests in flight) stay where they are.
     await env.DB.prepare("UPDATE usage_daily SET requests = 10 WHERE account_id = 'counted'").run();
-    await runJob(undefined);
-    expect((await counters('counted')).rpd).toEqual({ kind: 'period', used: 60, key: TODAY });
+    await runJob(undefined, at);
+    expect((await counters('counted')).rpd).toEqual({ kind: 'period', used: 60, key: day });
   });
 });
 

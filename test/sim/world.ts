@@ -257,7 +257,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
               () => lostExtra(req),
             );
           },
-          { grantTtlMs: GRANT_TTL_MS, parentLeaseTtlMs: PARENT_LEASE_TTL_MS },
+          { grantTtlMs: GRANT_TTL_MS, parentLeaseTtlMs: PARENT_LEASE_TTL_MS, now: () => sim.now() },
         ),
       };
       governors.set(id, gov);
@@ -271,7 +271,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     const busy = g.rate.hit(sim.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
     const entered = sim.time;
     const result = capAtPeriodEnd<HintedResult>(
-      await g.core.exchange(req),
+      await g.core.exchange({ ...req, now: sim.now() }),
       g.core.state,
       req.chain,
       req.timeZone,
