@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type RunningGateway, startGateway } from '../harness/gateway';
-import { applyPolicy, newGatewayKey } from '../harness/seed';
+import { applyPolicy, fakeLevel, newGatewayKey } from '../harness/seed';
 import { makeSandbox, runClaude, runCodex } from './agent-clis';
 
 let gw: RunningGateway;
@@ -33,26 +33,10 @@ beforeAll(async () => {
         },
       ],
       levels: [
-        {
-          id: 1,
-          name: 'openai',
-          keys: [{ id: 'oai', provider: 'openai', base_url: `${fake.url}/v1`, key_env: 'UP' }],
-        },
-        {
-          id: 2,
-          name: 'anthropic',
-          keys: [{ id: 'ant', provider: 'anthropic', base_url: fake.url, key_env: 'UP' }],
-        },
-        {
-          id: 3,
-          name: 'gemini',
-          keys: [{ id: 'gem', provider: 'gemini', base_url: fake.url, key_env: 'UP' }],
-        },
-        {
-          id: 4,
-          name: 'openai-compatible',
-          keys: [{ id: 'compat', provider: 'openai-compatible', base_url: `${fake.url}/v1`, key_env: 'UP' }],
-        },
+        fakeLevel(fake, 1, 'openai', 'oai', 'openai'),
+        fakeLevel(fake, 2, 'anthropic', 'ant', 'anthropic'),
+        fakeLevel(fake, 3, 'gemini', 'gem', 'gemini'),
+        fakeLevel(fake, 4, 'openai-compatible', 'compat', 'openai-compatible'),
       ],
       gateway_keys: [{ id: 'k', account: 'org', name: 'agents', key_env: 'KEY' }],
     },

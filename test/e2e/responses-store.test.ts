@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type RunningGateway, startGateway } from '../harness/gateway';
-import { applyPolicy, newGatewayKey } from '../harness/seed';
+import { applyPolicy, fakeLevel, newGatewayKey } from '../harness/seed';
 
 let gw: RunningGateway;
 let fake: FakeProvider;
@@ -31,26 +31,10 @@ beforeAll(async () => {
         { id: 'other', name: 'Other', parent: 'org' },
       ],
       levels: [
-        {
-          id: 1,
-          name: 'anthropic',
-          keys: [{ id: 'ant', provider: 'anthropic', base_url: fake.url, key_env: 'UP' }],
-        },
-        {
-          id: 2,
-          name: 'gemini',
-          keys: [{ id: 'gem', provider: 'gemini', base_url: fake.url, key_env: 'UP' }],
-        },
-        {
-          id: 3,
-          name: 'compat',
-          keys: [{ id: 'compat', provider: 'openai-compatible', base_url: `${fake.url}/v1`, key_env: 'UP' }],
-        },
-        {
-          id: 4,
-          name: 'openai',
-          keys: [{ id: 'oai', provider: 'openai', base_url: `${fake.url}/v1`, key_env: 'UP' }],
-        },
+        fakeLevel(fake, 1, 'anthropic', 'ant', 'anthropic'),
+        fakeLevel(fake, 2, 'gemini', 'gem', 'gemini'),
+        fakeLevel(fake, 3, 'compat', 'compat', 'openai-compatible'),
+        fakeLevel(fake, 4, 'openai', 'oai', 'openai'),
       ],
       gateway_keys: [
         { id: 'k', account: 'org', name: 'app', key_env: 'KEY' },

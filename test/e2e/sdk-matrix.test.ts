@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type RunningGateway, startGateway } from '../harness/gateway';
-import { applyPolicy, newGatewayKey } from '../harness/seed';
+import { applyPolicy, fakeLevel, newGatewayKey } from '../harness/seed';
 import { type SdkClient, sdkClients } from './sdk-clients';
 
 let gw: RunningGateway;
@@ -39,27 +39,10 @@ beforeAll(async () => {
         },
       ],
       levels: [
-        {
-          id: 1,
-          name: 'openai-compatible',
-          keys: [{ id: 'compat', provider: 'openai-compatible', base_url: `${fake.url}/v1`, key_env: 'UP' }],
-        },
-        {
-          id: 2,
-          name: 'openai',
-          keys: [{ id: 'oai', provider: 'openai', base_url: `${fake.url}/v1`, key_env: 'UP' }],
-        },
-        // Root URLs: the anthropic and gemini adapters add their API version segment.
-        {
-          id: 3,
-          name: 'anthropic',
-          keys: [{ id: 'ant', provider: 'anthropic', base_url: fake.url, key_env: 'UP' }],
-        },
-        {
-          id: 4,
-          name: 'gemini',
-          keys: [{ id: 'gem', provider: 'gemini', base_url: fake.url, key_env: 'UP' }],
-        },
+        fakeLevel(fake, 1, 'openai-compatible', 'compat', 'openai-compatible'),
+        fakeLevel(fake, 2, 'openai', 'oai', 'openai'),
+        fakeLevel(fake, 3, 'anthropic', 'ant', 'anthropic'),
+        fakeLevel(fake, 4, 'gemini', 'gem', 'gemini'),
       ],
       gateway_keys: [{ id: 'k', account: 'org', name: 'matrix', key_env: 'KEY' }],
     },

@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type RunningGateway, startGateway } from '../harness/gateway';
-import { applyPolicy, newGatewayKey } from '../harness/seed';
+import { applyPolicy, fakeLevel, newGatewayKey } from '../harness/seed';
 
 let gw: RunningGateway;
 let fake: FakeProvider;
@@ -34,21 +34,9 @@ beforeAll(async () => {
         },
       ],
       levels: [
-        {
-          id: 1,
-          name: 'openai-compatible',
-          keys: [{ id: 'compat', provider: 'openai-compatible', base_url: `${fake.url}/v1`, key_env: 'UP' }],
-        },
-        {
-          id: 2,
-          name: 'anthropic',
-          keys: [{ id: 'ant', provider: 'anthropic', base_url: fake.url, key_env: 'UP' }],
-        },
-        {
-          id: 3,
-          name: 'gemini',
-          keys: [{ id: 'gem', provider: 'gemini', base_url: fake.url, key_env: 'UP' }],
-        },
+        fakeLevel(fake, 1, 'openai-compatible', 'compat', 'openai-compatible'),
+        fakeLevel(fake, 2, 'anthropic', 'ant', 'anthropic'),
+        fakeLevel(fake, 3, 'gemini', 'gem', 'gemini'),
       ],
       gateway_keys: [{ id: 'k', account: 'org', name: 'agents', key_env: 'KEY' }],
     },

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readPolicyFile, resolveSecrets, sendPolicy } from '../../src/cli/policy-client';
+import type { ProviderKind } from '../../src/db/schema';
 import type { PolicyFileInput } from '../../src/policy/schema';
 import { policyFileSchema } from '../../src/policy/schema';
 import { repoRoot } from './gateway';
@@ -36,4 +37,19 @@ export async function applyPolicy(
 ) {
   const file = policyFileSchema.parse(input);
   return sendPolicy({ url: gw.url, token: gw.adminToken, file, secrets: resolveSecrets(file, env), dryRun });
+}
+
+/**
+ * A level with one key at the fake provider. OpenAI-shaped adapters take the `/v1` base URL; the
+ * Anthropic and Gemini adapters add their API version segment to the root URL themselves.
+ */
+export function fakeLevel(
+  fake: { url: string },
+  id: number,
+  name: string,
+  keyId: string,
+  provider: ProviderKind,
+) {
+  const base_url = provider === 'openai' || provider === 'openai-compatible' ? `${fake.url}/v1` : fake.url;
+  return { id, name, keys: [{ id: keyId, provider, base_url, key_env: 'UP' }] };
 }
