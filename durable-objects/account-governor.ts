@@ -3,6 +3,8 @@
 // Durable Object can: SQLite storage that survives eviction, RPC to the parent's governor, and an
 // alarm that hands an expired parent lease back even when no request comes.
 import { DurableObject } from 'cloudflare:workers';
+import { dayIn } from '../src/lib/time';
+import { ledgerCredit } from '../src/usage/credit';
 import type { ChainLink, LimitSet } from './dims';
 import {
   type ExchangeRequest,
@@ -41,6 +43,20 @@ export class AccountGovernor extends DurableObject<Env> {
   }
 
   async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
+    const self = req.chain.at(-1);
+    // A prepaid wallet seeds its credit from the ledger once, and again each allowance day; every
+    // other exchange is answered from the pool (D1 stays off the request path).
+    if (self?.limits.credit) {
+      const pool = this.core.state.pools.credit;
+      if (pool?.kind !== 'credit' || pool.day !== dayIn(req.timeZone, req.now)) {
+        const wallet = { accountId: self.id, timeZone: req.timeZone };
+        this.ctx.storage.kv.put('wallet', wallet);
+        await this.core.refreshCredit(
+          () => ledgerCredit(this.env.DB, wallet.accountId, wallet.timeZone, req.now),
+          false,
+        );
+      }
+    }
     const result = await this.core.exchange(req);
     this.ctx.storage.kv.put('state', this.core.state);
     if (req.chain.length > 1) {
@@ -75,6 +91,21 @@ export class AccountGovernor extends DurableObject<Env> {
     const raised = await this.core.reconcile(req.limits, req.actual, req.timeZone, req.now);
     this.ctx.storage.kv.put('state', this.core.state);
     return raised;
+  }
+
+  /**
+   * The ledger changed for this account (money arrived, usage was charged, the cron's pass): read
+   * the available credit again. Nothing to do for an account that is not a prepaid wallet.
+   */
+  async refreshCredit(): Promise<{ funds: number; used: number; day: string } | null> {
+    const wallet = this.ctx.storage.kv.get<{ accountId: string; timeZone: string }>('wallet');
+    if (!wallet) return null;
+    const result = await this.core.refreshCredit(
+      () => ledgerCredit(this.env.DB, wallet.accountId, wallet.timeZone, Date.now()),
+      true,
+    );
+    this.ctx.storage.kv.put('state', this.core.state);
+    return result;
   }
 
   /** Concurrency (C4 `limits.concurrency`): a slot per in-flight request, at the key's account. */

@@ -3,6 +3,7 @@
 // step runs on its own, so one failing step does not hold back the others; all are idempotent, so
 // a run that overlaps or repeats another changes nothing twice.
 
+import { creditChanged } from '../governance/credit';
 import { dayIn } from '../lib/time';
 import { policySchema } from '../policy/schema';
 import { formatMicros } from '../tenancy/paging';
@@ -23,6 +24,15 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
     ['expire grants', () => expireGrants(env.DB, now)],
     ['retention', () => applyRetention(env.DB, retentionDays(env), now)],
     ['limits', () => watchLimits(env, now)],
+    // Prepaid wallets read their credit from the ledger again (cards expired, plans ended).
+    [
+      'credit',
+      async () =>
+        creditChanged(
+          env,
+          (await loadJobAccounts(env.DB)).map((a) => a.id),
+        ),
+    ],
   ];
   const results = await Promise.allSettled(steps.map(([, run]) => run()));
   results.forEach((r, i) => {

@@ -50,6 +50,13 @@ export const policySchema = z
     limits: limitsSchema.optional(),
     /** Budget alert thresholds, in percent of a budget. */
     budget_alerts: z.array(z.number().int().min(1).max(100)).optional(),
+    /**
+     * Who pays (C6): `own` (default) charges this account's wallet; `inherit` draws on the nearest
+     * ancestor's own wallet. Read from account layers only, never inherited itself.
+     */
+    wallet: z.enum(['own', 'inherit']).optional(),
+    /** Prepaid wallets admit a request only when their credit covers it; the nearest layer wins. */
+    prepaid: z.boolean().optional(),
   })
   .strict();
 

@@ -160,6 +160,14 @@ function ipAllow(parent: EffectivePolicy, child: Policy): Widening[] {
   return out;
 }
 
+/** A prepaid subtree stays prepaid: a child may not turn postpaid under a prepaid parent. */
+function prepaid(parent: EffectivePolicy, child: Policy): Widening[] {
+  if (child.prepaid !== false) return [];
+  const setter = [...parent.layers].reverse().find((l) => l.policy.prepaid !== undefined);
+  if (setter?.policy.prepaid !== true) return [];
+  return [{ field: 'prepaid', message: `the wallet must stay prepaid, as ${setter.source} sets it.` }];
+}
+
 /** Every way `child` would allow more than `parent`; empty when it is no wider. */
 export function findWidening(parent: EffectivePolicy, child: Policy): Widening[] {
   return [
@@ -169,6 +177,7 @@ export function findWidening(parent: EffectivePolicy, child: Policy): Widening[]
     ...modelLimits(parent, child),
     ...resources(parent, child),
     ...ipAllow(parent, child),
+    ...prepaid(parent, child),
   ];
 }
 

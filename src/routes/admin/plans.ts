@@ -1,6 +1,7 @@
 // Products (C6): /admin/v1/plans (subscriptions, cards, add-ons), grants to accounts,
 // /admin/v1/redemption-codes (shown once, stored as hashes) and /admin/v1/redeem.
 import { createRoute, z } from '@hono/zod-openapi';
+import { creditChanged } from '../../governance/credit';
 import { money, toMicros } from '../../policy/schema';
 import { formatMicros } from '../../tenancy/paging';
 import {
@@ -197,11 +198,11 @@ export const plansRoute = adminRouter()
       request: { params: idParam, body: body(z.object({ plan_id: z.string().min(1) }).strict()) },
       responses: { 201: json(grantSchema, 'The grant'), ...errorResponses, ...conflictResponse },
     }),
-    async (c) =>
-      c.json(
-        grantOut(await grantPlan(adminContext(c), c.req.valid('param').id, c.req.valid('json').plan_id)),
-        201,
-      ),
+    async (c) => {
+      const grant = await grantPlan(adminContext(c), c.req.valid('param').id, c.req.valid('json').plan_id);
+      await creditChanged(c.env, [grant.accountId]);
+      return c.json(grantOut(grant), 201);
+    },
   )
   .openapi(
     createRoute({
@@ -262,6 +263,8 @@ export const plansRoute = adminRouter()
     async (c) => {
       const ctx = adminContext(c);
       const { code, account_id } = c.req.valid('json');
-      return c.json(grantOut(await redeemCode(ctx, code, account_id ?? ctx.actor.accountId ?? '')), 201);
+      const grant = await redeemCode(ctx, code, account_id ?? ctx.actor.accountId ?? '');
+      await creditChanged(c.env, [grant.accountId]);
+      return c.json(grantOut(grant), 201);
     },
   );
