@@ -230,7 +230,9 @@ export type LedgerKind =
   | 'usage'
   | 'refund'
   | 'card'
-  | 'expire';
+  | 'expire'
+  /** A plan bought from the balance (C6); ref = the grant id, shared with a card's credit. */
+  | 'purchase';
 
 /** What a usage charge drew on (C6 order): plan allowance, add-on, card, then the plain balance. */
 export type ChargeSource = 'allowance' | 'addon' | 'card' | 'balance';

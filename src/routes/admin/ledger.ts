@@ -29,11 +29,21 @@ const moneyBody = z
   .strict()
   .openapi('LedgerAmount');
 
-const entrySchema = z
+export const entrySchema = z
   .object({
     id: z.string(),
     account_id: z.string(),
-    kind: z.enum(['topup', 'debit', 'allocate_out', 'allocate_in', 'usage', 'refund', 'card', 'expire']),
+    kind: z.enum([
+      'topup',
+      'debit',
+      'allocate_out',
+      'allocate_in',
+      'usage',
+      'refund',
+      'card',
+      'expire',
+      'purchase',
+    ]),
     amount: z.string().openapi({ description: 'Signed decimal amount', example: '-10' }),
     amount_micros: z.number().int(),
     counterparty_account_id: z.string().nullable(),
@@ -53,7 +63,7 @@ const balanceSchema = z
   .object({ account_id: z.string(), balance: z.string(), balance_micros: z.number().int() })
   .openapi('Balance');
 
-function entryOut(e: LedgerRow): z.infer<typeof entrySchema> {
+export function entryOut(e: LedgerRow): z.infer<typeof entrySchema> {
   return {
     id: e.id,
     account_id: e.accountId,

@@ -14,9 +14,11 @@ import {
   listGrants,
   listPlans,
   type PlanRow,
+  purchasePlan,
   redeemCode,
   updatePlan,
 } from '../../tenancy/plans';
+import { entryOut, entrySchema } from './ledger';
 import {
   adminContext,
   adminRouter,
@@ -202,6 +204,40 @@ export const plansRoute = adminRouter()
       const grant = await grantPlan(adminContext(c), c.req.valid('param').id, c.req.valid('json').plan_id);
       await creditChanged(c.env, [grant.accountId]);
       return c.json(grantOut(grant), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      ...base,
+      method: 'post',
+      path: '/accounts/{id}/purchases',
+      summary:
+        "Buy a plan: its price is debited from the account's balance (or its parent's, `paid_by: parent`) and the plan granted in one atomic step; 409 `insufficient_balance`",
+      request: {
+        params: idParam,
+        body: body(
+          z
+            .object({
+              plan_id: z.string().min(1),
+              paid_by: z.enum(['account', 'parent']).default('account'),
+            })
+            .strict(),
+        ),
+      },
+      responses: {
+        201: json(
+          z.object({ grant: grantSchema, entries: z.array(entrySchema) }),
+          'The grant and the ledger entries (one ref: the grant id)',
+        ),
+        ...errorResponses,
+        ...conflictResponse,
+      },
+    }),
+    async (c) => {
+      const { plan_id, paid_by } = c.req.valid('json');
+      const bought = await purchasePlan(adminContext(c), c.req.valid('param').id, plan_id, paid_by);
+      await creditChanged(c.env, [bought.grant.accountId, ...bought.entries.map((e) => e.accountId)]);
+      return c.json({ grant: grantOut(bought.grant), entries: bought.entries.map(entryOut) }, 201);
     },
   )
   .openapi(
