@@ -5,6 +5,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { dayIn } from '../src/lib/time';
 import { ledgerCredit } from '../src/usage/credit';
+import { publish } from '../src/webhooks/deliver';
+import { creditExhausted } from '../src/webhooks/events';
 import type { ChainLink, LimitSet } from './dims';
 import {
   type ExchangeRequest,
@@ -59,6 +61,8 @@ export class AccountGovernor extends DurableObject<Env> {
     }
     const result = await this.core.exchange(req);
     this.ctx.storage.kv.put('state', this.core.state);
+    if (!result.ok && result.refusal.limit === 'credit' && result.refusal.accountId === self?.id)
+      this.creditExhausted(self.id, req.now);
     if (req.chain.length > 1) {
       this.ctx.storage.kv.put<Context>('context', { chain: req.chain, timeZone: req.timeZone });
       const expiresAt = this.core.state.lease.expiresAt;
@@ -106,6 +110,22 @@ export class AccountGovernor extends DurableObject<Env> {
     );
     this.ctx.storage.kv.put('state', this.core.state);
     return result;
+  }
+
+  /** `credit.exhausted`, once per funding level (the event id carries it), off the exchange's path. */
+  private creditExhausted(accountId: string, now: number): void {
+    const pool = this.core.state.pools.credit;
+    if (pool?.kind !== 'credit' || this.ctx.storage.kv.get<number>('exhaustedFunds') === pool.funds) return;
+    this.ctx.storage.kv.put('exhaustedFunds', pool.funds);
+    const funds = pool.funds;
+    this.ctx.waitUntil(
+      (async () => {
+        const row = await this.env.DB.prepare('SELECT path FROM accounts WHERE id = ?')
+          .bind(accountId)
+          .first<{ path: string }>();
+        if (row) await publish(this.env, creditExhausted({ id: accountId, path: row.path }, funds, now));
+      })().catch(() => {}),
+    );
   }
 
   /** Concurrency (C4 `limits.concurrency`): a slot per in-flight request, at the key's account. */

@@ -10,6 +10,8 @@ import { formatMicros } from '../tenancy/paging';
 import { NEW_LEDGER_ID } from '../usage/charging';
 import { periodRollups, subtreeUsage } from '../usage/period-rollups';
 import { applyRetention, retentionDays } from '../usage/retention';
+import { deliverDue, EXPIRING_WITHIN_MS, publish } from '../webhooks/deliver';
+import { budgetThreshold, planExpiring } from '../webhooks/events';
 import {
   type AccountPolicyRow,
   type BudgetAlert,
@@ -33,6 +35,9 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
           (await loadJobAccounts(env.DB)).map((a) => a.id),
         ),
     ],
+    ['plans expiring', () => plansExpiring(env, now)],
+    // Webhook deliveries that failed and are due again (exponential backoff).
+    ['webhooks', () => deliverDue(env, now)],
   ];
   const results = await Promise.allSettled(steps.map(([, run]) => run()));
   results.forEach((r, i) => {
@@ -64,6 +69,34 @@ export async function expireGrants(db: D1Database, now: number): Promise<number>
       .bind(now),
   ]);
   return expired?.meta.changes ?? 0;
+}
+
+/** One `plan.expiring` event per grant that ends within EXPIRING_WITHIN_MS. */
+export async function plansExpiring(env: Env, now: number): Promise<number> {
+  const { results } = await env.DB.prepare(
+    `SELECT g.id, g.plan_id, g.kind, g.expires_at, a.id AS account_id, a.path FROM plan_grants g
+     JOIN accounts a ON a.id = g.account_id
+     WHERE g.status = 'active' AND g.expires_at > ?1 AND g.expires_at <= ?2`,
+  )
+    .bind(now, now + EXPIRING_WITHIN_MS)
+    .all<{
+      id: string;
+      plan_id: string;
+      kind: string;
+      expires_at: number;
+      account_id: string;
+      path: string;
+    }>();
+  for (const g of results)
+    await publish(
+      env,
+      planExpiring(
+        { id: g.account_id, path: g.path },
+        { id: g.id, planId: g.plan_id, kind: g.kind, expiresAt: g.expires_at },
+        now,
+      ),
+    );
+  return results.length;
 }
 
 async function loadJobAccounts(db: D1Database): Promise<JobAccount[]> {
@@ -133,6 +166,7 @@ async function sendOnce(env: Env, account: JobAccount, alert: BudgetAlert, now: 
     .bind(alert.accountId, alert.period, alert.threshold, now)
     .run();
   if ((claim.meta.changes ?? 0) === 0) return false;
+  await publish(env, budgetThreshold(account, alert, now));
   const payload = {
     type: 'budget_alert',
     account_id: account.id,
