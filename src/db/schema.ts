@@ -441,3 +441,16 @@ export const webhookDeliveries = sqliteTable(
     index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
   ],
 );
+
+/** Anomalies acted on (C9): one row per account and day, so overlapping job runs act once. */
+export const anomalyActions = sqliteTable(
+  'anomaly_actions',
+  {
+    accountId: text('account_id').notNull(),
+    day: text('day').notNull(),
+    action: text('action').$type<'alert' | 'suspend' | 'cap'>().notNull(),
+    metric: text('metric').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.day] })],
+);

@@ -12,6 +12,7 @@ import { periodRollups, subtreeUsage } from '../usage/period-rollups';
 import { applyRetention, retentionDays } from '../usage/retention';
 import { deliverDue, EXPIRING_WITHIN_MS, publish } from '../webhooks/deliver';
 import { budgetThreshold, planExpiring } from '../webhooks/events';
+import { actOnAnomalies } from './anomaly-actions';
 import {
   type AccountPolicyRow,
   type BudgetAlert,
@@ -19,6 +20,7 @@ import {
   jobAccounts,
   reachedThresholds,
   rollupCounters,
+  walletAccounts,
 } from './period-usage';
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
@@ -27,14 +29,8 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
     ['retention', () => applyRetention(env.DB, retentionDays(env), now)],
     ['limits', () => watchLimits(env, now)],
     // Prepaid wallets read their credit from the ledger again (cards expired, plans ended).
-    [
-      'credit',
-      async () =>
-        creditChanged(
-          env,
-          (await loadJobAccounts(env.DB)).map((a) => a.id),
-        ),
-    ],
+    ['credit', async () => creditChanged(env, walletAccounts(await loadAccountRows(env.DB)))],
+    ['anomalies', async () => actOnAnomalies(env, await loadAccountRows(env.DB), now)],
     ['plans expiring', () => plansExpiring(env, now)],
     // Webhook deliveries that failed and are due again (exponential backoff).
     ['webhooks', () => deliverDue(env, now)],
@@ -99,7 +95,7 @@ export async function plansExpiring(env: Env, now: number): Promise<number> {
   return results.length;
 }
 
-async function loadJobAccounts(db: D1Database): Promise<JobAccount[]> {
+export async function loadAccountRows(db: D1Database): Promise<AccountPolicyRow[]> {
   const { results } = await db
     .prepare(
       `SELECT a.id, a.path, a.parent_id, a.timezone, p.body FROM accounts a
@@ -120,7 +116,11 @@ async function loadJobAccounts(db: D1Database): Promise<JobAccount[]> {
     // A policy that no longer parses is skipped here as the loader skips it: with no limits.
     policy: policySchema.safeParse(r.body ? JSON.parse(r.body) : {}).data ?? {},
   }));
-  return jobAccounts(rows);
+  return rows;
+}
+
+async function loadJobAccounts(db: D1Database): Promise<JobAccount[]> {
+  return jobAccounts(await loadAccountRows(db));
 }
 
 /** Reconciles every limited account's governor and sends the budget alerts now due. */

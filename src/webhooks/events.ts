@@ -2,6 +2,7 @@
 // the occurrence itself, so the same occurrence emitted twice (an overlapping cron run, a retried
 // step) is one event and each endpoint receives it once.
 import type { GatewayEvent } from './catalogue';
+import { publish } from './deliver';
 
 interface AccountRef {
   id: string;
@@ -98,4 +99,26 @@ export function anomalyDetected(
     },
     at,
   };
+}
+
+/** Upstream keys are the gateway's, not a tenant's: the event goes to every root account. */
+export async function publishUpstreamKey(
+  env: Env,
+  type: 'upstream_key.disabled' | 'upstream_key.enabled',
+  key: { id: string; levelId: number | null; reason: string | null },
+  at: number,
+): Promise<void> {
+  const { results } = await env.DB.prepare('SELECT id, path FROM accounts WHERE parent_id IS NULL').all<{
+    id: string;
+    path: string;
+  }>();
+  for (const root of results)
+    await publish(env, {
+      id: `evt_${type.replace('.', '_')}_${key.id}_${at}`,
+      type,
+      accountId: root.id,
+      accountPath: root.path,
+      data: { upstream_key_id: key.id, level_id: key.levelId, reason: key.reason },
+      at,
+    });
 }
