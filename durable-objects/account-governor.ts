@@ -6,7 +6,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { dayIn } from '../src/lib/time';
 import { ledgerCredit } from '../src/usage/credit';
 import { publish } from '../src/webhooks/deliver';
-import { creditExhausted } from '../src/webhooks/events';
+import { creditExhausted, creditLow } from '../src/webhooks/events';
 import type { ChainLink, LimitSet } from './dims';
 import {
   type ExchangeRequest,
@@ -61,8 +61,7 @@ export class AccountGovernor extends DurableObject<Env> {
     }
     const result = await this.core.exchange(req);
     this.ctx.storage.kv.put('state', this.core.state);
-    if (!result.ok && result.refusal.limit === 'credit' && result.refusal.accountId === self?.id)
-      this.creditExhausted(self.id, req.now);
+    if (self?.limits.credit) this.watchCredit(self.id, result, req.now);
     if (req.chain.length > 1) {
       this.ctx.storage.kv.put<Context>('context', { chain: req.chain, timeZone: req.timeZone });
       const expiresAt = this.core.state.lease.expiresAt;
@@ -112,18 +111,31 @@ export class AccountGovernor extends DurableObject<Env> {
     return result;
   }
 
-  /** `credit.exhausted`, once per funding level (the event id carries it), off the exchange's path. */
-  private creditExhausted(accountId: string, now: number): void {
+  /**
+   * `credit.low` (under a tenth of the funds left) and `credit.exhausted` (a request refused for
+   * credit), each once per funding level (the event id carries it), off the exchange's path.
+   */
+  private watchCredit(accountId: string, result: ExchangeResult, now: number): void {
     const pool = this.core.state.pools.credit;
-    if (pool?.kind !== 'credit' || this.ctx.storage.kv.get<number>('exhaustedFunds') === pool.funds) return;
-    this.ctx.storage.kv.put('exhaustedFunds', pool.funds);
+    if (pool?.kind !== 'credit') return;
+    const left = pool.funds - pool.used;
+    const exhausted =
+      !result.ok && result.refusal.limit === 'credit' && result.refusal.accountId === accountId;
+    const kind = exhausted ? 'exhausted' : left < pool.funds / 10 ? 'low' : null;
+    if (!kind || this.ctx.storage.kv.get<number>(`credit.${kind}`) === pool.funds) return;
+    this.ctx.storage.kv.put(`credit.${kind}`, pool.funds);
     const funds = pool.funds;
     this.ctx.waitUntil(
       (async () => {
         const row = await this.env.DB.prepare('SELECT path FROM accounts WHERE id = ?')
           .bind(accountId)
           .first<{ path: string }>();
-        if (row) await publish(this.env, creditExhausted({ id: accountId, path: row.path }, funds, now));
+        if (!row) return;
+        const account = { id: accountId, path: row.path };
+        await publish(
+          this.env,
+          kind === 'exhausted' ? creditExhausted(account, funds, now) : creditLow(account, funds, left, now),
+        );
       })().catch(() => {}),
     );
   }

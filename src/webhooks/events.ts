@@ -46,6 +46,18 @@ export function budgetThreshold(
   };
 }
 
+/** Available credit fell below a tenth of the funds; one per funding level. */
+export function creditLow(account: AccountRef, funds: number, available: number, at: number): GatewayEvent {
+  return {
+    id: `evt_credit_low_${account.id}_${Math.floor(funds)}`,
+    type: 'credit.low',
+    accountId: account.id,
+    accountPath: account.path,
+    data: { funds_micros: Math.floor(funds), available_micros: Math.max(0, Math.floor(available)) },
+    at,
+  };
+}
+
 /** One per funding level: after new money the next exhaustion is a new event. */
 export function creditExhausted(account: AccountRef, funds: number, at: number): GatewayEvent {
   return {

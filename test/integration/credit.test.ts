@@ -1,7 +1,7 @@
 // Prepaid credit gates admission (C6): the paying wallet's credit is a pool of its governor, seeded
 // from the ledger, so a request its credit cannot cover is refused before the upstream is called.
 import { env } from 'cloudflare:test';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ADMIN_TOKEN, applyPolicy, call, chat, eventually, newKey } from './helpers';
 
 const solo = newKey();
@@ -13,6 +13,7 @@ const own = newKey();
 // (5 000 micro-units) and the README's bound (actual − reserved, per request in flight) is zero.
 const hi = { model: 'mock-small', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] };
 const COST = 5_000;
+const fakeUrl = inject('fakeProviderUrl');
 
 function money(path: string, amount: string) {
   return call(`/admin/v1/accounts/${path}`, {
@@ -48,6 +49,13 @@ beforeAll(async () => {
     },
     { gatewayKeys: { 'cr-solo-key': solo, 'cr-team-key': team, 'cr-own-key': own } },
   );
+  // The org hears of its subtree's wallets running low and dry.
+  const hook = await call('/admin/v1/accounts/cr-org/webhooks', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    json: { url: `${fakeUrl}/webhook/credit`, events: ['credit.low', 'credit.exhausted'] },
+  });
+  expect(hook.status).toBe(201);
   expect((await money('cr-org/ledger/topup', '10')).status).toBe(201);
   // Credit for exactly 10 requests.
   expect((await money('cr-solo/ledger/allocate', '0.05')).status).toBe(201);
@@ -99,6 +107,18 @@ describe('prepaid credit', () => {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     expect(await balance.json()).toMatchObject({ balance_micros: 0 });
+    // Each once: low (under a tenth left), then exhausted, for this funding level.
+    const events = await eventually(async () => {
+      const res = await fetch(`${fakeUrl}/__fake/requests`);
+      const { requests } = (await res.json()) as { requests: { path: string; body: unknown }[] };
+      const mine = requests
+        .filter((r) => r.path === '/webhook/credit')
+        .map((r) => r.body as { type: string; account_id: string; data: { funds_micros: number } })
+        .filter((e) => e.account_id === 'cr-solo');
+      return mine.length >= 2 ? mine : undefined;
+    });
+    expect(events.map((e) => e.type).sort()).toEqual(['credit.exhausted', 'credit.low']);
+    expect(events[0]?.data.funds_micros).toBe(10 * COST);
   });
 
   it("answers in the caller's protocol: Anthropic's 400 credit error, Gemini's RESOURCE_EXHAUSTED", async () => {
