@@ -206,6 +206,8 @@ export const planGrants = sqliteTable(
     remaining: integer('remaining'),
     status: text('status').$type<'active' | 'expired' | 'cancelled'>().notNull().default('active'),
     createdAt: integer('created_at').notNull(),
+    /** A bought subscription or add-on that renews at expiry, paid by `account` or `parent`. */
+    renew: text('renew').$type<'account' | 'parent'>(),
   },
   (t) => [index('plan_grants_account_idx').on(t.accountId, t.expiresAt)],
 );

@@ -22,6 +22,7 @@ import {
   rollupCounters,
   walletAccounts,
 } from './period-usage';
+import { renewPlans } from './renewals';
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
   const steps: [string, () => Promise<unknown>][] = [
@@ -32,6 +33,7 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
     ['credit', async () => creditChanged(env, walletAccounts(await loadAccountRows(env.DB)))],
     ['anomalies', async () => actOnAnomalies(env, await loadAccountRows(env.DB), now)],
     ['plans expiring', () => plansExpiring(env, now)],
+    ['renewals', () => renewPlans(env.DB, now)],
     // Webhook deliveries that failed and are due again (exponential backoff).
     ['webhooks', () => deliverDue(env, now)],
   ];

@@ -124,6 +124,7 @@ function grantOf(p: PlanRow, account: AccountRow, now: number): GrantRow {
     remaining: p.kind === 'card' ? p.amount : null,
     status: 'active',
     createdAt: now,
+    renew: null,
   };
 }
 
@@ -318,6 +319,7 @@ export async function purchasePlan(
   accountId: string,
   planId: string,
   paidBy: 'account' | 'parent',
+  autoRenew = false,
 ): Promise<Purchase> {
   const account =
     paidBy === 'parent'
@@ -329,7 +331,9 @@ export async function purchasePlan(
   const p = await plan(ctx, planId);
   if (p.status !== 'active')
     throw new ConflictError('plan_retired', `Plan "${planId}" is retired.`, 'plan_id');
-  const grant = grantOf(p, account, ctx.now);
+  if (autoRenew && p.kind === 'card')
+    throw new InvalidRequestError('invalid_request', 'auto_renew: cards do not renew', 'auto_renew');
+  const grant = { ...grantOf(p, account, ctx.now), renew: autoRenew ? paidBy : null };
   const by = ctx.actor.id ?? ctx.actor.type;
   const debit = {
     id: newId('led'),
@@ -371,8 +375,8 @@ export async function purchasePlan(
       ),
     d1
       .prepare(
-        `INSERT INTO plan_grants (id, account_id, plan_id, kind, starts_at, expires_at, daily_allowance, remaining, status, created_at)
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'active', ? WHERE ${paid}`,
+        `INSERT INTO plan_grants (id, account_id, plan_id, kind, starts_at, expires_at, daily_allowance, remaining, status, created_at, renew)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ? WHERE ${paid}`,
       )
       .bind(
         grant.id,
@@ -384,6 +388,7 @@ export async function purchasePlan(
         grant.dailyAllowance,
         grant.remaining,
         grant.createdAt,
+        grant.renew,
         debit.id,
       ),
     ...(credit

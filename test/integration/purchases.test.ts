@@ -2,6 +2,7 @@
 // often than the balance covers, with both ledger entries under one ref.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { renewPlans } from '../../src/jobs/renewals';
 import { ADMIN_TOKEN, applyPolicy, call } from './helpers';
 
 const admin = (path: string, init: RequestInit & { json?: unknown } = {}) =>
@@ -85,6 +86,39 @@ describe('buying plans', () => {
     const again = await post('/accounts/pu-kid/purchases', { plan_id: 'pu-card', paid_by: 'parent' });
     expect(again.status).toBe(409);
     expect(await balance('pu-kid')).toBe(5_000_000);
+  });
+
+  it('renews an auto-renewing subscription once at expiry, from the balance, and not when it is short', async () => {
+    expect((await post('/accounts/pu-shop/ledger/allocate', { amount: '3' })).status).toBe(201);
+    const res = await post('/accounts/pu-shop/purchases', { plan_id: 'pu-sub', auto_renew: true });
+    expect(res.status).toBe(201);
+    const { grant } = (await res.json()) as { grant: { id: string; auto_renew: boolean } };
+    expect(grant.auto_renew).toBe(true);
+    expect(await balance('pu-shop')).toBe(0);
+    const now = Date.now();
+    await env.DB.prepare('UPDATE plan_grants SET expires_at = ? WHERE id = ?')
+      .bind(now + 60_000, grant.id)
+      .run();
+    // No money: not renewed, tried again later.
+    expect(await renewPlans(env.DB, now)).toEqual({ renewed: 0, short: 1 });
+    expect((await post('/accounts/pu-shop/ledger/allocate', { amount: '3' })).status).toBe(201);
+    // Two overlapping runs renew once.
+    const runs = await Promise.all([renewPlans(env.DB, now), renewPlans(env.DB, now)]);
+    expect(runs.reduce((n, r) => n + r.renewed, 0)).toBe(1);
+    expect(await renewPlans(env.DB, now)).toEqual({ renewed: 0, short: 0 });
+    const next = await env.DB.prepare(
+      "SELECT id, starts_at, expires_at, renew FROM plan_grants WHERE account_id = 'pu-shop' AND starts_at = ?",
+    )
+      .bind(now + 60_000)
+      .first<{ id: string; expires_at: number; renew: string }>();
+    expect(next).toMatchObject({ expires_at: now + 60_000 + 30 * 86_400_000, renew: 'account' });
+    const debit = await env.DB.prepare(
+      "SELECT amount FROM ledger_entries WHERE kind = 'purchase' AND ref = ?",
+    )
+      .bind(next?.id)
+      .first();
+    expect(debit).toEqual({ amount: -3_000_000 });
+    expect(await balance('pu-shop')).toBe(0);
   });
 
   it('refuses a purchase with a bad body or an unknown plan in the admin shape', async () => {

@@ -59,6 +59,7 @@ const grantSchema = z
     daily_allowance: micros,
     remaining: micros,
     status: z.enum(['active', 'expired', 'cancelled']),
+    auto_renew: z.boolean(),
   })
   .openapi('PlanGrant');
 
@@ -97,6 +98,7 @@ const grantOut = (g: GrantRow): z.infer<typeof grantSchema> => ({
   daily_allowance: opt(g.dailyAllowance),
   remaining: opt(g.remaining),
   status: g.status,
+  auto_renew: g.renew !== null,
 });
 
 const codeOut = (r: CodeRow): z.infer<typeof codeSchema> => ({
@@ -220,6 +222,8 @@ export const plansRoute = adminRouter()
             .object({
               plan_id: z.string().min(1),
               paid_by: z.enum(['account', 'parent']).default('account'),
+              /** Subscriptions and add-ons: buy again at expiry, from the same payer. */
+              auto_renew: z.boolean().default(false),
             })
             .strict(),
         ),
@@ -234,8 +238,14 @@ export const plansRoute = adminRouter()
       },
     }),
     async (c) => {
-      const { plan_id, paid_by } = c.req.valid('json');
-      const bought = await purchasePlan(adminContext(c), c.req.valid('param').id, plan_id, paid_by);
+      const { plan_id, paid_by, auto_renew } = c.req.valid('json');
+      const bought = await purchasePlan(
+        adminContext(c),
+        c.req.valid('param').id,
+        plan_id,
+        paid_by,
+        auto_renew,
+      );
       await creditChanged(c.env, [bought.grant.accountId, ...bought.entries.map((e) => e.accountId)]);
       return c.json({ grant: grantOut(bought.grant), entries: bought.entries.map(entryOut) }, 201);
     },

@@ -1,0 +1,1 @@
+ALTER TABLE `plan_grants` ADD `renew` text;
