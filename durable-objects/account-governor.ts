@@ -3,6 +3,10 @@
 // Durable Object can: SQLite storage that survives eviction, RPC to the parent's governor, and an
 // alarm that hands an expired parent lease back even when no request comes.
 import { DurableObject } from 'cloudflare:workers';
+import { dayIn } from '../src/lib/time';
+import { ledgerCredit } from '../src/usage/credit';
+import { publish } from '../src/webhooks/deliver';
+import { creditExhausted, creditLow } from '../src/webhooks/events';
 import type { ChainLink, LimitSet } from './dims';
 import {
   type ExchangeRequest,
@@ -45,6 +49,20 @@ export class AccountGovernor extends DurableObject<Env> {
 
   async exchange(req: ExchangeRequest): Promise<HintedResult> {
     const busy = this.rate.hit(Date.now()) > RELAY_ABOVE_PER_S && !isRelay(req.chain.at(-1)?.id ?? '');
+    const self = req.chain.at(-1);
+    // A prepaid wallet seeds its credit from the ledger once, and again each allowance day; every
+    // other exchange is answered from the pool (D1 stays off the request path).
+    if (self?.limits.credit) {
+      const pool = this.core.state.pools.credit;
+      if (pool?.kind !== 'credit' || pool.day !== dayIn(req.timeZone, Date.now())) {
+        const wallet = { accountId: self.id, timeZone: req.timeZone };
+        this.ctx.storage.kv.put('wallet', wallet);
+        await this.core.refreshCredit(
+          () => ledgerCredit(this.env.DB, wallet.accountId, wallet.timeZone, Date.now()),
+          false,
+        );
+      }
+    }
     // The period (day, month) is decided by this object's clock, not the caller's: a request sent
     // before midnight and served after it counts in the new day.
     const result = capAtPeriodEnd<HintedResult>(
@@ -55,6 +73,7 @@ export class AccountGovernor extends DurableObject<Env> {
       Date.now(),
     );
     this.ctx.storage.kv.put('state', this.core.state);
+    if (self?.limits.credit) this.watchCredit(self.id, result, req.now);
     if (req.chain.length > 1) {
       this.ctx.storage.kv.put<Context>('context', { chain: req.chain, timeZone: req.timeZone });
       const expiresAt = this.core.state.lease.expiresAt;
@@ -89,6 +108,50 @@ export class AccountGovernor extends DurableObject<Env> {
     const raised = await this.core.reconcile(req.limits, req.actual, req.timeZone, req.now);
     this.ctx.storage.kv.put('state', this.core.state);
     return raised;
+  }
+
+  /**
+   * The ledger changed for this account (money arrived, usage was charged, the cron's pass): read
+   * the available credit again. Nothing to do for an account that is not a prepaid wallet.
+   */
+  async refreshCredit(): Promise<{ funds: number; used: number; day: string } | null> {
+    const wallet = this.ctx.storage.kv.get<{ accountId: string; timeZone: string }>('wallet');
+    if (!wallet) return null;
+    const result = await this.core.refreshCredit(
+      () => ledgerCredit(this.env.DB, wallet.accountId, wallet.timeZone, Date.now()),
+      true,
+    );
+    this.ctx.storage.kv.put('state', this.core.state);
+    return result;
+  }
+
+  /**
+   * `credit.low` (under a tenth of the funds left) and `credit.exhausted` (a request refused for
+   * credit), each once per funding level (the event id carries it), off the exchange's path.
+   */
+  private watchCredit(accountId: string, result: ExchangeResult, now: number): void {
+    const pool = this.core.state.pools.credit;
+    if (pool?.kind !== 'credit') return;
+    const left = pool.funds - pool.used;
+    const exhausted =
+      !result.ok && result.refusal.limit === 'credit' && result.refusal.accountId === accountId;
+    const kind = exhausted ? 'exhausted' : left < pool.funds / 10 ? 'low' : null;
+    if (!kind || this.ctx.storage.kv.get<number>(`credit.${kind}`) === pool.funds) return;
+    this.ctx.storage.kv.put(`credit.${kind}`, pool.funds);
+    const funds = pool.funds;
+    this.ctx.waitUntil(
+      (async () => {
+        const row = await this.env.DB.prepare('SELECT path FROM accounts WHERE id = ?')
+          .bind(accountId)
+          .first<{ path: string }>();
+        if (!row) return;
+        const account = { id: accountId, path: row.path };
+        await publish(
+          this.env,
+          kind === 'exhausted' ? creditExhausted(account, funds, now) : creditLow(account, funds, left, now),
+        );
+      })().catch(() => {}),
+    );
   }
 
   /** Concurrency (C4 `limits.concurrency`): a slot per in-flight request, at the key's account. */

@@ -13,6 +13,8 @@ export interface LimitSet {
   dailyBudget?: number;
   monthlyBudget?: number;
   modelLimits?: Record<string, { rpm?: number; tpm?: number }>;
+  /** This level is a prepaid wallet: its available credit (seeded from the ledger) is a pool. */
+  credit?: true;
 }
 
 /** One level of the chain a request counts against, root first. */
@@ -51,6 +53,8 @@ export function specFor(limits: LimitSet, name: string): { unit: Unit; spec: Poo
       return period(limits.dailyBudget, 'cost', 'day');
     case 'monthly_budget':
       return period(limits.monthlyBudget, 'cost', 'month');
+    case 'credit':
+      return limits.credit ? { unit: 'cost', spec: { kind: 'credit' } } : undefined;
   }
   const m = /^model_(rpm|tpm):(.+)$/.exec(name);
   if (!m) return undefined;
@@ -63,6 +67,7 @@ const BASE = ['rpm', 'tpm', 'rpd', 'tpd', 'daily_budget', 'monthly_budget'] as c
 /** Every pool of this level a request for `model` draws from. */
 export function dimsFor(limits: LimitSet, model: string): Dim[] {
   const names: string[] = [...BASE];
+  if (limits.credit) names.push('credit');
   for (const [pattern, entry] of Object.entries(limits.modelLimits ?? {})) {
     if (!globMatch(pattern, model)) continue;
     if (entry.rpm !== undefined) names.push(`model_rpm:${pattern}`);
@@ -76,7 +81,9 @@ export function dimsFor(limits: LimitSet, model: string): Dim[] {
 
 export function hasLimits(limits: LimitSet): boolean {
   return (
-    BASE.some((n) => specFor(limits, n) !== undefined) || Object.keys(limits.modelLimits ?? {}).length > 0
+    BASE.some((n) => specFor(limits, n) !== undefined) ||
+    Object.keys(limits.modelLimits ?? {}).length > 0 ||
+    limits.credit === true
   );
 }
 

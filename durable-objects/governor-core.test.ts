@@ -303,3 +303,38 @@ describe('governor core', () => {
     expect(t.calls.get('root')).toBeLessThanOrEqual(3);
   });
 });
+
+describe('credit pool (prepaid wallet)', () => {
+  const cost = (n: number) => ({ want: { cost: n }, need: { cost: n } });
+
+  it('grants from funds less used; a refresh keeps what was settled here but not yet charged', async () => {
+    const t = tree();
+    const wallet = t.get('shop');
+    await wallet.refreshCredit(async () => ({ funds: 100, used: 20, day: '2026-01-01' }), false);
+    const chain = [link('shop', { credit: true })];
+    expect(await t.route(ask(chain, 0, cost(70)))).toMatchObject({ ok: true, grant: { credit: 70 } });
+    const refused = await t.route(ask(chain, 0, cost(20)));
+    expect(refused).toEqual({
+      ok: false,
+      refusal: { limit: 'credit', accountId: 'shop', retryAfterMs: null, resetAt: null, need: 20 },
+    });
+    // The ledger has charged only 30 of the 90 used here: `used` never falls; new money raises funds.
+    await wallet.refreshCredit(async () => ({ funds: 150, used: 50, day: '2026-01-01' }), true);
+    expect(await t.route(ask(chain, 0, cost(60)))).toMatchObject({ ok: true, grant: { credit: 60 } });
+    // A new allowance day starts over from the ledger.
+    await wallet.refreshCredit(async () => ({ funds: 150, used: 140, day: '2026-01-02' }), true);
+    expect(await t.route(ask(chain, 0, cost(10)))).toMatchObject({ ok: true, grant: { credit: 10 } });
+    expect((await t.route(ask(chain, 0, cost(1)))).ok).toBe(false);
+  });
+
+  it('does not seed a governor that is no wallet when only asked to refresh one', async () => {
+    const t = tree();
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      return { funds: 1, used: 0, day: 'd' };
+    };
+    expect(await t.get('plain').refreshCredit(read, true)).toBeNull();
+    expect(reads).toBe(0);
+  });
+});

@@ -153,6 +153,31 @@ export class GovernorCore {
     return run;
   }
 
+  /**
+   * Brings this level's credit pool (a prepaid wallet) in line with the ledger: `funds` becomes
+   * what the ledger says came in, and `used` rises to what it has charged, never falls (usage
+   * settled here may not be charged yet). A new allowance day starts over from the ledger.
+   * `read` runs inside the queue, so no exchange sees a half-refreshed pool.
+   */
+  refreshCredit(
+    read: () => Promise<{ funds: number; used: number; day: string }>,
+    onlyIfSeeded: boolean,
+  ): Promise<{ funds: number; used: number; day: string } | null> {
+    const run = this.queue.then(async () => {
+      const before = this.state.pools.credit;
+      if (onlyIfSeeded && before?.kind !== 'credit') return null;
+      const ledger = await read();
+      const next =
+        before?.kind === 'credit' && before.day === ledger.day
+          ? { ...ledger, used: Math.max(before.used, ledger.used) }
+          : ledger;
+      this.state.pools.credit = { kind: 'credit', ...next };
+      return next;
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   /** Gives the parent back what is left of an expired lease (and reports debt). */
   releaseParentLease(chain: ChainLink[], timeZone: string, now: number): Promise<void> {
     const run = this.queue.then(async () => {
@@ -450,6 +475,8 @@ function ownRefusal(
   timeZone: string,
   now: number,
 ): Refusal {
+  // Credit comes back with money, not with time: no wait, no reset, never "exceeds".
+  if (p.spec.kind === 'credit') return { limit, accountId, retryAfterMs: null, resetAt: null, need };
   const capacity = p.spec.kind === 'bucket' ? p.spec.capacity : p.spec.limit;
   if (need > capacity)
     return { limit, accountId, retryAfterMs: null, resetAt: null, need, exceeds: { capacity } };

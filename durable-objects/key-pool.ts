@@ -6,6 +6,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { decryptSecret, encryptSecret } from '../src/crypto/secrets';
 import { keyRing } from '../src/state/keyring';
+import { publishUpstreamKey } from '../src/webhooks/events';
 import {
   applyOutcome,
   type Candidate,
@@ -125,6 +126,14 @@ export class KeyPool extends DurableObject<Env> {
       this.alerts = [alert, ...this.alerts].slice(0, MAX_ALERTS);
       this.ctx.storage.kv.put('alerts', this.alerts);
       console.error(JSON.stringify({ msg: 'upstream key disabled', ...alert }));
+      this.ctx.waitUntil(
+        publishUpstreamKey(
+          this.env,
+          'upstream_key.disabled',
+          { id, levelId: null, reason: alert.reason },
+          now,
+        ),
+      );
     }
   }
 

@@ -2,15 +2,21 @@
 // micro-units of money. Rates (RPM, TPM, per-model RPM/TPM) are token buckets refilling over a
 // minute; quotas (RPD, TPD, daily and monthly budgets) are counters that reset at the root's day or
 // month boundary. Both support the same three moves: how much is available, take, give back.
+// A prepaid wallet's credit is a third kind: `funds` (what the ledger put in: money and today's
+// plan allowances) less `used` (usage charged or reserved); it never refills by itself — the
+// governor refreshes `funds` from the ledger when money arrives.
 import { dayIn } from '../src/lib/time';
 
 export type PoolSpec =
   | { kind: 'bucket'; capacity: number; periodMs: number }
-  | { kind: 'period'; limit: number; period: 'day' | 'month' };
+  | { kind: 'period'; limit: number; period: 'day' | 'month' }
+  | { kind: 'credit' };
 
 export type PoolState =
   | { kind: 'bucket'; tokens: number; at: number }
-  | { kind: 'period'; used: number; key: string };
+  | { kind: 'period'; used: number; key: string }
+  /** `day`: the allowance day `funds` and `used` were read for (empty: never seeded). */
+  | { kind: 'credit'; funds: number; used: number; day: string };
 
 export function periodKey(period: 'day' | 'month', timeZone: string, now: number): string {
   const day = dayIn(timeZone, now);
@@ -34,6 +40,8 @@ export function current(
       at: Math.max(now, state.at),
     };
   }
+  if (spec.kind === 'credit')
+    return state?.kind === 'credit' ? state : { kind: 'credit', funds: 0, used: 0, day: '' };
   const key = periodKey(spec.period, timeZone, now);
   // Never back to an older period: a late caller's `now` must not reopen yesterday at 0 used.
   if (state?.kind !== 'period' || state.key < key) return { kind: 'period', used: 0, key };
@@ -43,6 +51,7 @@ export function current(
 export function available(spec: PoolSpec, state: PoolState): number {
   if (spec.kind === 'bucket' && state.kind === 'bucket') return Math.floor(state.tokens);
   if (spec.kind === 'period' && state.kind === 'period') return Math.max(0, spec.limit - state.used);
+  if (state.kind === 'credit') return Math.max(0, Math.floor(state.funds - state.used));
   return 0;
 }
 
@@ -57,7 +66,7 @@ export function giveBack(spec: PoolSpec, state: PoolState, amount: number): Pool
   if (state.kind === 'bucket' && spec.kind === 'bucket') {
     return { ...state, tokens: Math.min(spec.capacity, state.tokens + amount) };
   }
-  return state.kind === 'period' ? { ...state, used: Math.max(0, state.used - amount) } : state;
+  return state.kind === 'bucket' ? state : { ...state, used: Math.max(0, state.used - amount) };
 }
 
 /** Milliseconds until `need` units are available, or null when only the next period helps. */

@@ -206,6 +206,8 @@ export const planGrants = sqliteTable(
     remaining: integer('remaining'),
     status: text('status').$type<'active' | 'expired' | 'cancelled'>().notNull().default('active'),
     createdAt: integer('created_at').notNull(),
+    /** A bought subscription or add-on that renews at expiry, paid by `account` or `parent`. */
+    renew: text('renew').$type<'account' | 'parent'>(),
   },
   (t) => [index('plan_grants_account_idx').on(t.accountId, t.expiresAt)],
 );
@@ -230,7 +232,9 @@ export type LedgerKind =
   | 'usage'
   | 'refund'
   | 'card'
-  | 'expire';
+  | 'expire'
+  /** A plan bought from the balance (C6); ref = the grant id, shared with a card's credit. */
+  | 'purchase';
 
 /** What a usage charge drew on (C6 order): plan allowance, add-on, card, then the plain balance. */
 export type ChargeSource = 'allowance' | 'addon' | 'card' | 'balance';
@@ -408,4 +412,68 @@ export const storedResponses = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [index('stored_responses_expires_idx').on(t.expiresAt)],
+);
+
+// Webhooks (C9): an account's endpoints receive the events of its subtree. The signing secret is
+// kept encrypted under the KEK (it must be readable to sign); while a rotation is in its grace
+// period the previous secret signs too, so receivers can switch without missing a delivery.
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    url: text('url').notNull(),
+    /** Event types delivered (JSON array); `["*"]` is every type. */
+    events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    kekId: text('kek_id').notNull(),
+    previousSecretCiphertext: text('previous_secret_ciphertext'),
+    previousKekId: text('previous_kek_id'),
+    previousExpiresAt: integer('previous_expires_at'),
+    status: text('status').$type<'active' | 'disabled'>().notNull().default('active'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('webhook_endpoints_account_idx').on(t.accountId)],
+);
+
+/** One row per (event, endpoint): the unit of at-least-once delivery and its retries. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: text('id').primaryKey(),
+    eventId: text('event_id').notNull(),
+    endpointId: text('endpoint_id')
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    /** The exact body sent (and signed), so every attempt sends the same bytes. */
+    body: text('body').notNull(),
+    status: text('status').$type<'pending' | 'delivered' | 'failed'>().notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull(),
+    deliveredAt: integer('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_endpoint_idx').on(t.eventId, t.endpointId),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+  ],
+);
+
+/** Anomalies acted on (C9): one row per account and day, so overlapping job runs act once. */
+export const anomalyActions = sqliteTable(
+  'anomaly_actions',
+  {
+    accountId: text('account_id').notNull(),
+    day: text('day').notNull(),
+    action: text('action').$type<'alert' | 'suspend' | 'cap'>().notNull(),
+    metric: text('metric').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.day] })],
 );

@@ -43,12 +43,25 @@ const geminiStatus: Record<ErrorKind, string> = {
   internal: 'INTERNAL',
 };
 
+// Anthropic answers an exhausted credit balance with 400 `invalid_request_error` (its SDKs retry a
+// 429, which cannot help); OpenAI and Gemini with their 429 quota errors.
+const anthropicCredit = (err: GatewayError) => protocolStatus(err, 'anthropic') !== err.status;
+
+/** The HTTP status `err` answers with in `protocol`. */
+export function protocolStatus(err: GatewayError, protocol: ClientProtocol): number {
+  return protocol === 'anthropic' && err.code === 'insufficient_quota' ? 400 : err.status;
+}
+
 export function errorBody(err: GatewayError, protocol: ClientProtocol, requestId: string): unknown {
   switch (protocol) {
     case 'anthropic':
       return {
         type: 'error',
-        error: { type: anthropicType[err.kind], message: err.message, code: err.code },
+        error: {
+          type: anthropicCredit(err) ? 'invalid_request_error' : anthropicType[err.kind],
+          message: err.message,
+          code: err.code,
+        },
         request_id: requestId,
       };
     case 'gemini':
@@ -82,7 +95,7 @@ export function errorBody(err: GatewayError, protocol: ClientProtocol, requestId
 
 export function errorResponse(err: GatewayError, protocol: ClientProtocol, requestId: string): Response {
   return new Response(JSON.stringify(errorBody(err, protocol, requestId)), {
-    status: err.status,
+    status: protocolStatus(err, protocol),
     headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...err.headers() },
   });
 }

@@ -18,12 +18,36 @@ export function limitSetOf(policy: Policy): LimitSet {
   return set;
 }
 
+/**
+ * The wallet that pays for requests of the chain's last account (C6): its own, or — `wallet:
+ * inherit` — its parent's, recursively; the root always pays for itself. Prepaid is inherited:
+ * the nearest account layer at or above the paying one that sets it, else postpaid.
+ */
+export function walletOf(layers: PolicyLayer[]): { accountId: string; prepaid: boolean } {
+  const accounts = layers.filter((l) => l.source.startsWith('account:'));
+  let i = accounts.length - 1;
+  while (i > 0 && accounts[i]?.policy.wallet === 'inherit') i--;
+  let prepaid = false;
+  for (let j = i; j >= 0; j--) {
+    const p = accounts[j]?.policy.prepaid;
+    if (p !== undefined) {
+      prepaid = p;
+      break;
+    }
+  }
+  return { accountId: accounts[i]?.source.slice('account:'.length) ?? '', prepaid };
+}
+
 /** `account:<id>` layers become governor `<id>`, `key:<id>` stays `key:<id>`. */
 export function governedChain(layers: PolicyLayer[]): ChainLink[] {
+  const wallet = walletOf(layers);
   return layers
-    .map((layer) => ({
-      id: layer.source.startsWith('account:') ? layer.source.slice('account:'.length) : layer.source,
-      limits: limitSetOf(layer.policy),
-    }))
+    .map((layer) => {
+      const id = layer.source.startsWith('account:') ? layer.source.slice('account:'.length) : layer.source;
+      const limits = limitSetOf(layer.policy);
+      // A prepaid wallet's credit is one more pool of the paying account's governor.
+      if (wallet.prepaid && layer.source === `account:${wallet.accountId}`) limits.credit = true;
+      return { id, limits };
+    })
     .filter((link) => hasLimits(link.limits));
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { governorTree, link } from '../../durable-objects/test-tree';
 import { SHARED_WAIT_MS } from '../lib/shared-wait';
+import type { PolicyLayer } from '../policy/effective';
+import type { Policy } from '../policy/schema';
+import { governedChain, walletOf } from './chain';
 import { GovernorRefusal, LeaseClient } from './lease-client';
 import { refusalError } from './refusal';
 
@@ -170,5 +173,26 @@ describe('refusal errors', () => {
     // The grant came back expired (sent at 0, lives 500 ms, answered at 600): neither request spends
     // it; a second exchange serves both.
     expect(exchanges).toBe(2);
+  });
+});
+
+describe('wallets', () => {
+  const layer = (id: string, policy: Policy): PolicyLayer => ({ source: `account:${id}`, policy });
+
+  it('pays from the nearest own wallet; prepaid is read at the payer, inherited from above', () => {
+    const layers = [
+      layer('org', { prepaid: true }),
+      layer('dept', {}),
+      layer('team', { wallet: 'inherit' }),
+      layer('alice', { wallet: 'inherit' }),
+    ];
+    expect(walletOf(layers)).toEqual({ accountId: 'dept', prepaid: true });
+    expect(governedChain(layers)).toEqual([{ id: 'dept', limits: { credit: true } }]);
+    // A postpaid payer carries no credit pool; the root pays for itself even when told to inherit.
+    expect(walletOf([layer('org', { wallet: 'inherit' }), layer('t', { wallet: 'inherit' })])).toEqual({
+      accountId: 'org',
+      prepaid: false,
+    });
+    expect(governedChain([layer('org', {}), layer('t', { prepaid: false })])).toEqual([]);
   });
 });

@@ -29,6 +29,14 @@ function level(accountId: string): string {
 }
 
 export function refusalError(r: Refusal): GatewayError {
+  if (r.limit === 'credit') {
+    // OpenAI's own answer to an exhausted account: 429 `insufficient_quota`, no Retry-After.
+    return new QuotaExceededError(
+      'insufficient_quota',
+      `The prepaid credit of ${level(r.accountId)}, whose wallet pays for this request, is used up. ` +
+        'A top-up, an allocation, a card or a redeemed code lets requests through again.',
+    );
+  }
   if (r.exceeds) {
     // No wait helps: a 400-class policy error for this request alone, without Retry-After.
     const what = quotaCodes[r.limit]?.[1] ?? rateName(r.limit)[1];

@@ -95,3 +95,30 @@ export function reachedThresholds(
   }
   return out;
 }
+
+/** Accounts that pay from their own prepaid wallet: the ones whose governor holds credit. */
+export function walletAccounts(rows: AccountPolicyRow[]): string[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return rows
+    .filter((row) => row.parentId === null || row.policy.wallet !== 'inherit')
+    .filter((row) => {
+      for (
+        let at: AccountPolicyRow | undefined = row;
+        at;
+        at = at.parentId ? byId.get(at.parentId) : undefined
+      )
+        if (at.policy.prepaid !== undefined) return at.policy.prepaid;
+      return false;
+    })
+    .map((row) => row.id);
+}
+
+/** The anomaly action on the account's chain: the nearest account that sets one, else alert. */
+export function anomalyPolicy(
+  rows: Map<string, AccountPolicyRow>,
+  id: string,
+): NonNullable<Policy['anomaly']> {
+  for (let at = rows.get(id); at; at = at.parentId ? rows.get(at.parentId) : undefined)
+    if (at.policy.anomaly) return at.policy.anomaly;
+  return { action: 'alert' };
+}

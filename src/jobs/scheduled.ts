@@ -3,6 +3,7 @@
 // step runs on its own, so one failing step does not hold back the others; all are idempotent, so
 // a run that overlaps or repeats another changes nothing twice.
 
+import { creditChanged } from '../governance/credit';
 import { dayIn } from '../lib/time';
 import { policySchema } from '../policy/schema';
 import { expireStoredResponses } from '../proxy/stored-responses';
@@ -10,6 +11,9 @@ import { formatMicros } from '../tenancy/paging';
 import { NEW_LEDGER_ID } from '../usage/charging';
 import { periodRollups, subtreeUsage } from '../usage/period-rollups';
 import { applyRetention, retentionDays } from '../usage/retention';
+import { deliverDue, EXPIRING_WITHIN_MS, publish } from '../webhooks/deliver';
+import { budgetThreshold, planExpiring } from '../webhooks/events';
+import { actOnAnomalies } from './anomaly-actions';
 import {
   type AccountPolicyRow,
   type BudgetAlert,
@@ -17,7 +21,9 @@ import {
   jobAccounts,
   reachedThresholds,
   rollupCounters,
+  walletAccounts,
 } from './period-usage';
+import { renewPlans } from './renewals';
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
   const steps: [string, () => Promise<unknown>][] = [
@@ -25,6 +31,13 @@ export async function runScheduled(env: Env, now: number): Promise<void> {
     ['retention', () => applyRetention(env.DB, retentionDays(env), now)],
     ['limits', () => watchLimits(env, now)],
     ['stored responses', () => expireStoredResponses(env.DB, now)],
+    // Prepaid wallets read their credit from the ledger again (cards expired, plans ended).
+    ['credit', async () => creditChanged(env, walletAccounts(await loadAccountRows(env.DB)))],
+    ['anomalies', async () => actOnAnomalies(env, await loadAccountRows(env.DB), now)],
+    ['plans expiring', () => plansExpiring(env, now)],
+    ['renewals', () => renewPlans(env.DB, now)],
+    // Webhook deliveries that failed and are due again (exponential backoff).
+    ['webhooks', () => deliverDue(env, now)],
   ];
   const results = await Promise.allSettled(steps.map(([, run]) => run()));
   results.forEach((r, i) => {
@@ -58,7 +71,35 @@ export async function expireGrants(db: D1Database, now: number): Promise<number>
   return expired?.meta.changes ?? 0;
 }
 
-async function loadJobAccounts(db: D1Database): Promise<JobAccount[]> {
+/** One `plan.expiring` event per grant that ends within EXPIRING_WITHIN_MS. */
+export async function plansExpiring(env: Env, now: number): Promise<number> {
+  const { results } = await env.DB.prepare(
+    `SELECT g.id, g.plan_id, g.kind, g.expires_at, a.id AS account_id, a.path FROM plan_grants g
+     JOIN accounts a ON a.id = g.account_id
+     WHERE g.status = 'active' AND g.expires_at > ?1 AND g.expires_at <= ?2`,
+  )
+    .bind(now, now + EXPIRING_WITHIN_MS)
+    .all<{
+      id: string;
+      plan_id: string;
+      kind: string;
+      expires_at: number;
+      account_id: string;
+      path: string;
+    }>();
+  for (const g of results)
+    await publish(
+      env,
+      planExpiring(
+        { id: g.account_id, path: g.path },
+        { id: g.id, planId: g.plan_id, kind: g.kind, expiresAt: g.expires_at },
+        now,
+      ),
+    );
+  return results.length;
+}
+
+export async function loadAccountRows(db: D1Database): Promise<AccountPolicyRow[]> {
   const { results } = await db
     .prepare(
       `SELECT a.id, a.path, a.parent_id, a.timezone, p.body FROM accounts a
@@ -79,7 +120,11 @@ async function loadJobAccounts(db: D1Database): Promise<JobAccount[]> {
     // A policy that no longer parses is skipped here as the loader skips it: with no limits.
     policy: policySchema.safeParse(r.body ? JSON.parse(r.body) : {}).data ?? {},
   }));
-  return jobAccounts(rows);
+  return rows;
+}
+
+async function loadJobAccounts(db: D1Database): Promise<JobAccount[]> {
+  return jobAccounts(await loadAccountRows(db));
 }
 
 /** Reconciles every limited account's governor and sends the budget alerts now due. */
@@ -125,6 +170,7 @@ async function sendOnce(env: Env, account: JobAccount, alert: BudgetAlert, now: 
     .bind(alert.accountId, alert.period, alert.threshold, now)
     .run();
   if ((claim.meta.changes ?? 0) === 0) return false;
+  await publish(env, budgetThreshold(account, alert, now));
   const payload = {
     type: 'budget_alert',
     account_id: account.id,

@@ -50,6 +50,26 @@ export const policySchema = z
     limits: limitsSchema.optional(),
     /** Budget alert thresholds, in percent of a budget. */
     budget_alerts: z.array(z.number().int().min(1).max(100)).optional(),
+    /**
+     * Who pays (C6): `own` (default) charges this account's wallet; `inherit` draws on the nearest
+     * ancestor's own wallet. Read from account layers only, never inherited itself.
+     */
+    wallet: z.enum(['own', 'inherit']).optional(),
+    /** Prepaid wallets admit a request only when their credit covers it; the nearest layer wins. */
+    prepaid: z.boolean().optional(),
+    /**
+     * What an anomaly of this account (C9) does: `alert` (default) only sends the event; `suspend`
+     * suspends the account; `cap` lowers its `limits.daily_budget` to `daily_budget` until an admin
+     * changes the policy again. The nearest layer that sets it wins.
+     */
+    anomaly: z
+      .object({ action: z.enum(['alert', 'suspend', 'cap']), daily_budget: money.optional() })
+      .strict()
+      .refine((a) => a.action !== 'cap' || a.daily_budget !== undefined, {
+        message: 'a cap needs daily_budget',
+        path: ['daily_budget'],
+      })
+      .optional(),
   })
   .strict();
 

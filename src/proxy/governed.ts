@@ -102,6 +102,7 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
     requestId: c.get('requestId'),
     accountId: auth.accountId,
     accountPath: auth.accountPath,
+    walletAccountId: auth.walletAccountId,
     keyId: auth.keyId,
     endpoint: req.endpoint,
     clientProtocol: req.family,

@@ -7,6 +7,8 @@ export interface RequestMeta {
   requestId: string;
   accountId: string;
   accountPath: string;
+  /** The account whose wallet pays, when it is not `accountId` (`wallet: inherit`). */
+  walletAccountId?: string;
   keyId: string;
   endpoint: string;
   clientProtocol: UsageRecord['clientProtocol'];
@@ -50,6 +52,9 @@ export function usageRecord(
     requestId: meta.requestId,
     accountId: meta.accountId,
     accountPath: meta.accountPath,
+    ...(meta.walletAccountId && meta.walletAccountId !== meta.accountId
+      ? { walletAccountId: meta.walletAccountId }
+      : {}),
     keyId: meta.keyId,
     ts: meta.startedAt,
     day,

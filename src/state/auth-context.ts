@@ -6,7 +6,7 @@ import type { ChainLink } from '../../durable-objects/dims';
 import { database } from '../db/client';
 import { accounts, gatewayKeys, policies } from '../db/schema';
 import { AuthenticationError, PermissionDeniedError } from '../errors/gateway-error';
-import { governedChain } from '../governance/chain';
+import { governedChain, walletOf } from '../governance/chain';
 import { sha256Hex } from '../lib/ids';
 import { type EffectivePolicy, type PolicyLayer, resolveEffectivePolicy } from '../policy/effective';
 import { policySchema } from '../policy/schema';
@@ -25,6 +25,8 @@ export interface AuthContext {
   routes: ModelRouteCache;
   /** The levels with limits this key's requests count against, root first (C5). */
   chain: ChainLink[];
+  /** The account whose wallet this key's usage is charged to (C6). */
+  walletAccountId: string;
 }
 
 // Until config versions propagate through the governor (tenancy issue), a revoked key or a
@@ -81,6 +83,7 @@ export async function loadAuthContext(d1: D1Database, hash: string): Promise<Aut
     policy,
     routes: new ModelRouteCache(policy, defaultLevel),
     chain: governedChain(layers),
+    walletAccountId: walletOf(layers).accountId || key.accountId,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   PermissionDeniedError,
 } from '../errors/gateway-error';
 import { newId, randomToken, sha256Hex } from '../lib/ids';
+import { MONEY_ENTRY } from '../usage/charging';
 import { assertRootCatalog } from './catalog';
 import { type AccountRow, accountInScope } from './chain';
 import { type AdminContext, auditRow, isUniqueViolation, requireCapability, runBatch } from './context';
@@ -123,6 +124,7 @@ function grantOf(p: PlanRow, account: AccountRow, now: number): GrantRow {
     remaining: p.kind === 'card' ? p.amount : null,
     status: 'active',
     createdAt: now,
+    renew: null,
   };
 }
 
@@ -297,4 +299,131 @@ export async function redeemCode(ctx: AdminContext, code: string, accountId: str
   ]);
   if ((results[0]?.meta.changes ?? 0) === 0) throw invalid;
   return grant;
+}
+
+export interface Purchase {
+  grant: GrantRow;
+  /** The price debited (from the account, or its parent), then a card's credit: one ref. */
+  entries: (typeof ledgerEntries.$inferSelect)[];
+}
+
+/**
+ * Buys a plan (C6): the price is debited from the account's balance — or its parent's, when the
+ * parent pays (`paidBy: 'parent'`, by a caller who may move the parent's money) — and the plan is
+ * granted in the same D1 batch. The debit is inserted only while the payer's balance covers the
+ * price (one statement: check and write), and everything after only if it was, so concurrent
+ * purchases can never overdraw. The debit and a card's credit share the grant id as their ref.
+ */
+export async function purchasePlan(
+  ctx: AdminContext,
+  accountId: string,
+  planId: string,
+  paidBy: 'account' | 'parent',
+  autoRenew = false,
+): Promise<Purchase> {
+  const account =
+    paidBy === 'parent'
+      ? await accountInScope(ctx, accountId, 'ledger:write', 'descendant')
+      : await accountInScope(ctx, accountId, 'redeem');
+  const payer = paidBy === 'parent' ? account.parentId : account.id;
+  if (!payer)
+    throw new InvalidRequestError('invalid_request', 'paid_by: the root account has no parent', 'paid_by');
+  const p = await plan(ctx, planId);
+  if (p.status !== 'active')
+    throw new ConflictError('plan_retired', `Plan "${planId}" is retired.`, 'plan_id');
+  if (autoRenew && p.kind === 'card')
+    throw new InvalidRequestError('invalid_request', 'auto_renew: cards do not renew', 'auto_renew');
+  const grant = { ...grantOf(p, account, ctx.now), renew: autoRenew ? paidBy : null };
+  const by = ctx.actor.id ?? ctx.actor.type;
+  const debit = {
+    id: newId('led'),
+    accountId: payer,
+    kind: 'purchase' as const,
+    amount: -p.price,
+    counterpartyAccountId: payer === account.id ? null : account.id,
+    ref: grant.id,
+    memo: `plan ${p.id}`,
+    createdAt: ctx.now,
+    createdBy: by,
+    source: null,
+    grantId: grant.id,
+    day: null,
+  };
+  const credit =
+    grant.kind === 'card' ? { ...cardCredit(ctx, grant), source: null, grantId: null, day: null } : null;
+  const d1 = ctx.db.$client;
+  const paid = 'EXISTS (SELECT 1 FROM ledger_entries WHERE id = ?)';
+  const results = await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO ledger_entries (id, account_id, kind, amount, counterparty_account_id, ref, memo, created_at, created_by, grant_id)
+         SELECT ?, ?, 'purchase', ?, ?, ?, ?, ?, ?, ?
+         WHERE (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = ? AND ${MONEY_ENTRY}) >= ?`,
+      )
+      .bind(
+        debit.id,
+        payer,
+        debit.amount,
+        debit.counterpartyAccountId,
+        debit.ref,
+        debit.memo,
+        ctx.now,
+        by,
+        grant.id,
+        payer,
+        p.price,
+      ),
+    d1
+      .prepare(
+        `INSERT INTO plan_grants (id, account_id, plan_id, kind, starts_at, expires_at, daily_allowance, remaining, status, created_at, renew)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ? WHERE ${paid}`,
+      )
+      .bind(
+        grant.id,
+        grant.accountId,
+        grant.planId,
+        grant.kind,
+        grant.startsAt,
+        grant.expiresAt,
+        grant.dailyAllowance,
+        grant.remaining,
+        grant.createdAt,
+        grant.renew,
+        debit.id,
+      ),
+    ...(credit
+      ? [
+          d1
+            .prepare(
+              `INSERT INTO ledger_entries (id, account_id, kind, amount, counterparty_account_id, ref, memo, created_at, created_by)
+               SELECT ?, ?, 'card', ?, NULL, ?, ?, ?, ? WHERE ${paid}`,
+            )
+            .bind(credit.id, credit.accountId, credit.amount, credit.ref, credit.memo, ctx.now, by, debit.id),
+        ]
+      : []),
+    d1
+      .prepare(
+        `INSERT INTO audit_log (id, ts, actor_type, actor_id, account_path, action, target_type, target_id, before, after, ip, request_id)
+         SELECT ?, ?, ?, ?, ?, 'plan.purchase', 'account', ?, NULL, ?, ?, ? WHERE ${paid}`,
+      )
+      .bind(
+        newId('aud'),
+        ctx.now,
+        ctx.actor.type,
+        ctx.actor.id,
+        account.path,
+        account.id,
+        JSON.stringify(redact({ grant, paid_by: payer, price: p.price })),
+        ctx.ip,
+        ctx.requestId,
+        debit.id,
+      ),
+  ]);
+  if ((results[0]?.meta.changes ?? 0) === 0)
+    throw new ConflictError(
+      'insufficient_balance',
+      `The balance of account "${payer}" does not cover the price of plan "${p.id}".`,
+      'plan_id',
+    );
+  return { grant, entries: credit ? [debit, credit] : [debit] };
 }

@@ -132,3 +132,20 @@ describe('invalidPolicyValues', () => {
     ).toEqual(['ip_allow.1', 'ip_allow.2', 'ip_allow.3']);
   });
 });
+
+describe('money and anomaly fields', () => {
+  const strict = resolveEffectivePolicy([
+    { source: 'account:root', policy: { prepaid: true, anomaly: { action: 'cap', daily_budget: '5' } } },
+    { source: 'account:dept', policy: {} },
+  ]);
+  const of = (child: Policy) => findWidening(strict, child).map((w) => w.field);
+
+  it('keeps a prepaid subtree prepaid and anomaly actions no milder than the parent', () => {
+    expect(of({ prepaid: false })).toEqual(['prepaid']);
+    expect(of({ prepaid: true, wallet: 'inherit' })).toEqual([]);
+    expect(of({ anomaly: { action: 'alert' } })).toEqual(['anomaly.action']);
+    expect(of({ anomaly: { action: 'suspend' } })).toEqual([]);
+    // Without a prepaid or anomaly setting above, a child chooses freely.
+    expect(fields({ prepaid: false, anomaly: { action: 'alert' } })).toEqual([]);
+  });
+});

@@ -160,6 +160,30 @@ function ipAllow(parent: EffectivePolicy, child: Policy): Widening[] {
   return out;
 }
 
+/** A prepaid subtree stays prepaid: a child may not turn postpaid under a prepaid parent. */
+function prepaid(parent: EffectivePolicy, child: Policy): Widening[] {
+  if (child.prepaid !== false) return [];
+  const setter = [...parent.layers].reverse().find((l) => l.policy.prepaid !== undefined);
+  if (setter?.policy.prepaid !== true) return [];
+  return [{ field: 'prepaid', message: `the wallet must stay prepaid, as ${setter.source} sets it.` }];
+}
+
+const anomalyStrictness = { alert: 0, cap: 1, suspend: 2 } as const;
+
+/** An anomaly action no milder than the parent's: a child cannot opt out of a suspension. */
+function anomaly(parent: EffectivePolicy, child: Policy): Widening[] {
+  if (!child.anomaly) return [];
+  const setter = [...parent.layers].reverse().find((l) => l.policy.anomaly !== undefined);
+  const theirs = setter?.policy.anomaly?.action;
+  if (!setter || !theirs || anomalyStrictness[child.anomaly.action] >= anomalyStrictness[theirs]) return [];
+  return [
+    {
+      field: 'anomaly.action',
+      message: `"${child.anomaly.action}" is milder than "${theirs}", set on ${setter.source}.`,
+    },
+  ];
+}
+
 /** Every way `child` would allow more than `parent`; empty when it is no wider. */
 export function findWidening(parent: EffectivePolicy, child: Policy): Widening[] {
   return [
@@ -169,6 +193,8 @@ export function findWidening(parent: EffectivePolicy, child: Policy): Widening[]
     ...modelLimits(parent, child),
     ...resources(parent, child),
     ...ipAllow(parent, child),
+    ...prepaid(parent, child),
+    ...anomaly(parent, child),
   ];
 }
 

@@ -3,6 +3,7 @@
 // and only when it is new is the daily rollup incremented and the cost charged (C6) — so a
 // redelivered message changes nothing. Poison messages go to the dead-letter queue with the reason;
 // when the write fails, the batch's valid messages are retried.
+import { creditChanged } from '../governance/credit';
 import { chargeStatements } from './charging';
 import { type UsageRecord, usageMessageSchema } from './record';
 
@@ -63,8 +64,11 @@ const col = (c: (typeof EVENT_COLUMNS)[number]) => `json_extract(value, '$[${EVE
 // The records whose request id has no event yet are new: they get a pending row, which marks them
 // for the rollup and charging statements after it; `usage_pending` is empty outside this
 // transaction (D1 runs batches one at a time), so a redelivered message finds nothing new.
+// Its account is the wallet charged (an ancestor's, for `wallet: inherit`), the value row's last
+// element after the event columns.
+const WALLET = `COALESCE(json_extract(value, '$[${EVENT_COLUMNS.length}]'), ${col('account_id')})`;
 const MARK_PENDING = `INSERT OR IGNORE INTO usage_pending (request_id, account_id, day, ts, cost)
-SELECT ${(['request_id', 'account_id', 'day', 'ts', 'cost_micros'] as const).map(col).join(', ')}
+SELECT ${col('request_id')}, ${WALLET}, ${(['day', 'ts', 'cost_micros'] as const).map(col).join(', ')}
 FROM json_each(?1) WHERE NOT EXISTS (SELECT 1 FROM usage_events e WHERE e.request_id = ${col('request_id')})`;
 
 const INSERT_EVENTS = `INSERT OR IGNORE INTO usage_events (${EVENT_COLUMNS.join(', ')})
@@ -116,6 +120,7 @@ function eventValues(r: UsageRecord): (string | number | null)[] {
     r.ttftMs,
     r.retries,
     r.switchedOver ? 1 : 0,
+    r.walletAccountId ?? null,
   ];
 }
 
@@ -125,7 +130,10 @@ const RECORDS_PER_STATEMENT = 500;
 /** One D1 transaction: events, then rollups and charges of the ones that were new. */
 export async function writeUsage(db: D1Database, records: UsageRecord[]): Promise<void> {
   const charged = new Map<string, [string, string]>();
-  for (const r of records) if (r.costMicros > 0) charged.set(`${r.accountId} ${r.day}`, [r.accountId, r.day]);
+  for (const r of records) {
+    const wallet = r.walletAccountId ?? r.accountId;
+    if (r.costMicros > 0) charged.set(`${wallet} ${r.day}`, [wallet, r.day]);
+  }
   const events: D1PreparedStatement[] = [];
   for (let i = 0; i < records.length; i += RECORDS_PER_STATEMENT) {
     const rows = JSON.stringify(records.slice(i, i + RECORDS_PER_STATEMENT).map(eventValues));
@@ -165,16 +173,26 @@ export async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): 
     );
     for (const { message } of valid) message.ack();
   } catch (err) {
-    for (const { message } of valid) {
-      console.error(
-        JSON.stringify({
-          msg: 'usage write failed; retrying',
-          id: message.id,
-          attempt: message.attempts,
-          error: String(err),
-        }),
-      );
-      message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
-    }
+    retryAll(valid, err);
+    return;
+  }
+  // Prepaid wallets reconcile with what was just charged (off every request's path).
+  const wallets = new Set<string>();
+  for (const { records } of valid)
+    for (const r of records) if (r.costMicros > 0) wallets.add(r.walletAccountId ?? r.accountId);
+  await creditChanged(env, wallets);
+}
+
+function retryAll(valid: { message: Message<unknown> }[], err: unknown): void {
+  for (const { message } of valid) {
+    console.error(
+      JSON.stringify({
+        msg: 'usage write failed; retrying',
+        id: message.id,
+        attempt: message.attempts,
+        error: String(err),
+      }),
+    );
+    message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
   }
 }

@@ -13,6 +13,8 @@ export const usageRecordSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]+$/),
   accountId: z.string().min(1),
   accountPath: z.string().startsWith('/'),
+  /** The account charged, when its wallet is inherited from an ancestor (C6); else `accountId`. */
+  walletAccountId: z.string().min(1).optional(),
   keyId: z.string().nullable(),
   ts: n,
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),

@@ -88,6 +88,8 @@ export interface RecordedRequest {
   key: string | null;
   /** Date.now() on arrival. */
   at: number;
+  /** Webhook receivers only: the body exactly as received (signatures are over these bytes). */
+  raw?: string;
 }
 
 export interface FakeProvider {
@@ -246,7 +248,7 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
       }
       // A webhook receiver (budget alerts): recorded like provider requests; `/webhook/fail` is down.
       if (rec.method === 'POST' && url.pathname.startsWith('/webhook/')) {
-        requests.push(rec);
+        requests.push({ ...rec, raw });
         const down = url.pathname === '/webhook/fail';
         return sendJson(res, down ? 503 : 200, { ok: !down });
       }

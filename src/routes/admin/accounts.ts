@@ -12,6 +12,8 @@ import {
   updateAccount,
 } from '../../tenancy/accounts';
 import type { AccountRow } from '../../tenancy/chain';
+import { publish } from '../../webhooks/deliver';
+import { accountSuspended } from '../../webhooks/events';
 import {
   adminContext,
   adminRouter,
@@ -192,6 +194,8 @@ for (const action of ['suspend', 'reactivate', 'disable'] as const) {
   accountsRoute.openapi(statusRoute(action), async (c) => {
     const row = await setAccountStatus(adminContext(c), c.req.valid('param').id, statusOf[action]);
     await notifyConfigChange(c.env);
+    if (action === 'suspend')
+      await publish(c.env, accountSuspended(row, String(row.configVersion), 'admin', row.updatedAt));
     return c.json(accountOut(row), 200);
   });
 }

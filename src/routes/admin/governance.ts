@@ -7,6 +7,7 @@ import { NotFoundError } from '../../errors/gateway-error';
 import { assertRootCatalog } from '../../tenancy/catalog';
 import { accountInScope } from '../../tenancy/chain';
 import { auditRow, runBatch } from '../../tenancy/context';
+import { publishUpstreamKey } from '../../webhooks/events';
 import { adminContext, adminRouter, errorResponses, idParam, json, okSchema, security } from './openapi';
 
 const tags = ['Governance'];
@@ -85,6 +86,12 @@ export const governanceRoute = adminRouter()
         .where(eq(upstreamKeys.id, id));
       if (!key) throw new NotFoundError('upstream_key_not_found', `No upstream key "${id}".`);
       await pool(c.env, key.levelId).enable(id);
+      await publishUpstreamKey(
+        c.env,
+        'upstream_key.enabled',
+        { id, levelId: key.levelId, reason: null },
+        ctx.now,
+      );
       await runBatch(ctx.db, [
         auditRow(ctx, {
           action: 'upstream_key.enable',

@@ -1,6 +1,7 @@
 // The money ledger (C6): /admin/v1/accounts/{id}/ledger (entries and the derived balance), and
 // top-up (root only), debit, and allocation from the parent (atomic; never overdraws the parent).
 import { createRoute, z } from '@hono/zod-openapi';
+import { creditChanged } from '../../governance/credit';
 import { money, toMicros } from '../../policy/schema';
 import { allocate, debit, type LedgerRow, listLedger, readBalance, topUp } from '../../tenancy/ledger';
 import { formatMicros } from '../../tenancy/paging';
@@ -28,11 +29,21 @@ const moneyBody = z
   .strict()
   .openapi('LedgerAmount');
 
-const entrySchema = z
+export const entrySchema = z
   .object({
     id: z.string(),
     account_id: z.string(),
-    kind: z.enum(['topup', 'debit', 'allocate_out', 'allocate_in', 'usage', 'refund', 'card', 'expire']),
+    kind: z.enum([
+      'topup',
+      'debit',
+      'allocate_out',
+      'allocate_in',
+      'usage',
+      'refund',
+      'card',
+      'expire',
+      'purchase',
+    ]),
     amount: z.string().openapi({ description: 'Signed decimal amount', example: '-10' }),
     amount_micros: z.number().int(),
     counterparty_account_id: z.string().nullable(),
@@ -52,7 +63,7 @@ const balanceSchema = z
   .object({ account_id: z.string(), balance: z.string(), balance_micros: z.number().int() })
   .openapi('Balance');
 
-function entryOut(e: LedgerRow): z.infer<typeof entrySchema> {
+export function entryOut(e: LedgerRow): z.infer<typeof entrySchema> {
   return {
     id: e.id,
     account_id: e.accountId,
@@ -146,15 +157,18 @@ export const ledgerRoute = adminRouter()
   .openapi(topupRoute, async (c) => {
     const { amount: a, memo } = c.req.valid('json');
     const row = await topUp(adminContext(c), c.req.valid('param').id, toMicros(a), memo);
+    await creditChanged(c.env, [row.accountId]);
     return c.json({ entries: [entryOut(row)] }, 201);
   })
   .openapi(debitRoute, async (c) => {
     const { amount: a, memo } = c.req.valid('json');
     const row = await debit(adminContext(c), c.req.valid('param').id, toMicros(a), memo);
+    await creditChanged(c.env, [row.accountId]);
     return c.json({ entries: [entryOut(row)] }, 201);
   })
   .openapi(allocateRoute, async (c) => {
     const { amount: a, memo } = c.req.valid('json');
     const { from, to } = await allocate(adminContext(c), c.req.valid('param').id, toMicros(a), memo);
+    await creditChanged(c.env, [from.accountId, to.accountId]);
     return c.json({ entries: [entryOut(from), entryOut(to)] }, 201);
   });

@@ -1,6 +1,7 @@
 // Products (C6): /admin/v1/plans (subscriptions, cards, add-ons), grants to accounts,
 // /admin/v1/redemption-codes (shown once, stored as hashes) and /admin/v1/redeem.
 import { createRoute, z } from '@hono/zod-openapi';
+import { creditChanged } from '../../governance/credit';
 import { money, toMicros } from '../../policy/schema';
 import { formatMicros } from '../../tenancy/paging';
 import {
@@ -13,9 +14,11 @@ import {
   listGrants,
   listPlans,
   type PlanRow,
+  purchasePlan,
   redeemCode,
   updatePlan,
 } from '../../tenancy/plans';
+import { entryOut, entrySchema } from './ledger';
 import {
   adminContext,
   adminRouter,
@@ -56,6 +59,7 @@ const grantSchema = z
     daily_allowance: micros,
     remaining: micros,
     status: z.enum(['active', 'expired', 'cancelled']),
+    auto_renew: z.boolean(),
   })
   .openapi('PlanGrant');
 
@@ -94,6 +98,7 @@ const grantOut = (g: GrantRow): z.infer<typeof grantSchema> => ({
   daily_allowance: opt(g.dailyAllowance),
   remaining: opt(g.remaining),
   status: g.status,
+  auto_renew: g.renew !== null,
 });
 
 const codeOut = (r: CodeRow): z.infer<typeof codeSchema> => ({
@@ -197,11 +202,53 @@ export const plansRoute = adminRouter()
       request: { params: idParam, body: body(z.object({ plan_id: z.string().min(1) }).strict()) },
       responses: { 201: json(grantSchema, 'The grant'), ...errorResponses, ...conflictResponse },
     }),
-    async (c) =>
-      c.json(
-        grantOut(await grantPlan(adminContext(c), c.req.valid('param').id, c.req.valid('json').plan_id)),
-        201,
-      ),
+    async (c) => {
+      const grant = await grantPlan(adminContext(c), c.req.valid('param').id, c.req.valid('json').plan_id);
+      await creditChanged(c.env, [grant.accountId]);
+      return c.json(grantOut(grant), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      ...base,
+      method: 'post',
+      path: '/accounts/{id}/purchases',
+      summary:
+        "Buy a plan: its price is debited from the account's balance (or its parent's, `paid_by: parent`) and the plan granted in one atomic step; 409 `insufficient_balance`",
+      request: {
+        params: idParam,
+        body: body(
+          z
+            .object({
+              plan_id: z.string().min(1),
+              paid_by: z.enum(['account', 'parent']).default('account'),
+              /** Subscriptions and add-ons: buy again at expiry, from the same payer. */
+              auto_renew: z.boolean().default(false),
+            })
+            .strict(),
+        ),
+      },
+      responses: {
+        201: json(
+          z.object({ grant: grantSchema, entries: z.array(entrySchema) }),
+          'The grant and the ledger entries (one ref: the grant id)',
+        ),
+        ...errorResponses,
+        ...conflictResponse,
+      },
+    }),
+    async (c) => {
+      const { plan_id, paid_by, auto_renew } = c.req.valid('json');
+      const bought = await purchasePlan(
+        adminContext(c),
+        c.req.valid('param').id,
+        plan_id,
+        paid_by,
+        auto_renew,
+      );
+      await creditChanged(c.env, [bought.grant.accountId, ...bought.entries.map((e) => e.accountId)]);
+      return c.json({ grant: grantOut(bought.grant), entries: bought.entries.map(entryOut) }, 201);
+    },
   )
   .openapi(
     createRoute({
@@ -262,6 +309,8 @@ export const plansRoute = adminRouter()
     async (c) => {
       const ctx = adminContext(c);
       const { code, account_id } = c.req.valid('json');
-      return c.json(grantOut(await redeemCode(ctx, code, account_id ?? ctx.actor.accountId ?? '')), 201);
+      const grant = await redeemCode(ctx, code, account_id ?? ctx.actor.accountId ?? '');
+      await creditChanged(c.env, [grant.accountId]);
+      return c.json(grantOut(grant), 201);
     },
   );

@@ -19,6 +19,7 @@ import { requestsRoute } from './requests';
 import { tokensRoute } from './tokens';
 import { usageDailyRoute } from './usage-daily';
 import { usersRoute } from './users';
+import { webhooksRoute } from './webhooks';
 
 /** Behind the admin authentication middleware. */
 export const adminApi = adminRouter()
@@ -35,7 +36,8 @@ export const adminApi = adminRouter()
   .route('/', auditRoute)
   .route('/', governanceRoute)
   .route('/', analyticsRoute)
-  .route('/', requestsRoute);
+  .route('/', requestsRoute)
+  .route('/', webhooksRoute);
 
 let document: unknown;
 
