@@ -147,7 +147,13 @@ export function figures(run: RunData): Figures {
           rows.set(p.name, row);
         }
         row.accounts++;
-        const limit = p.spec.kind === 'bucket' ? p.spec.capacity : p.spec.limit;
+        // The simulated trees carry no prepaid wallets, so a credit pool never appears here.
+        const limit =
+          p.spec.kind === 'bucket'
+            ? p.spec.capacity
+            : p.spec.kind === 'period'
+              ? p.spec.limit
+              : Number.POSITIVE_INFINITY;
         const over = Math.max(0, p.over);
         const bound = boundFor(run, a.index, p);
         if (over > row.maxOver) {
