@@ -45,6 +45,37 @@ export function auditRow(ctx: AdminContext, entry: AuditInput) {
   });
 }
 
+/**
+ * The audit row of a write that may not happen, for a raw D1 batch: inserted only when `condition`
+ * (SQL over `params`) holds, so a refused write leaves no entry.
+ */
+export function auditIf(
+  d1: D1Database,
+  ctx: AdminContext,
+  entry: { accountPath: string; action: string; targetId: string; after: unknown },
+  condition: string,
+  ...params: unknown[]
+): D1PreparedStatement {
+  return d1
+    .prepare(
+      `INSERT INTO audit_log (id, ts, actor_type, actor_id, account_path, action, target_type, target_id, before, after, ip, request_id)
+       SELECT ?, ?, ?, ?, ?, ?, 'account', ?, NULL, ?, ?, ? WHERE ${condition}`,
+    )
+    .bind(
+      newId('aud'),
+      ctx.now,
+      ctx.actor.type,
+      ctx.actor.id,
+      entry.accountPath,
+      entry.action,
+      entry.targetId,
+      JSON.stringify(redact(entry.after)),
+      ctx.ip,
+      ctx.requestId,
+      ...params,
+    );
+}
+
 /** One D1 batch: a transaction, so the change and its audit row land together or not at all. */
 export async function runBatch(db: Database, statements: BatchItem<'sqlite'>[]): Promise<void> {
   const [first, ...rest] = statements;

@@ -15,9 +15,15 @@ import { newId, randomToken, sha256Hex } from '../lib/ids';
 import { MONEY_ENTRY } from '../usage/charging';
 import { assertRootCatalog } from './catalog';
 import { type AccountRow, accountInScope } from './chain';
-import { type AdminContext, auditRow, isUniqueViolation, requireCapability, runBatch } from './context';
+import {
+  type AdminContext,
+  auditIf,
+  auditRow,
+  isUniqueViolation,
+  requireCapability,
+  runBatch,
+} from './context';
 import { isRootLevel } from './permissions';
-import { redact } from './redact';
 
 export type PlanRow = typeof plans.$inferSelect;
 export type GrantRow = typeof planGrants.$inferSelect;
@@ -279,23 +285,13 @@ export async function redeemCode(ctx: AdminContext, code: string, accountId: str
             ),
         ]
       : []),
-    d1
-      .prepare(
-        `INSERT INTO audit_log (id, ts, actor_type, actor_id, account_path, action, target_type, target_id, before, after, ip, request_id)
-         SELECT ?, ?, ?, ?, ?, 'plan.redeem', 'account', ?, NULL, ?, ?, ? WHERE ${granted}`,
-      )
-      .bind(
-        newId('aud'),
-        ctx.now,
-        ctx.actor.type,
-        ctx.actor.id,
-        account.path,
-        account.id,
-        JSON.stringify(redact(grant)),
-        ctx.ip,
-        ctx.requestId,
-        grant.id,
-      ),
+    auditIf(
+      d1,
+      ctx,
+      { accountPath: account.path, action: 'plan.redeem', targetId: account.id, after: grant },
+      granted,
+      grant.id,
+    ),
   ]);
   if ((results[0]?.meta.changes ?? 0) === 0) throw invalid;
   return grant;
@@ -401,23 +397,18 @@ export async function purchasePlan(
             .bind(credit.id, credit.accountId, credit.amount, credit.ref, credit.memo, ctx.now, by, debit.id),
         ]
       : []),
-    d1
-      .prepare(
-        `INSERT INTO audit_log (id, ts, actor_type, actor_id, account_path, action, target_type, target_id, before, after, ip, request_id)
-         SELECT ?, ?, ?, ?, ?, 'plan.purchase', 'account', ?, NULL, ?, ?, ? WHERE ${paid}`,
-      )
-      .bind(
-        newId('aud'),
-        ctx.now,
-        ctx.actor.type,
-        ctx.actor.id,
-        account.path,
-        account.id,
-        JSON.stringify(redact({ grant, paid_by: payer, price: p.price })),
-        ctx.ip,
-        ctx.requestId,
-        debit.id,
-      ),
+    auditIf(
+      d1,
+      ctx,
+      {
+        accountPath: account.path,
+        action: 'plan.purchase',
+        targetId: account.id,
+        after: { grant, paid_by: payer, price: p.price },
+      },
+      paid,
+      debit.id,
+    ),
   ]);
   if ((results[0]?.meta.changes ?? 0) === 0)
     throw new ConflictError(
