@@ -28,7 +28,7 @@ beforeAll(async () => {
         {
           id: 'root',
           name: 'Root',
-          policy: { level_mapper: { 'mock-*': 1 }, limits: { rpm: 100_000, tpm: 5_000_000 } },
+          policy: { level_mapper: { 'mock-*': 1 }, limits: { rpm: 100_000, tpm: 5_000_000_000 } },
         },
         { id: 'noisy', parent: 'root', name: 'Noisy', policy: { limits: { rpd: 5 } } },
         { id: 'quiet', parent: 'root', name: 'Quiet', policy: {} },
