@@ -53,7 +53,7 @@ export class AccountGovernor extends DurableObject<Env> {
     // A prepaid wallet seeds its credit from the ledger once, and again each allowance day; every
     // other exchange is answered from the pool (D1 stays off the request path).
     if (self?.limits.credit) {
-      const pool = this.core.state.pools.credit;
+      const pool = this.core.state.pools['credit'];
       if (pool?.kind !== 'credit' || pool.day !== dayIn(req.timeZone, Date.now())) {
         const wallet = { accountId: self.id, timeZone: req.timeZone };
         this.ctx.storage.kv.put('wallet', wallet);
@@ -130,7 +130,7 @@ export class AccountGovernor extends DurableObject<Env> {
    * credit), each once per funding level (the event id carries it), off the exchange's path.
    */
   private watchCredit(accountId: string, result: ExchangeResult, now: number): void {
-    const pool = this.core.state.pools.credit;
+    const pool = this.core.state.pools['credit'];
     if (pool?.kind !== 'credit') return;
     const left = pool.funds - pool.used;
     const exhausted =

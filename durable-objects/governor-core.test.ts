@@ -109,7 +109,7 @@ describe('governor core', () => {
     );
     const refused = await reserve(0);
     expect(refused).toMatchObject({ ok: false, refusal: { limit: 'daily_budget', accountId: 'org' } });
-    expect(t.get('org').state.pools.daily_budget).toMatchObject({ used: 950 });
+    expect(t.get('org').state.pools['daily_budget']).toMatchObject({ used: 950 });
   });
 
   it("resets daily quotas at midnight in the root's time zone", async () => {
@@ -154,7 +154,7 @@ describe('governor core', () => {
     });
     // Rollups behind the counter (requests still in flight) lower nothing.
     expect(await core.reconcile(limits, { rpd: 5, daily_budget: 0 }, 'UTC', 20)).toEqual({});
-    expect(core.state.pools.rpd).toEqual({ kind: 'period', used: 90, key: '1970-01-01' });
+    expect(core.state.pools['rpd']).toEqual({ kind: 'period', used: 90, key: '1970-01-01' });
     // 10 requests are left today, then the limit holds.
     for (let i = 0; i < 10; i++) expect((await t.route(ask(chain, 30))).ok).toBe(true);
     expect(await t.route(ask(chain, 30))).toMatchObject({ ok: false, refusal: { limit: 'rpd' } });
@@ -211,7 +211,7 @@ describe('governor core', () => {
         refusal: { limit: 'rpd', accountId: 'a' },
       });
     expect(t.calls.get('root') ?? 0).toBe(rootCalls);
-    expect(t.get('a').state.lease.balances.rpm ?? 0).toBeLessThanOrEqual(0);
+    expect(t.get('a').state.lease.balances['rpm'] ?? 0).toBeLessThanOrEqual(0);
     // Its sibling gets the rest of the root's minute at once.
     expect(await t.route(ask(b, 0, { want: { requests: 8 } }))).toMatchObject({
       ok: true,
@@ -252,7 +252,7 @@ describe('governor core', () => {
       ok: false,
       refusal: { limit: 'rpd' },
     });
-    expect(t.get('team').state.pools.rpd).toMatchObject({ used: 2 });
+    expect(t.get('team').state.pools['rpd']).toMatchObject({ used: 2 });
     // Today's unused units do come back.
     const today = { ...day, returned: { rpd: 1 }, returnedAt: midnight + 100 };
     expect(await t.route(ask(chain, midnight + 300, today))).toMatchObject({ ok: true, grant: { rpd: 1 } });

@@ -164,14 +164,14 @@ export class GovernorCore {
     onlyIfSeeded: boolean,
   ): Promise<{ funds: number; used: number; day: string } | null> {
     const run = this.queue.then(async () => {
-      const before = this.state.pools.credit;
+      const before = this.state.pools['credit'];
       if (onlyIfSeeded && before?.kind !== 'credit') return null;
       const ledger = await read();
       const next =
         before?.kind === 'credit' && before.day === ledger.day
           ? { ...ledger, used: Math.max(before.used, ledger.used) }
           : ledger;
-      this.state.pools.credit = { kind: 'credit', ...next };
+      this.state.pools['credit'] = { kind: 'credit', ...next };
       return next;
     });
     this.queue = run.catch(() => {});

@@ -13,7 +13,7 @@ function initialTheme(): Theme {
 
 /** Set before React renders with the new theme, so charts (which read the variables) redraw right. */
 function apply(theme: Theme): Theme {
-  document.documentElement.dataset.theme = theme;
+  document.documentElement.dataset['theme'] = theme;
   return theme;
 }
 

@@ -226,16 +226,16 @@ for (const c of CASES) {
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) {
         const f = rec(fixtureJson(c.fixtures, file));
-        const status = Number(f.status);
+        const status = Number(f['status']);
         const err = c.adapter.decodeError({
           status,
-          body: JSON.stringify(f.body),
-          retryAfter: typeof f.retryAfter === 'string' ? f.retryAfter : null,
+          body: JSON.stringify(f['body']),
+          retryAfter: typeof f['retryAfter'] === 'string' ? f['retryAfter'] : null,
         });
         expect(err).toBeInstanceOf(GatewayError);
         expect({ file, code: err.code, status: err.status }).toEqual({ file, ...ERRORS[status] });
         if (status === 429) expect((err as RateLimitError).retryAfterSeconds).toBe(1);
-        if (status !== 400) expect(err.message).not.toContain(JSON.stringify(f.body).slice(10, 40));
+        if (status !== 400) expect(err.message).not.toContain(JSON.stringify(f['body']).slice(10, 40));
       }
       const ctxErr = c.adapter.decodeError({
         status: c.contextLength.status,

@@ -128,7 +128,7 @@ describe('Claude Code → OpenAI-compatible model', () => {
       ],
     };
     const next = openAICompatibleChatAdapter.encodeRequest(anthropicAdapter.decodeRequest(second));
-    expect((next.messages as unknown[]).slice(2)).toEqual([
+    expect((next['messages'] as unknown[]).slice(2)).toEqual([
       {
         role: 'assistant',
         content: null,
@@ -186,7 +186,7 @@ describe('Codex (Responses) → Anthropic model', () => {
       thinking: { type: 'enabled', budget_tokens: 8192 },
     });
 
-    const ev = (data: Record<string, unknown>) => sseEvent(data, String(data.type));
+    const ev = (data: Record<string, unknown>) => sseEvent(data, String(data['type']));
     const upstream = [
       ev({
         type: 'message_start',
@@ -269,7 +269,7 @@ describe('Codex (Responses) → Anthropic model', () => {
       ],
     };
     const next = anthropicAdapter.encodeRequest(openAIResponsesAdapter.decodeRequest(second));
-    expect((next.messages as unknown[]).slice(1)).toEqual([
+    expect((next['messages'] as unknown[]).slice(1)).toEqual([
       {
         role: 'assistant',
         content: [

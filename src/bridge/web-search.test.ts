@@ -45,7 +45,7 @@ describe('web search results across protocols', () => {
       { type: 'text', text: 'Sunny.' },
     ]);
     const out = openAIResponsesAdapter.encodeResponse(ir, { now: () => 0 });
-    expect(out.output).toMatchObject([
+    expect(out['output']).toMatchObject([
       {
         id: 'ws_0',
         type: 'web_search_call',
@@ -134,7 +134,7 @@ describe('web search results across protocols', () => {
       { type: 'text', text: 'Sunny.' },
       { ...search, id: 'ws_r1_0' },
     ]);
-    expect(anthropicAdapter.encodeResponse(ir, { now: () => 0 }).content).toMatchObject([
+    expect(anthropicAdapter.encodeResponse(ir, { now: () => 0 })['content']).toMatchObject([
       { type: 'text', text: 'Sunny.' },
       { type: 'server_tool_use', id: 'ws_r1_0', name: 'web_search', input: { query: 'weather paris' } },
       {
@@ -189,6 +189,6 @@ describe('web search results across protocols', () => {
     expect(ir.builtinTools).toEqual([{ kind: 'web_search', param: 'tools[0].googleSearch' }]);
     expect(ir.dropped).toEqual(['tools[1].codeExecution']);
     const body = anthropicAdapter.encodeRequest(fitBuiltinTools(ir, anthropicAdapter));
-    expect(body.tools).toEqual([{ type: 'web_search_20250305', name: 'web_search' }]);
+    expect(body['tools']).toEqual([{ type: 'web_search_20250305', name: 'web_search' }]);
   });
 });

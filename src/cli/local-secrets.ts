@@ -56,5 +56,5 @@ export async function ensureLocalSecrets(root: string): Promise<LocalSecrets> {
     await mkdir(dirname(demoPath), { recursive: true });
     await writeFile(demoPath, JSON.stringify({ demoKey }), { mode: 0o600 });
   }
-  return { adminToken: vars.SWITCHYARD_ADMIN_TOKEN as string, demoKey };
+  return { adminToken: vars['SWITCHYARD_ADMIN_TOKEN'] as string, demoKey };
 }

@@ -111,7 +111,7 @@ export async function runPolicy(argv: string[], env: NodeJS.ProcessEnv): Promise
     throw new UsageError(`${command} does not take --${extra.join(', --')}\n\n${commandHelp[command]}`);
 
   if (command === 'validate') {
-    if (positionals.length === 0) throw new UsageError(commandHelp.validate ?? '');
+    if (positionals.length === 0) throw new UsageError(commandHelp['validate'] ?? '');
     let bad = false;
     for (const path of positionals) {
       const { problems } = await validatePolicyFile(path);
@@ -128,8 +128,8 @@ export async function runPolicy(argv: string[], env: NodeJS.ProcessEnv): Promise
   const fromFile: Record<string, string> = {};
   for (const f of values['secrets-file'] ?? [])
     Object.assign(fromFile, parseDotenv(await readFile(f, 'utf8'), f));
-  const url = values.url ?? env.SWITCHYARD_URL ?? 'http://127.0.0.1:8787';
-  const token = values.token ?? fromFile.SWITCHYARD_ADMIN_TOKEN ?? env.SWITCHYARD_ADMIN_TOKEN;
+  const url = values.url ?? env['SWITCHYARD_URL'] ?? 'http://127.0.0.1:8787';
+  const token = values.token ?? fromFile['SWITCHYARD_ADMIN_TOKEN'] ?? env['SWITCHYARD_ADMIN_TOKEN'];
   if (!token)
     throw new UsageError('no token: pass --token, set SWITCHYARD_ADMIN_TOKEN, or put it in --secrets-file');
 

@@ -8,14 +8,14 @@ import { ensureLocalSecrets } from './local-secrets';
 import { formatChanges, readPolicyFile, resolveSecrets, sendPolicy } from './policy-client';
 
 const root = resolve(import.meta.dirname, '../..');
-const port = Number(process.env.PORT ?? 8787);
+const port = Number(process.env['PORT'] ?? 8787);
 const base = `http://127.0.0.1:${port}`;
 // No network lookups that a closed machine would fail on: metrics, and the `Request.cf` sample.
 const quietEnv = {
   ...process.env,
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  WRANGLER_LOG: process.env.WRANGLER_LOG ?? 'warn',
+  WRANGLER_LOG: process.env['WRANGLER_LOG'] ?? 'warn',
 };
 
 function run(cmd: string, args: string[]): Promise<void> {
@@ -73,10 +73,10 @@ async function main(): Promise<void> {
   child.on('exit', (code) => process.exit(code ?? 0));
   await waitForHealth(child, 90_000);
 
-  const policyPath = resolve(process.env.SWITCHYARD_POLICY ?? `${root}/src/policy/demo-policy.yaml`);
+  const policyPath = resolve(process.env['SWITCHYARD_POLICY'] ?? `${root}/src/policy/demo-policy.yaml`);
   console.log(`» loading policy ${policyPath}`);
   const file = await readPolicyFile(policyPath);
-  const env = { ...process.env, SWITCHYARD_DEMO_KEY: process.env.SWITCHYARD_DEMO_KEY ?? secrets.demoKey };
+  const env = { ...process.env, SWITCHYARD_DEMO_KEY: process.env['SWITCHYARD_DEMO_KEY'] ?? secrets.demoKey };
   const result = await sendPolicy({
     url: base,
     token: secrets.adminToken,

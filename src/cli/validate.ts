@@ -91,15 +91,15 @@ function salvage(value: unknown): { file: PolicyFile; at: Positions } | undefine
       });
     return out;
   };
-  const accounts = valid<PolicyFile['accounts'][number]>(raw.accounts, accountFileSchema);
-  const keys = valid<PolicyFile['gateway_keys'][number]>(raw.gateway_keys, gatewayKeyFileSchema);
+  const accounts = valid<PolicyFile['accounts'][number]>(raw['accounts'], accountFileSchema);
+  const keys = valid<PolicyFile['gateway_keys'][number]>(raw['gateway_keys'], gatewayKeyFileSchema);
   const ids = new Set(accounts.map((a) => a.item.id));
   const gatewayKeys = keys.filter((k) => ids.has(k.item.account));
   return {
     file: {
       version: 1,
       accounts: accounts.map((a) => a.item),
-      levels: valid<PolicyFile['levels'][number]>(raw.levels, levelFileSchema).map((l) => l.item),
+      levels: valid<PolicyFile['levels'][number]>(raw['levels'], levelFileSchema).map((l) => l.item),
       gateway_keys: gatewayKeys.map((k) => k.item),
       prices: [],
     },
@@ -114,14 +114,14 @@ function salvage(value: unknown): { file: PolicyFile; at: Positions } | undefine
 function crossReferences(value: unknown): FileProblem[] {
   const raw = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const list = (v: unknown) => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
-  const ids = new Set(list(raw.accounts).map((a) => a?.id));
+  const ids = new Set(list(raw['accounts']).map((a) => a?.['id']));
   const out: FileProblem[] = [];
-  for (const [i, a] of list(raw.accounts).entries())
-    if (typeof a?.parent === 'string' && !ids.has(a.parent))
-      out.push({ path: `accounts[${i}].parent`, message: `unknown parent "${a.parent}"` });
-  for (const [i, k] of list(raw.gateway_keys).entries())
-    if (typeof k?.account === 'string' && !ids.has(k.account))
-      out.push({ path: `gateway_keys[${i}].account`, message: `unknown account "${k.account}"` });
+  for (const [i, a] of list(raw['accounts']).entries())
+    if (typeof a?.['parent'] === 'string' && !ids.has(a['parent']))
+      out.push({ path: `accounts[${i}].parent`, message: `unknown parent "${a['parent']}"` });
+  for (const [i, k] of list(raw['gateway_keys']).entries())
+    if (typeof k?.['account'] === 'string' && !ids.has(k['account']))
+      out.push({ path: `gateway_keys[${i}].account`, message: `unknown account "${k['account']}"` });
   return out;
 }
 

@@ -80,7 +80,7 @@ async function act(
       audit('anomaly.suspend', { status: 'active' }, { status: 'suspended', anomaly: detail }),
     ]);
     if ((updated?.meta.changes ?? 0) === 0) return false;
-    await publish(env, accountSuspended(account, `anomaly_${String(detail.day)}`, 'anomaly', now));
+    await publish(env, accountSuspended(account, `anomaly_${String(detail['day'])}`, 'anomaly', now));
     return true;
   }
   if (policy.action === 'cap' && policy.daily_budget) {

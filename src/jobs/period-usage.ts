@@ -57,10 +57,10 @@ export function jobAccounts(rows: AccountPolicyRow[]): JobAccount[] {
 /** The period counters of the governor, as the rollups see them. */
 export function rollupCounters(limits: LimitSet, usage: { day: PeriodTotals; month: PeriodTotals }) {
   const actual: Record<string, number> = {};
-  if (limits.rpd !== undefined) actual.rpd = usage.day.requests;
-  if (limits.tpd !== undefined) actual.tpd = usage.day.tokens;
-  if (limits.dailyBudget !== undefined) actual.daily_budget = usage.day.cost;
-  if (limits.monthlyBudget !== undefined) actual.monthly_budget = usage.month.cost;
+  if (limits.rpd !== undefined) actual['rpd'] = usage.day.requests;
+  if (limits.tpd !== undefined) actual['tpd'] = usage.day.tokens;
+  if (limits.dailyBudget !== undefined) actual['daily_budget'] = usage.day.cost;
+  if (limits.monthlyBudget !== undefined) actual['monthly_budget'] = usage.month.cost;
   return actual;
 }
 

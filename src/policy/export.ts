@@ -49,7 +49,7 @@ export function exportPolicy(state: GatewayState): PolicyFileInput {
           const secretRef =
             k.provider === 'mock' && k.fingerprint === null
               ? {}
-              : { key_env: o.key_env ?? `UPSTREAM_KEY_${k.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}` };
+              : { key_env: o['key_env'] ?? `UPSTREAM_KEY_${k.id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}` };
           return {
             id: k.id,
             provider: k.provider as FileKey['provider'],
@@ -57,15 +57,15 @@ export function exportPolicy(state: GatewayState): PolicyFileInput {
             weight: k.weight,
             status: k.status,
             ...secretRef,
-            ...(o.deployment ? { deployment: o.deployment } : {}),
-            ...(o.api_version ? { api_version: o.api_version } : {}),
+            ...(o['deployment'] ? { deployment: o['deployment'] } : {}),
+            ...(o['api_version'] ? { api_version: o['api_version'] } : {}),
             ...(k.credentialKind === 'oauth_refresh'
               ? {
                   oauth: {
-                    token_url: o.token_url ?? '',
-                    client_id: o.client_id ?? '',
-                    ...(o.client_secret_env ? { client_secret_env: o.client_secret_env } : {}),
-                    ...(o.scope ? { scope: o.scope } : {}),
+                    token_url: o['token_url'] ?? '',
+                    client_id: o['client_id'] ?? '',
+                    ...(o['client_secret_env'] ? { client_secret_env: o['client_secret_env'] } : {}),
+                    ...(o['scope'] ? { scope: o['scope'] } : {}),
                   },
                 }
               : {}),

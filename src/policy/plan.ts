@@ -139,14 +139,14 @@ export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): Gatewa
         );
       }
       const options: Record<string, string> = {};
-      if (k.deployment) options.deployment = k.deployment;
-      if (k.api_version) options.api_version = k.api_version;
-      if (k.key_env) options.key_env = k.key_env;
+      if (k.deployment) options['deployment'] = k.deployment;
+      if (k.api_version) options['api_version'] = k.api_version;
+      if (k.key_env) options['key_env'] = k.key_env;
       if (k.oauth) {
-        options.token_url = k.oauth.token_url;
-        options.client_id = k.oauth.client_id;
-        if (k.oauth.scope) options.scope = k.oauth.scope;
-        if (k.oauth.client_secret_env) options.client_secret_env = k.oauth.client_secret_env;
+        options['token_url'] = k.oauth.token_url;
+        options['client_id'] = k.oauth.client_id;
+        if (k.oauth.scope) options['scope'] = k.oauth.scope;
+        if (k.oauth.client_secret_env) options['client_secret_env'] = k.oauth.client_secret_env;
       }
       return {
         id: k.id,

@@ -126,9 +126,9 @@ function oauthSecret(
     const pool = env.KEY_POOL.get(env.KEY_POOL.idFromName(`level:${levelId}`));
     const res = await pool.accessToken({
       keyId,
-      tokenUrl: options.token_url ?? '',
-      clientId: options.client_id ?? '',
-      scope: options.scope,
+      tokenUrl: options['token_url'] ?? '',
+      clientId: options['client_id'] ?? '',
+      scope: options['scope'],
       sealed: await unseal(),
       fingerprint,
       now,

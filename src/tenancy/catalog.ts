@@ -168,8 +168,8 @@ export async function createUpstreamKey(
   assertRootCatalog(ctx, 'catalog:write');
   await level(ctx, input.level_id);
   const options: Record<string, string> = {};
-  if (input.deployment) options.deployment = input.deployment;
-  if (input.api_version) options.api_version = input.api_version;
+  if (input.deployment) options['deployment'] = input.deployment;
+  if (input.api_version) options['api_version'] = input.api_version;
   const row: UpstreamKeyRow = {
     id: input.id,
     levelId: input.level_id,
@@ -222,8 +222,8 @@ export async function updateUpstreamKey(
   const before = await upstreamKey(ctx, id);
   if (input.level_id !== undefined) await level(ctx, input.level_id);
   const options = { ...((before.options ?? {}) as Record<string, string>) };
-  if (input.deployment !== undefined) options.deployment = input.deployment;
-  if (input.api_version !== undefined) options.api_version = input.api_version;
+  if (input.deployment !== undefined) options['deployment'] = input.deployment;
+  if (input.api_version !== undefined) options['api_version'] = input.api_version;
   const changes = {
     ...(input.level_id !== undefined && { levelId: input.level_id }),
     ...(input.provider !== undefined && { provider: input.provider }),

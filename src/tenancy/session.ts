@@ -56,9 +56,9 @@ export async function verifySession(
       currentDate: new Date(now),
       requiredClaims: ['sub', 'exp', 'csrf'],
     });
-    if (typeof payload.sub !== 'string' || typeof payload.csrf !== 'string' || payload.exp === undefined)
+    if (typeof payload.sub !== 'string' || typeof payload['csrf'] !== 'string' || payload.exp === undefined)
       return null;
-    return { userId: payload.sub, csrf: payload.csrf, expiresAt: payload.exp };
+    return { userId: payload.sub, csrf: payload['csrf'], expiresAt: payload.exp };
   } catch (err) {
     if (err instanceof errors.JOSEError) return null;
     throw err;

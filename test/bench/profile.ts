@@ -78,7 +78,7 @@ function report(profile: Profile) {
 
 async function main() {
   const cleanups: Cleanup[] = [];
-  process.env.SWITCHYARD_INSPECTOR_PORT = String(INSPECTOR_PORT);
+  process.env['SWITCHYARD_INSPECTOR_PORT'] = String(INSPECTOR_PORT);
   try {
     const upstream = await startUpstreamProcess(cleanups);
     const { gw, gatewayKey } = await startBenchGateway(upstream, cleanups);
@@ -107,7 +107,7 @@ async function main() {
     console.log(`${stream ? 'stream' : 'non-stream'}: ${figures.reqPerSec.toFixed(1)} req/s while profiling`);
     report(profile);
     // Chrome DevTools opens the file as a .cpuprofile.
-    if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
+    if (process.env['PROFILE_OUT']) writeFileSync(process.env['PROFILE_OUT'], JSON.stringify(profile));
   } finally {
     for (const close of cleanups.reverse()) await close().catch(() => {});
     await sleep(100);

@@ -17,7 +17,7 @@ import type { RunningGateway } from '../harness/gateway';
 import { repoRoot, startGateway } from '../harness/gateway';
 import { seedDemo } from '../harness/seed';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const shots = join(repoRoot, 'test-results/screenshots');
 
 let gw: RunningGateway;
@@ -50,7 +50,7 @@ async function waitForUsage(account: string, requests: number): Promise<void> {
 // The machine is shared: give the UI up to 15 s to show what it should (a liveness bound only).
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 
-const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+const theme = () => page.evaluate(() => document.documentElement.dataset['theme']);
 
 /** Saves the current screen in the current theme and in the other one, then restores the theme. */
 async function shoot(name: string): Promise<void> {

@@ -132,9 +132,10 @@ describe.each(KINDS)('Codex CLI → %s upstream', (kind) => {
       const out = await runCodex({ gateway: gw.url, key, model, prompt: 'What does note.txt say?', box });
       expect(out.stderr).not.toMatch(/panicked|error sending request/i);
       const commands = out.events.filter(
-        (e) => e.type === 'item.completed' && (e.item as { type?: string }).type === 'command_execution',
+        (e) =>
+          e['type'] === 'item.completed' && (e['item'] as { type?: string }).type === 'command_execution',
       );
-      expect(commands.map((e) => (e.item as { aggregated_output?: string }).aggregated_output)).toEqual([
+      expect(commands.map((e) => (e['item'] as { aggregated_output?: string }).aggregated_output)).toEqual([
         `${marker}\n`,
       ]);
       expect(out.message).toBe(answer);
@@ -193,7 +194,7 @@ describe.each(KINDS)('Claude Code → %s upstream', (kind) => {
         is_error: false,
         result: answer,
       });
-      expect(out.result?.num_turns).toBe(2);
+      expect(out.result?.['num_turns']).toBe(2);
       expect(out.code).toBe(0);
       await expectLoopAndMetering(model, marker);
     } finally {

@@ -40,7 +40,7 @@ export function makeSandbox(marker: string): Sandbox {
 /** Only what a CLI needs: no inherited proxies, tokens or config from the machine running the tests. */
 function baseEnv(home: string): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: home,
     LANG: 'C.UTF-8',
     TERM: 'dumb',
@@ -120,8 +120,8 @@ export async function runCodex(opts: {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   let message: string | null = null;
   for (const e of events) {
-    const item = e.item as { type?: string; text?: string } | undefined;
-    if (e.type === 'item.completed' && item?.type === 'agent_message') message = item.text ?? null;
+    const item = e['item'] as { type?: string; text?: string } | undefined;
+    if (e['type'] === 'item.completed' && item?.type === 'agent_message') message = item.text ?? null;
   }
   return { ...out, message, events };
 }

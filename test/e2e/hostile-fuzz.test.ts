@@ -14,8 +14,8 @@ import { applyPolicy, newGatewayKey } from '../harness/seed';
 
 const SEED = 12;
 // Runs per endpoint: about 20 proxy and 60 admin endpoints, ~35 s in all on this machine.
-const PROXY_RUNS = Number(process.env.FUZZ_RUNS ?? 30);
-const ADMIN_RUNS = Number(process.env.FUZZ_RUNS ?? 10);
+const PROXY_RUNS = Number(process.env['FUZZ_RUNS'] ?? 30);
+const ADMIN_RUNS = Number(process.env['FUZZ_RUNS'] ?? 10);
 
 let gw: RunningGateway;
 let fake: FakeProvider;
@@ -164,17 +164,17 @@ function expectShape(path: string, anthropicVersion: string | undefined, status:
   const body = JSON.parse(text) as Record<string, unknown> & { error?: Record<string, unknown> };
   switch (protocolForPath(path.split('?')[0] ?? path, anthropicVersion)) {
     case 'anthropic':
-      expect(body.type).toBe('error');
-      expect(typeof body.error?.type).toBe('string');
+      expect(body['type']).toBe('error');
+      expect(typeof body.error?.['type']).toBe('string');
       break;
     case 'gemini':
-      expect(body.error?.code).toBe(status);
-      expect(typeof body.error?.status).toBe('string');
+      expect(body.error?.['code']).toBe(status);
+      expect(typeof body.error?.['status']).toBe('string');
       break;
     default:
-      expect(typeof body.error?.code).toBe('string');
-      expect(typeof body.error?.message).toBe('string');
-      expect(typeof body.error?.request_id).toBe('string');
+      expect(typeof body.error?.['code']).toBe('string');
+      expect(typeof body.error?.['message']).toBe('string');
+      expect(typeof body.error?.['request_id']).toBe('string');
   }
 }
 

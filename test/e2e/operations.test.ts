@@ -171,8 +171,8 @@ describe('the example GitHub Actions workflow', () => {
     expect(runs(wf.jobs.apply)).toContain('switchyard policy apply');
     for (const job of [wf.jobs.plan, wf.jobs.apply])
       for (const step of job.steps)
-        if (step.env?.SWITCHYARD_ADMIN_TOKEN)
-          expect(step.env.SWITCHYARD_ADMIN_TOKEN).toBe(`$${'{{'} secrets.SWITCHYARD_ADMIN_TOKEN }}`);
+        if (step.env?.['SWITCHYARD_ADMIN_TOKEN'])
+          expect(step.env['SWITCHYARD_ADMIN_TOKEN']).toBe(`$${'{{'} secrets.SWITCHYARD_ADMIN_TOKEN }}`);
     // Every CLI call uses only options its command takes.
     for (const m of readFileSync(path, 'utf8').matchAll(/switchyard policy (\w+)([^\n|]*)/g)) {
       const flags = [...(m[2] ?? '').matchAll(/--([a-z-]+)/g)].map((f) => f[1]);

@@ -14,10 +14,10 @@ import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import { type D1Like, type RunningGateway, startGateway } from '../harness/gateway';
 import { applyPolicy, newGatewayKey } from '../harness/seed';
 
-const SEED = process.env.USAGE_LOAD_SEED
-  ? Number(process.env.USAGE_LOAD_SEED) >>> 0
+const SEED = process.env['USAGE_LOAD_SEED']
+  ? Number(process.env['USAGE_LOAD_SEED']) >>> 0
   : Math.floor(Math.random() * 2 ** 32);
-const REQUESTS = Number(process.env.USAGE_LOAD_REQUESTS ?? 400);
+const REQUESTS = Number(process.env['USAGE_LOAD_REQUESTS'] ?? 400);
 const IN_FLIGHT = 24;
 /** The daily request quota of the capped account: exactly this many of its requests are admitted. */
 const CAPPED_RPD = 12;
@@ -505,8 +505,8 @@ const KEY_COLUMNS = new Set(['account_id', 'day', 'model', 'account_path']);
  * summed column added to usage_daily is checked too (or fails here until the test knows it).
  */
 async function rollupColumns(db: D1Like): Promise<[column: string, eventExpr: string][]> {
-  const daily = (await all(db, 'PRAGMA table_info(usage_daily)')).map((c) => String(c.name));
-  const events = new Set((await all(db, 'PRAGMA table_info(usage_events)')).map((c) => String(c.name)));
+  const daily = (await all(db, 'PRAGMA table_info(usage_daily)')).map((c) => String(c['name']));
+  const events = new Set((await all(db, 'PRAGMA table_info(usage_events)')).map((c) => String(c['name'])));
   const special: Record<string, string> = {
     requests: 'count(*)',
     errors: 'sum(status >= 400)',
@@ -522,14 +522,14 @@ async function rollupColumns(db: D1Like): Promise<[column: string, eventExpr: st
     });
 }
 
-const groupKey = (r: Row) => `${r.account_id} | ${r.day} | ${r.model}`;
+const groupKey = (r: Row) => `${r['account_id']} | ${r['day']} | ${r['model']}`;
 
 /**
  * Polls until usage_events holds `expected()` rows (re-evaluated on every poll), then waits a
  * little longer so that a late duplicate or extra record would show up too.
  */
 async function waitForEvents(db: D1Like, expected: () => number, timeoutMs: number): Promise<number> {
-  const count = async () => Number((await all(db, 'SELECT count(*) AS n FROM usage_events'))[0]?.n ?? 0);
+  const count = async () => Number((await all(db, 'SELECT count(*) AS n FROM usage_events'))[0]?.['n'] ?? 0);
   const deadline = Date.now() + timeoutMs;
   while ((await count()) < expected() && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
@@ -645,7 +645,7 @@ describe('usage pipeline under randomized load', () => {
 
     // Every governed request exactly once (request_id is the events' primary key); nothing else.
     const events = await all(db, 'SELECT request_id, account_id, model, status FROM usage_events');
-    const eventIds = new Set(events.map((e) => String(e.request_id)));
+    const eventIds = new Set(events.map((e) => String(e['request_id'])));
     const show = (id: string) => {
       const o = byId.get(id) as Outcome;
       return `${o.planned.index} ${o.planned.account} ${JSON.stringify(o.planned.op)} → ${o.status} ${id}`;
@@ -657,10 +657,10 @@ describe('usage pipeline under randomized load', () => {
       .soft([...unmeteredIds].filter((id) => eventIds.has(id)).map(show), 'refused, but metered')
       .toEqual([]);
     // The rest are the early leavers that reached the upstream, all of model slow-chat.
-    const strangers = events.filter((e) => !meteredIds.has(String(e.request_id)));
+    const strangers = events.filter((e) => !meteredIds.has(String(e['request_id'])));
     expect
       .soft(
-        strangers.filter((e) => e.model !== 'slow-chat'),
+        strangers.filter((e) => e['model'] !== 'slow-chat'),
         'events of no request',
       )
       .toEqual([]);
@@ -703,7 +703,7 @@ describe('usage pipeline under randomized load', () => {
       ]) {
         expect(Number(t[k]), `no ${k} in the mix`).toBeGreaterThan(0);
       }
-      expect(Number(t.accounts)).toBe(ACCOUNTS.length);
+      expect(Number(t['accounts'])).toBe(ACCOUNTS.length);
     }
   });
 });

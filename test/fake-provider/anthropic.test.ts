@@ -54,7 +54,7 @@ describe('messages', () => {
     expect(rec?.key).toBe('fake-ok');
     expect(rec?.headers['anthropic-version']).toBeTruthy();
     // The 1.x SDK sends the key as a Bearer token; raw callers use x-api-key (see the ping test).
-    expect(rec?.headers.authorization).toBe('Bearer fake-ok');
+    expect(rec?.headers['authorization']).toBe('Bearer fake-ok');
   });
 
   it('streams the documented event sequence and finalMessage() matches', async () => {

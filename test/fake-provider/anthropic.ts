@@ -63,41 +63,41 @@ export function anthropicError(status: number, message?: string): JsonResult {
 
 function toolChoice(raw: unknown): ToolChoice {
   const tc = asRecord(raw);
-  if (tc.type === 'none') return { mode: 'none' };
-  if (tc.type === 'any') return { mode: 'required' };
-  if (tc.type === 'tool' && typeof tc.name === 'string') return { mode: 'required', name: tc.name };
+  if (tc['type'] === 'none') return { mode: 'none' };
+  if (tc['type'] === 'any') return { mode: 'required' };
+  if (tc['type'] === 'tool' && typeof tc['name'] === 'string') return { mode: 'required', name: tc['name'] };
   return { mode: 'auto' };
 }
 
 /** Reads system + messages; tool_result blocks count as prompt text but are not user text. */
 export function anthropicConversation(body: Record<string, unknown>): Conversation {
-  const texts = textParts(body.system);
+  const texts = textParts(body['system']);
   let lastUserText: string | null = null;
   let hasToolResult = false;
-  for (const m of asArray(body.messages)) {
+  for (const m of asArray(body['messages'])) {
     const msg = asRecord(m);
-    const parts = textParts(msg.content);
+    const parts = textParts(msg['content']);
     texts.push(...parts);
-    for (const block of asArray(msg.content)) {
+    for (const block of asArray(msg['content'])) {
       const b = asRecord(block);
-      if (b.type !== 'tool_result') continue;
+      if (b['type'] !== 'tool_result') continue;
       hasToolResult = true;
-      texts.push(...textParts(b.content));
+      texts.push(...textParts(b['content']));
     }
-    if (msg.role === 'user' && parts.length > 0) lastUserText = parts.join(' ');
+    if (msg['role'] === 'user' && parts.length > 0) lastUserText = parts.join(' ');
   }
-  const tools = asArray(body.tools)
+  const tools = asArray(body['tools'])
     .map(asRecord)
-    .filter((t) => typeof t.name === 'string')
-    .map((t) => ({ name: String(t.name), schema: t.input_schema }));
-  const thinkingType = asRecord(body.thinking).type;
+    .filter((t) => typeof t['name'] === 'string')
+    .map((t) => ({ name: String(t['name']), schema: t['input_schema'] }));
+  const thinkingType = asRecord(body['thinking'])['type'];
   return {
     texts,
     lastUserText,
     tools,
-    toolChoice: toolChoice(body.tool_choice),
+    toolChoice: toolChoice(body['tool_choice']),
     hasToolResult,
-    parallelAllowed: asRecord(body.tool_choice).disable_parallel_tool_use !== true,
+    parallelAllowed: asRecord(body['tool_choice'])['disable_parallel_tool_use'] !== true,
     thinking: thinkingType === 'enabled' || thinkingType === 'adaptive',
   };
 }
@@ -146,19 +146,19 @@ function blockEvents(block: Block, index: number, chunks: number | undefined): S
   });
   let start: Block;
   const deltas: SseEvent[] = [];
-  if (block.type === 'thinking') {
+  if (block['type'] === 'thinking') {
     start = { type: 'thinking', thinking: '', signature: '' };
-    for (const t of splitDeltas(String(block.thinking)))
+    for (const t of splitDeltas(String(block['thinking'])))
       deltas.push(delta({ type: 'thinking_delta', thinking: t }));
-    deltas.push(delta({ type: 'signature_delta', signature: block.signature }));
-  } else if (block.type === 'text') {
+    deltas.push(delta({ type: 'signature_delta', signature: block['signature'] }));
+  } else if (block['type'] === 'text') {
     start = { type: 'text', text: '' };
-    for (const t of splitDeltas(String(block.text), chunks))
+    for (const t of splitDeltas(String(block['text']), chunks))
       deltas.push(delta({ type: 'text_delta', text: t }));
   } else {
     start = { ...block, input: {} };
     // The API opens every tool input with an empty partial_json before the JSON pieces.
-    for (const p of ['', ...splitJson(JSON.stringify(block.input))]) {
+    for (const p of ['', ...splitJson(JSON.stringify(block['input']))]) {
       deltas.push(delta({ type: 'input_json_delta', partial_json: p }));
     }
   }
@@ -172,16 +172,16 @@ function blockEvents(block: Block, index: number, chunks: number | undefined): S
 
 export function createMessage(ctx: HandlerContext): HandlerResult {
   const model = requireString(ctx.body, 'model', 'model: Field required');
-  if (typeof ctx.body.max_tokens !== 'number') {
+  if (typeof ctx.body['max_tokens'] !== 'number') {
     throw new ProviderRequestError(400, 'max_tokens: Field required', 'max_tokens');
   }
-  if (!Array.isArray(ctx.body.messages)) throw new ProviderRequestError(400, 'messages: Field required');
+  if (!Array.isArray(ctx.body['messages'])) throw new ProviderRequestError(400, 'messages: Field required');
   const conv = anthropicConversation(ctx.body);
   const reply = planReply(conv, ctx.behaviour);
   const n = ctx.nextId();
   const a = answer(conv, reply, n);
   const base = { id: `msg_fake_${n}`, type: 'message', role: 'assistant', model };
-  if (ctx.body.stream !== true) {
+  if (ctx.body['stream'] !== true) {
     return {
       kind: 'json',
       status: okStatus(ctx.behaviour),
@@ -215,7 +215,7 @@ export function createMessage(ctx: HandlerContext): HandlerResult {
 
 export function countTokens(ctx: HandlerContext): HandlerResult {
   requireString(ctx.body, 'model', 'model: Field required');
-  if (!Array.isArray(ctx.body.messages)) throw new ProviderRequestError(400, 'messages: Field required');
+  if (!Array.isArray(ctx.body['messages'])) throw new ProviderRequestError(400, 'messages: Field required');
   const conv = anthropicConversation(ctx.body);
   return { kind: 'json', status: okStatus(ctx.behaviour), body: { input_tokens: countAllWords(conv.texts) } };
 }

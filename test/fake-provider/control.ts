@@ -19,15 +19,15 @@ export function handleControl(
   const route = `${method} ${pathname}`;
   if (route === 'POST /__fake/script') {
     const b = asRecord(body);
-    if (typeof b.key !== 'string' || b.key === '') return bad('script needs a non-empty string `key`');
-    if (!Array.isArray(b.behaviours) || b.behaviours.length === 0) {
+    if (typeof b['key'] !== 'string' || b['key'] === '') return bad('script needs a non-empty string `key`');
+    if (!Array.isArray(b['behaviours']) || b['behaviours'].length === 0) {
       return bad('script needs a non-empty `behaviours` array');
     }
-    for (const item of b.behaviours) {
+    for (const item of b['behaviours']) {
       const problem = validateBehaviour(item);
       if (problem) return bad(problem);
     }
-    state.book.set(b.key, b.behaviours as Behaviour[]);
+    state.book.set(b['key'], b['behaviours'] as Behaviour[]);
     return { status: 200, body: { ok: true } };
   }
   if (route === 'POST /__fake/reset') {

@@ -71,23 +71,23 @@ export function toolCallWords(call: ToolCall): number {
 }
 
 function firstType(schema: Record<string, unknown>): string | undefined {
-  const t = schema.type;
+  const t = schema['type'];
   if (typeof t === 'string') return t.toLowerCase();
   if (Array.isArray(t)) {
     const first = t.find((x) => typeof x === 'string' && x.toLowerCase() !== 'null');
     return typeof first === 'string' ? first.toLowerCase() : undefined;
   }
-  if (isRecord(schema.properties)) return 'object';
+  if (isRecord(schema['properties'])) return 'object';
   return undefined;
 }
 
 /** A value for a JSON schema: enum → first value, string → "sample", number → 1, boolean → true. */
 export function sampleValue(schemaIn: unknown): Json {
   const schema = asRecord(schemaIn);
-  const enumValues = asArray(schema.enum);
+  const enumValues = asArray(schema['enum']);
   if (enumValues.length > 0) return enumValues[0] as Json;
-  if (schema.const !== undefined) return schema.const as Json;
-  const alt = asArray(schema.anyOf ?? schema.oneOf)[0];
+  if (schema['const'] !== undefined) return schema['const'] as Json;
+  const alt = asArray(schema['anyOf'] ?? schema['oneOf'])[0];
   if (alt !== undefined) return sampleValue(alt);
   switch (firstType(schema)) {
     case 'string':
@@ -109,9 +109,9 @@ export function sampleValue(schemaIn: unknown): Json {
 /** Arguments for a tool: every `required` property gets a sample value; optional ones are left out. */
 export function sampleArgs(schemaIn: unknown): JsonObject {
   const schema = asRecord(schemaIn);
-  const props = asRecord(schema.properties);
+  const props = asRecord(schema['properties']);
   const args: JsonObject = {};
-  for (const name of asArray(schema.required)) {
+  for (const name of asArray(schema['required'])) {
     if (typeof name === 'string') args[name] = sampleValue(props[name]);
   }
   return args;
@@ -220,8 +220,9 @@ export function textParts(content: unknown, textTypes: string[] = ['text']): str
   const out: string[] = [];
   for (const part of asArray(content)) {
     const p = asRecord(part);
-    const text = asString(p.text);
-    if (text !== undefined && (p.type === undefined || textTypes.includes(String(p.type)))) out.push(text);
+    const text = asString(p['text']);
+    if (text !== undefined && (p['type'] === undefined || textTypes.includes(String(p['type']))))
+      out.push(text);
   }
   return out;
 }

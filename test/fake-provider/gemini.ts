@@ -47,14 +47,14 @@ export function geminiError(code: number, message?: string): JsonResult {
 
 function contentTexts(content: unknown): string[] {
   if (typeof content === 'string') return [content];
-  return asArray(asRecord(content).parts)
-    .map((p) => asString(asRecord(p).text))
+  return asArray(asRecord(content)['parts'])
+    .map((p) => asString(asRecord(p)['text']))
     .filter((t): t is string => t !== undefined);
 }
 
 function toolChoice(body: Record<string, unknown>): ToolChoice {
   const cfg = asRecord(protoField(asRecord(protoField(body, 'toolConfig')), 'functionCallingConfig'));
-  const mode = String(cfg.mode ?? 'AUTO').toUpperCase();
+  const mode = String(cfg['mode'] ?? 'AUTO').toUpperCase();
   if (mode === 'NONE') return { mode: 'none' };
   if (mode !== 'ANY') return { mode: 'auto' };
   const allowed = asString(asArray(protoField(cfg, 'allowedFunctionNames'))[0]);
@@ -66,24 +66,27 @@ export function geminiConversation(body: Record<string, unknown>): Conversation 
   const texts = contentTexts(protoField(body, 'systemInstruction'));
   let lastUserText: string | null = null;
   let hasToolResult = false;
-  for (const c of asArray(body.contents)) {
+  for (const c of asArray(body['contents'])) {
     const content = asRecord(c);
     const parts = contentTexts(content);
     texts.push(...parts);
-    for (const p of asArray(content.parts)) {
+    for (const p of asArray(content['parts'])) {
       const fr = protoField(asRecord(p), 'functionResponse');
       if (fr === undefined) continue;
       hasToolResult = true;
-      texts.push(...stringLeaves(asRecord(fr).response));
+      texts.push(...stringLeaves(asRecord(fr)['response']));
     }
-    const role = content.role ?? 'user';
+    const role = content['role'] ?? 'user';
     if (role === 'user' && parts.length > 0) lastUserText = parts.join(' ');
   }
-  const tools = asArray(body.tools)
+  const tools = asArray(body['tools'])
     .flatMap((t) => asArray(protoField(asRecord(t), 'functionDeclarations')))
     .map(asRecord)
-    .filter((f) => typeof f.name === 'string')
-    .map((f) => ({ name: String(f.name), schema: f.parameters ?? protoField(f, 'parametersJsonSchema') }));
+    .filter((f) => typeof f['name'] === 'string')
+    .map((f) => ({
+      name: String(f['name']),
+      schema: f['parameters'] ?? protoField(f, 'parametersJsonSchema'),
+    }));
   return { texts, lastUserText, tools, toolChoice: toolChoice(body), hasToolResult, parallelAllowed: true };
 }
 
@@ -104,14 +107,14 @@ export function geminiUsage(reply: Reply): Record<string, unknown> {
 }
 
 function requireContents(body: Record<string, unknown>): void {
-  if (asArray(body.contents).length === 0) {
+  if (asArray(body['contents']).length === 0) {
     throw new ProviderRequestError(400, '* GenerateContentRequest.contents: contents is not specified\n');
   }
 }
 
 function generate(ctx: HandlerContext, stream: boolean): HandlerResult {
   requireContents(ctx.body);
-  const model = ctx.params.model ?? '';
+  const model = ctx.params['model'] ?? '';
   const reply = planReply(geminiConversation(ctx.body), ctx.behaviour);
   const head = { modelVersion: model, responseId: `fake-${ctx.nextId()}` };
   const candidate = (parts: unknown[], last: boolean): Record<string, unknown> => ({
@@ -166,8 +169,8 @@ export function countTokens(ctx: HandlerContext): HandlerResult {
 }
 
 function embeddingOf(request: Record<string, unknown>): { values: number[] } {
-  const texts = contentTexts(request.content);
-  if (request.content === undefined)
+  const texts = contentTexts(request['content']);
+  if (request['content'] === undefined)
     throw new ProviderRequestError(400, '* EmbedContentRequest.content: content is not specified\n');
   const dims = protoField(request, 'outputDimensionality');
   return { values: embedVector(texts.join(' '), typeof dims === 'number' ? dims : 8) };
@@ -178,7 +181,7 @@ export function embedContent(ctx: HandlerContext): HandlerResult {
 }
 
 export function batchEmbedContents(ctx: HandlerContext): HandlerResult {
-  const requests = asArray(ctx.body.requests).map(asRecord);
+  const requests = asArray(ctx.body['requests']).map(asRecord);
   if (requests.length === 0)
     throw new ProviderRequestError(400, '* BatchEmbedContentsRequest.requests: requests is not specified\n');
   return { kind: 'json', status: okStatus(ctx.behaviour), body: { embeddings: requests.map(embeddingOf) } };

@@ -31,12 +31,12 @@ function float32Base64(values: number[]): string {
 
 function embed(ctx: HandlerContext, azure: boolean): HandlerResult {
   const model = azure
-    ? (asString(ctx.body.model) ?? ctx.params.deployment ?? '')
+    ? (asString(ctx.body['model']) ?? ctx.params['deployment'] ?? '')
     : requireString(ctx.body, 'model', 'you must provide a model parameter');
-  const dims = typeof ctx.body.dimensions === 'number' ? ctx.body.dimensions : 8;
+  const dims = typeof ctx.body['dimensions'] === 'number' ? ctx.body['dimensions'] : 8;
   // The official SDK asks for base64 (little-endian float32) unless told otherwise.
-  const base64 = ctx.body.encoding_format === 'base64';
-  const inputs = embeddingInputs(ctx.body.input);
+  const base64 = ctx.body['encoding_format'] === 'base64';
+  const inputs = embeddingInputs(ctx.body['input']);
   const tokens = inputs.reduce((s, x) => s + x.tokens, 0);
   return {
     kind: 'json',

@@ -12,7 +12,7 @@ const PNG_STUB = 'iVBORw0KGgo=';
 export const FAKE_AUDIO_SECONDS = 2.4;
 
 export function storedResponse(ctx: HandlerContext, status: 'completed' | 'cancelled'): HandlerResult {
-  const id = ctx.params.id ?? '';
+  const id = ctx.params['id'] ?? '';
   if (!/^resp_fake_\d+$/.test(id)) return openAIError(404, `Response with id '${id}' not found.`);
   return {
     kind: 'json',
@@ -31,8 +31,8 @@ export function storedResponse(ctx: HandlerContext, status: 'completed' | 'cance
 
 export function generateImages(ctx: HandlerContext): HandlerResult {
   const prompt = requireString(ctx.body, 'prompt', "Missing required parameter: 'prompt'.");
-  const model = asString(ctx.body.model) ?? 'dall-e-2';
-  const n = typeof ctx.body.n === 'number' ? ctx.body.n : 1;
+  const model = asString(ctx.body['model']) ?? 'dall-e-2';
+  const n = typeof ctx.body['n'] === 'number' ? ctx.body['n'] : 1;
   const usage = model.startsWith('gpt-image')
     ? {
         usage: {
@@ -54,14 +54,14 @@ export function generateImages(ctx: HandlerContext): HandlerResult {
 }
 
 export function moderate(ctx: HandlerContext): HandlerResult {
-  const input = ctx.body.input;
+  const input = ctx.body['input'];
   const inputs = typeof input === 'string' ? [input] : asArray(input);
   return {
     kind: 'json',
     status: okStatus(ctx.behaviour),
     body: {
       id: `modr-fake-${ctx.nextId()}`,
-      model: asString(ctx.body.model) ?? 'omni-moderation-latest',
+      model: asString(ctx.body['model']) ?? 'omni-moderation-latest',
       results: inputs.map(() => ({ flagged: false, categories: {}, category_scores: {} })),
     },
   };

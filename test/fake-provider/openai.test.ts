@@ -52,7 +52,7 @@ describe('chat completions', () => {
     });
     const [rec] = fake().requests;
     expect(rec).toMatchObject({ method: 'POST', path: '/v1/chat/completions', key: 'fake-ok' });
-    expect(rec?.headers.authorization).toBe('Bearer fake-ok');
+    expect(rec?.headers['authorization']).toBe('Bearer fake-ok');
     expect(rec?.body).toMatchObject({ model: 'gpt-4o-mini' });
     expect(fake().unexpected).toEqual([]);
   });
@@ -106,7 +106,7 @@ describe('chat completions', () => {
     const chunks = parseSseText(text)
       .slice(0, -1)
       .map((f) => JSON.parse(f.data) as Record<string, unknown>);
-    for (const c of chunks) expect(c.obfuscation).toMatch(/^[A-Za-z0-9]{1,15}$/);
+    for (const c of chunks) expect(c['obfuscation']).toMatch(/^[A-Za-z0-9]{1,15}$/);
     // ...and none when include_obfuscation is false.
     const plain = await postJson(
       `${fake().url}/v1/chat/completions`,

@@ -60,8 +60,8 @@ export function openAIError(status: number, message?: string, param: string | nu
 
 export function chatToolChoice(raw: unknown): ToolChoice {
   if (raw === 'none' || raw === 'required' || raw === 'auto') return { mode: raw };
-  const fn = asRecord(asRecord(raw).function);
-  const name = asString(fn.name) ?? asString(asRecord(raw).name);
+  const fn = asRecord(asRecord(raw)['function']);
+  const name = asString(fn['name']) ?? asString(asRecord(raw)['name']);
   return name === undefined ? { mode: 'auto' } : { mode: 'required', name };
 }
 
@@ -70,24 +70,24 @@ export function chatConversation(body: Record<string, unknown>): Conversation {
   const texts: string[] = [];
   let lastUserText: string | null = null;
   let hasToolResult = false;
-  for (const m of asArray(body.messages)) {
+  for (const m of asArray(body['messages'])) {
     const msg = asRecord(m);
-    const parts = textParts(msg.content);
+    const parts = textParts(msg['content']);
     texts.push(...parts);
-    if (msg.role === 'tool' || msg.role === 'function') hasToolResult = true;
-    if (msg.role === 'user' && parts.length > 0) lastUserText = parts.join(' ');
+    if (msg['role'] === 'tool' || msg['role'] === 'function') hasToolResult = true;
+    if (msg['role'] === 'user' && parts.length > 0) lastUserText = parts.join(' ');
   }
-  const tools = asArray(body.tools)
-    .map((t) => asRecord(asRecord(t).function))
-    .filter((f) => typeof f.name === 'string')
-    .map((f) => ({ name: String(f.name), schema: f.parameters }));
+  const tools = asArray(body['tools'])
+    .map((t) => asRecord(asRecord(t)['function']))
+    .filter((f) => typeof f['name'] === 'string')
+    .map((f) => ({ name: String(f['name']), schema: f['parameters'] }));
   return {
     texts,
     lastUserText,
     tools,
-    toolChoice: chatToolChoice(body.tool_choice),
+    toolChoice: chatToolChoice(body['tool_choice']),
     hasToolResult,
-    parallelAllowed: body.parallel_tool_calls !== false,
+    parallelAllowed: body['parallel_tool_calls'] !== false,
   };
 }
 
@@ -132,7 +132,7 @@ export function obfuscation(seed: string): string {
 }
 
 export function wantsObfuscation(body: Record<string, unknown>): boolean {
-  return asRecord(body.stream_options).include_obfuscation !== false;
+  return asRecord(body['stream_options'])['include_obfuscation'] !== false;
 }
 
 function callId(n: number, i: number): string {
@@ -162,7 +162,8 @@ function chatStreamEvents(
   ctx: HandlerContext,
   azure: boolean,
 ): SseEvent[] {
-  const includeUsage = asRecord(ctx.body.stream_options).include_usage === true && !ctx.behaviour.noUsage;
+  const includeUsage =
+    asRecord(ctx.body['stream_options'])['include_usage'] === true && !ctx.behaviour.noUsage;
   // With include_usage every chunk carries `usage: null` except the final usage-only chunk.
   // Azure's documented chunks carry content filter results, not OpenAI's obfuscation padding.
   const obfuscate = !azure && wantsObfuscation(ctx.body);
@@ -212,9 +213,9 @@ function chatStreamEvents(
 
 function chat(ctx: HandlerContext, azure: boolean): HandlerResult {
   const model = azure
-    ? (asString(ctx.body.model) ?? ctx.params.deployment ?? '')
+    ? (asString(ctx.body['model']) ?? ctx.params['deployment'] ?? '')
     : requireString(ctx.body, 'model', 'you must provide a model parameter');
-  if (!Array.isArray(ctx.body.messages) || ctx.body.messages.length === 0) {
+  if (!Array.isArray(ctx.body['messages']) || ctx.body['messages'].length === 0) {
     throw new ProviderRequestError(400, "Missing required parameter: 'messages'.", 'messages');
   }
   const reply = planReply(chatConversation(ctx.body), ctx.behaviour);
@@ -227,7 +228,7 @@ function chat(ctx: HandlerContext, azure: boolean): HandlerResult {
     service_tier: 'default',
     system_fingerprint: 'fp_fake',
   };
-  if (ctx.body.stream === true) {
+  if (ctx.body['stream'] === true) {
     return {
       kind: 'sse',
       events: chatStreamEvents(reply, head, n, ctx, azure),

@@ -21,33 +21,33 @@ export function responsesConversation(body: Record<string, unknown>): Conversati
   const texts: string[] = [];
   let lastUserText: string | null = null;
   let hasToolResult = false;
-  const instructions = asString(body.instructions);
+  const instructions = asString(body['instructions']);
   if (instructions !== undefined) texts.push(instructions);
   const items =
-    typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : asArray(body.input);
+    typeof body['input'] === 'string' ? [{ role: 'user', content: body['input'] }] : asArray(body['input']);
   for (const raw of items) {
     const item = asRecord(raw);
-    if (item.type === 'function_call_output') {
+    if (item['type'] === 'function_call_output') {
       hasToolResult = true;
-      texts.push(...textParts(item.output, INPUT_TEXT_TYPES));
+      texts.push(...textParts(item['output'], INPUT_TEXT_TYPES));
       continue;
     }
-    if (item.type !== undefined && item.type !== 'message') continue; // function_call, reasoning, ...
-    const parts = textParts(item.content, INPUT_TEXT_TYPES);
+    if (item['type'] !== undefined && item['type'] !== 'message') continue; // function_call, reasoning, ...
+    const parts = textParts(item['content'], INPUT_TEXT_TYPES);
     texts.push(...parts);
-    if (item.role === 'user' && parts.length > 0) lastUserText = parts.join(' ');
+    if (item['role'] === 'user' && parts.length > 0) lastUserText = parts.join(' ');
   }
-  const tools = asArray(body.tools)
+  const tools = asArray(body['tools'])
     .map(asRecord)
-    .filter((t) => t.type === 'function' && typeof t.name === 'string')
-    .map((t) => ({ name: String(t.name), schema: t.parameters }));
+    .filter((t) => t['type'] === 'function' && typeof t['name'] === 'string')
+    .map((t) => ({ name: String(t['name']), schema: t['parameters'] }));
   return {
     texts,
     lastUserText,
     tools,
-    toolChoice: chatToolChoice(body.tool_choice),
+    toolChoice: chatToolChoice(body['tool_choice']),
     hasToolResult,
-    parallelAllowed: body.parallel_tool_calls !== false,
+    parallelAllowed: body['parallel_tool_calls'] !== false,
   };
 }
 
@@ -114,31 +114,31 @@ function responseObject(ctx: HandlerContext, model: string, n: number, created: 
     completed_at: null,
     error: null,
     incomplete_details: null,
-    instructions: b.instructions ?? null,
-    max_output_tokens: b.max_output_tokens ?? null,
+    instructions: b['instructions'] ?? null,
+    max_output_tokens: b['max_output_tokens'] ?? null,
     model,
     output: [],
-    parallel_tool_calls: b.parallel_tool_calls ?? true,
-    previous_response_id: b.previous_response_id ?? null,
+    parallel_tool_calls: b['parallel_tool_calls'] ?? true,
+    previous_response_id: b['previous_response_id'] ?? null,
     reasoning: { effort: null, summary: null },
     service_tier: 'default',
-    store: b.store ?? true,
-    temperature: b.temperature ?? 1,
+    store: b['store'] ?? true,
+    temperature: b['temperature'] ?? 1,
     text: { format: { type: 'text' }, verbosity: 'medium' },
-    tool_choice: b.tool_choice ?? 'auto',
-    tools: b.tools ?? [],
-    top_p: b.top_p ?? 1,
+    tool_choice: b['tool_choice'] ?? 'auto',
+    tools: b['tools'] ?? [],
+    top_p: b['top_p'] ?? 1,
     truncation: 'disabled',
     usage: null,
     user: null,
-    metadata: b.metadata ?? {},
+    metadata: b['metadata'] ?? {},
   };
 }
 
 /** Item as first announced by `response.output_item.added`: in progress, without content yet. */
 function addedItem(item: Item): Item {
-  if (item.type === 'message') return { ...item, status: 'in_progress', content: [] };
-  if (item.type === 'function_call') return { ...item, status: 'in_progress', arguments: '' };
+  if (item['type'] === 'message') return { ...item, status: 'in_progress', content: [] };
+  if (item['type'] === 'function_call') return { ...item, status: 'in_progress', arguments: '' };
   return item;
 }
 
@@ -154,10 +154,10 @@ function streamEvents(ctx: HandlerContext, started: Item, done: Item, items: Ite
   emit('response.created', { response: started });
   emit('response.in_progress', { response: started });
   items.forEach((item, output_index) => {
-    const item_id = item.id;
+    const item_id = item['id'];
     emit('response.output_item.added', { output_index, item: addedItem(item) });
-    if (item.type === 'message') {
-      const text = String(asRecord(asArray(item.content)[0]).text);
+    if (item['type'] === 'message') {
+      const text = String(asRecord(asArray(item['content'])[0])['text']);
       const empty = { type: 'output_text', annotations: [], logprobs: [], text: '' };
       emit('response.content_part.added', { item_id, output_index, content_index: 0, part: empty });
       for (const delta of splitDeltas(text, ctx.behaviour.chunks)) {
@@ -170,15 +170,15 @@ function streamEvents(ctx: HandlerContext, started: Item, done: Item, items: Ite
         content_index: 0,
         part: { ...empty, text },
       });
-    } else if (item.type === 'function_call') {
-      const args = String(item.arguments);
+    } else if (item['type'] === 'function_call') {
+      const args = String(item['arguments']);
       for (const delta of splitJson(args)) {
         emit('response.function_call_arguments.delta', { item_id, output_index, delta });
       }
       emit('response.function_call_arguments.done', {
         item_id,
         output_index,
-        name: item.name,
+        name: item['name'],
         arguments: args,
       });
     }
@@ -202,7 +202,7 @@ export function createResponse(ctx: HandlerContext): HandlerResult {
     output: items,
     usage: responsesUsage(reply.usage),
   };
-  if (ctx.body.stream === true) {
+  if (ctx.body['stream'] === true) {
     return {
       kind: 'sse',
       events: streamEvents(ctx, started, done, items),

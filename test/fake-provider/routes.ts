@@ -143,7 +143,7 @@ export function readCredential(
   headers: Record<string, string>,
   query: URLSearchParams,
 ): string | null {
-  const bearer = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1];
+  const bearer = /^Bearer\s+(.+)$/i.exec(headers['authorization'] ?? '')?.[1];
   let key: string | undefined;
   if (protocol === 'openai') key = bearer;
   else if (protocol === 'azure') key = headers['api-key'];

@@ -55,7 +55,11 @@ export interface GatewayOptions {
 
 export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGateway> {
   const script = opts.bundle ?? buildBundle();
-  const withAssets = !(opts.overrides && 'assets' in opts.overrides && opts.overrides.assets === undefined);
+  const withAssets = !(
+    opts.overrides &&
+    'assets' in opts.overrides &&
+    opts.overrides['assets'] === undefined
+  );
   if (withAssets && !existsSync(join(repoRoot, 'dashboard/dist/index.html'))) {
     throw new Error('dashboard/dist is missing: run `npm run build:dashboard` first');
   }
@@ -76,11 +80,11 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     cachePersist: false,
     cf: false,
     // For profiling: SWITCHYARD_INSPECTOR_PORT exposes workerd's DevTools protocol on loopback.
-    ...(process.env.SWITCHYARD_INSPECTOR_PORT
-      ? { inspectorPort: Number(process.env.SWITCHYARD_INSPECTOR_PORT) }
+    ...(process.env['SWITCHYARD_INSPECTOR_PORT']
+      ? { inspectorPort: Number(process.env['SWITCHYARD_INSPECTOR_PORT']) }
       : {}),
     bindings: {
-      ...(workerOptions.bindings ?? {}),
+      ...(workerOptions['bindings'] ?? {}),
       SWITCHYARD_ADMIN_TOKEN: adminToken,
       SWITCHYARD_KEK: kek,
       SWITCHYARD_KEK_ID: 'test-1',

@@ -102,7 +102,7 @@ describe('chat completions end to end', () => {
 
     // Word counts: prompt "be brief" + "hello streaming world" = 5; completion "Echo: hello streaming world" = 4.
     const rollup = await eventually(async () =>
-      (await rollups('team')).find((r) => r.model === 'fake-small'),
+      (await rollups('team')).find((r) => r['model'] === 'fake-small'),
     );
     expect(rollup).toMatchObject({
       requests: 1,

@@ -25,14 +25,14 @@ describe('AccountGovernor', () => {
     expect(granted).toMatchObject({ ok: true, grant: { rpd: 5, rpm: 5 } });
     // The child leased 10 (twice what was wanted) from the root: 90 left there.
     const root = await stub('al-root').snapshot();
-    expect(root.state.pools.rpd).toMatchObject({ used: 10 });
+    expect(root.state.pools['rpd']).toMatchObject({ used: 10 });
     // The child's caller gives back 3 unused; the lease expires; the alarm returns the 8 unused.
     await stub('al-child').exchange({ ...ask(now, 0), want: {}, need: {}, returned: { rpd: 3, rpm: 3 } });
     await new Promise((r) => setTimeout(r, 1_100));
     // The runtime fires the alarm at expiry by itself; run it here in case it has not yet.
     await runDurableObjectAlarm(stub('al-child'));
     const after = await stub('al-root').snapshot();
-    expect(after.state.pools.rpd).toMatchObject({ used: 2 });
+    expect(after.state.pools['rpd']).toMatchObject({ used: 2 });
     expect((await stub('al-child').snapshot()).state.lease).toMatchObject({ balances: {}, expiresAt: 0 });
   });
 });

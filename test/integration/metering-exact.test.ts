@@ -45,34 +45,34 @@ type Json = Record<string, any>;
 /** Each protocol's usage object, normalized by that protocol's documented convention. */
 const normalize = {
   chat: (u: Json): Tokens => ({
-    prompt: u.prompt_tokens,
-    completion: u.completion_tokens,
-    cachedRead: u.prompt_tokens_details?.cached_tokens ?? 0,
-    cacheWrite: u.prompt_tokens_details?.cache_write_tokens ?? 0,
-    reasoning: u.completion_tokens_details?.reasoning_tokens ?? 0,
+    prompt: u['prompt_tokens'],
+    completion: u['completion_tokens'],
+    cachedRead: u['prompt_tokens_details']?.cached_tokens ?? 0,
+    cacheWrite: u['prompt_tokens_details']?.cache_write_tokens ?? 0,
+    reasoning: u['completion_tokens_details']?.reasoning_tokens ?? 0,
   }),
   responses: (u: Json): Tokens => ({
-    prompt: u.input_tokens,
-    completion: u.output_tokens,
-    cachedRead: u.input_tokens_details?.cached_tokens ?? 0,
-    cacheWrite: u.input_tokens_details?.cache_write_tokens ?? 0,
-    reasoning: u.output_tokens_details?.reasoning_tokens ?? 0,
+    prompt: u['input_tokens'],
+    completion: u['output_tokens'],
+    cachedRead: u['input_tokens_details']?.cached_tokens ?? 0,
+    cacheWrite: u['input_tokens_details']?.cache_write_tokens ?? 0,
+    reasoning: u['output_tokens_details']?.reasoning_tokens ?? 0,
   }),
   // Anthropic's input_tokens exclude cache reads and writes; thinking is inside output_tokens.
   anthropic: (u: Json): Tokens => ({
-    prompt: u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens,
-    completion: u.output_tokens,
-    cachedRead: u.cache_read_input_tokens,
-    cacheWrite: u.cache_creation_input_tokens,
+    prompt: u['input_tokens'] + u['cache_read_input_tokens'] + u['cache_creation_input_tokens'],
+    completion: u['output_tokens'],
+    cachedRead: u['cache_read_input_tokens'],
+    cacheWrite: u['cache_creation_input_tokens'],
     reasoning: 0,
   }),
   // Gemini's promptTokenCount includes cached content; thoughts are counted beside candidates.
   gemini: (u: Json): Tokens => ({
-    prompt: u.promptTokenCount,
-    completion: u.candidatesTokenCount + (u.thoughtsTokenCount ?? 0),
-    cachedRead: u.cachedContentTokenCount ?? 0,
+    prompt: u['promptTokenCount'],
+    completion: u['candidatesTokenCount'] + (u['thoughtsTokenCount'] ?? 0),
+    cachedRead: u['cachedContentTokenCount'] ?? 0,
     cacheWrite: 0,
-    reasoning: u.thoughtsTokenCount ?? 0,
+    reasoning: u['thoughtsTokenCount'] ?? 0,
   }),
 };
 
@@ -86,32 +86,34 @@ const sseData = (text: string): Json[] =>
 /** The provider's usage as the client received it (the last report in a stream). */
 const reported = {
   chat: (body: string, stream: boolean) =>
-    stream ? sseData(body).findLast((e) => e.usage)?.usage : JSON.parse(body).usage,
+    stream ? sseData(body).findLast((e) => e['usage'])?.['usage'] : JSON.parse(body).usage,
   responses: (body: string, stream: boolean) =>
     stream
-      ? sseData(body).find((e) => e.type === 'response.completed')?.response.usage
+      ? sseData(body).find((e) => e['type'] === 'response.completed')?.['response'].usage
       : JSON.parse(body).usage,
   anthropic: (body: string, stream: boolean) => {
     if (!stream) return JSON.parse(body).usage;
     const events = sseData(body);
-    const start = events.find((e) => e.type === 'message_start')?.message.usage;
-    const delta = events.findLast((e) => e.type === 'message_delta')?.usage;
+    const start = events.find((e) => e['type'] === 'message_start')?.['message'].usage;
+    const delta = events.findLast((e) => e['type'] === 'message_delta')?.['usage'];
     return { ...start, ...delta };
   },
   gemini: (body: string, stream: boolean) =>
-    stream ? sseData(body).findLast((e) => e.usageMetadata)?.usageMetadata : JSON.parse(body).usageMetadata,
+    stream
+      ? sseData(body).findLast((e) => e['usageMetadata'])?.['usageMetadata']
+      : JSON.parse(body).usageMetadata,
 };
 
 /** Web searches the provider reported: Anthropic counts them in usage, Responses lists them. */
 const searchesIn = {
   chat: () => 0,
   gemini: () => 0,
-  anthropic: (usage: Json) => usage.server_tool_use?.web_search_requests ?? 0,
+  anthropic: (usage: Json) => usage['server_tool_use']?.web_search_requests ?? 0,
   responses: (_usage: Json, body: string, stream: boolean) => {
     const response = stream
-      ? sseData(body).find((e) => e.type === 'response.completed')?.response
+      ? sseData(body).find((e) => e['type'] === 'response.completed')?.['response']
       : JSON.parse(body);
-    return (response.output as Json[]).filter((item) => item.type === 'web_search_call').length;
+    return (response.output as Json[]).filter((item) => item['type'] === 'web_search_call').length;
   },
 };
 

@@ -144,7 +144,7 @@ async function allPages(caller: Caller, query: string, limit = 7): Promise<Page[
 /** The body as UTF-8 (Response.text() warns about non-text content types such as NDJSON). */
 const bodyText = async (res: Response) => new TextDecoder().decode(await res.arrayBuffer());
 
-const ids = (rows: Page['data']) => rows.map((r) => r.request_id);
+const ids = (rows: Page['data']) => rows.map((r) => r['request_id']);
 const within = (path: string) => all.filter((r) => r.accountPath.startsWith(path));
 
 describe('request log scoping', () => {
@@ -323,7 +323,7 @@ describe('request log export', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(rows.map((r) => r.request_id)).toEqual(want());
+    expect(rows.map((r) => r['request_id'])).toEqual(want());
     expect(rows).toEqual(await allPages(callers.b, query, 500));
   });
 
@@ -408,7 +408,7 @@ describe('request detail', () => {
         markup_bps: 1000,
       }),
     });
-    expect(detail.key_prefix).toMatch(/^sy_test_/);
+    expect(detail['key_prefix']).toMatch(/^sy_test_/);
     // The list row is the detail without the extra fields.
     const [row] = (await ok<Page>(callers.b.send(`/admin/v1/requests?${RANGE}&request_id=${e.requestId}`)))
       .data;
@@ -451,9 +451,9 @@ describe('request detail', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/admin/v1/requests', '/admin/v1/requests/{request_id}']),
     );
-    expect(Object.keys(doc.components.schemas.RequestEvent?.properties ?? {})).toHaveLength(32);
+    expect(Object.keys(doc.components.schemas['RequestEvent']?.properties ?? {})).toHaveLength(32);
     // The detail is the event (a $ref) and its extra fields.
-    const detail = doc.components.schemas.RequestDetail as {
+    const detail = doc.components.schemas['RequestDetail'] as {
       allOf: { $ref?: string; properties?: object }[];
     };
     expect(detail.allOf[0]).toEqual({ $ref: '#/components/schemas/RequestEvent' });

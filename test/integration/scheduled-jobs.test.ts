@@ -141,12 +141,12 @@ describe('reconciliation', () => {
     await addRollup('counted', day, 60, 0);
     await runJob(undefined, at);
     const pools = await counters('counted');
-    expect(pools.rpd).toEqual({ kind: 'period', used: 60, key: day });
-    expect(pools.tpd).toEqual({ kind: 'period', used: 60 * 15, key: day });
+    expect(pools['rpd']).toEqual({ kind: 'period', used: 60, key: day });
+    expect(pools['tpd']).toEqual({ kind: 'period', used: 60 * 15, key: day });
     // Counters above the rollups (requests in flight) stay where they are.
     await env.DB.prepare("UPDATE usage_daily SET requests = 10 WHERE account_id = 'counted'").run();
     await runJob(undefined, at);
-    expect((await counters('counted')).rpd).toEqual({ kind: 'period', used: 60, key: day });
+    expect((await counters('counted'))['rpd']).toEqual({ kind: 'period', used: 60, key: day });
   });
 });
 

@@ -128,7 +128,7 @@ describe('gateway keys, self-served', () => {
     );
     await ok(member.send(`/admin/v1/keys/${mine.id}/revoke`, { method: 'POST' }));
     const listed = await ok<{ data: Record<string, unknown>[] }>(member.send('/admin/v1/accounts/d/keys'));
-    expect(listed.data.map((k) => k.name).sort()).toEqual(['laptop 2', 'ops']);
+    expect(listed.data.map((k) => k['name']).sort()).toEqual(['laptop 2', 'ops']);
     expect(JSON.stringify(listed)).not.toContain(mine.key);
     expect(listed.data.every((k) => !('hash' in k))).toBe(true);
     const past = await errorOf(

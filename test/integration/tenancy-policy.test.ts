@@ -117,10 +117,10 @@ describe('effective policy', () => {
       ip_allow: { source: string }[];
       level: { value: number; source: string };
     }>(root.send('/admin/v1/accounts/d/effective-policy'));
-    expect(view.limits.rpm).toEqual({ value: 50, source: 'account:d' });
-    expect(view.limits.tpm).toEqual({ value: 1_000_000, source: 'account:a' });
-    expect(view.limits.daily_budget).toEqual({ value: '100', source: 'account:a' });
-    expect(view.model_mapper.fast).toEqual({ value: 'mock-small', source: 'account:a' });
+    expect(view.limits['rpm']).toEqual({ value: 50, source: 'account:d' });
+    expect(view.limits['tpm']).toEqual({ value: 1_000_000, source: 'account:a' });
+    expect(view.limits['daily_budget']).toEqual({ value: '100', source: 'account:a' });
+    expect(view.model_mapper['fast']).toEqual({ value: 'mock-small', source: 'account:a' });
     expect(view.allow_models.map((l) => l.source)).toEqual(['account:a', 'account:b', 'account:d']);
     expect(view.ip_allow.map((l) => l.source)).toEqual(['account:a', 'account:d']);
     expect(view.level).toEqual({ value: 1, source: 'account:a' });
@@ -134,6 +134,6 @@ describe('effective policy', () => {
     const view = await ok<{ limits: Record<string, { value: unknown; source: string }> }>(
       root.send(`/admin/v1/keys/${key?.id}/effective-policy`),
     );
-    expect(view.limits.rpm).toEqual({ value: 10, source: `key:${key?.id}` });
+    expect(view.limits['rpm']).toEqual({ value: 10, source: `key:${key?.id}` });
   });
 });

@@ -72,7 +72,7 @@ describe('secrets at rest', () => {
     const updated = await ok<Record<string, unknown>>(
       root.send('/admin/v1/upstream-keys/fake-1', { method: 'PATCH', json: { secret: rotated } }),
     );
-    expect(updated.last4).toBe('9876');
+    expect(updated['last4']).toBe('9876');
     cleartext.push(rotated);
     const listed = await ok<{ data: Record<string, unknown>[] }>(root.send('/admin/v1/levels'));
     expect(JSON.stringify(listed)).not.toMatch(/ciphertext|fingerprint|secret-value|secret-rotated/);

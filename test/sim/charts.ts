@@ -48,7 +48,7 @@ export function charts(run: RunData, f: Figures): Record<string, string> {
         ? [{ name: 'limit (rpm / 60)', y: run.focus.limitRate, color: '#dc2626' }]
         : [],
     };
-    out.focus = lineChart(focus);
+    out['focus'] = lineChart(focus);
   }
   const objects = new Map([...run.governors.values()].map((g) => [g.obj.id, g.obj]));
   for (const e of run.epochs) objects.set(e.id, e);
@@ -57,7 +57,7 @@ export function charts(run: RunData, f: Figures): Record<string, string> {
     color: COLORS[i % COLORS.length] as string,
     values: perSecond(objects.get(o.id)?.bins ?? []),
   }));
-  out.load = lineChart({
+  out['load'] = lineChart({
     title: `${f.scenario}: calls per second at the busiest object of each kind`,
     yLabel: 'calls / s',
     step: 0.1,

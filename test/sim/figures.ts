@@ -170,8 +170,8 @@ export function figures(run: RunData): Figures {
   const refusals = Object.fromEntries([...run.refusalsBy].sort((a, b) => b[1] - a[1]));
   const ev: Record<string, number | string> = { kind: run.focus.kind, what: run.focus.label };
   if (run.lowered) {
-    ev.limitBindsAfterMs = Math.round(run.lowered.lastOldAdmitMs - run.lowered.atMs);
-    ev.lastStaleExchangeAfterMs = Math.round(run.lowered.lastStaleExchangeMs - run.lowered.atMs);
+    ev['limitBindsAfterMs'] = Math.round(run.lowered.lastOldAdmitMs - run.lowered.atMs);
+    ev['lastStaleExchangeAfterMs'] = Math.round(run.lowered.lastStaleExchangeMs - run.lowered.atMs);
   }
   if (run.focus.kind !== 'none') {
     const t = run.timeline;
@@ -181,14 +181,14 @@ export function figures(run: RunData): Figures {
       offered += t.focusOffered[i] as number;
       admitted += t.focusAdmitted[i] as number;
     }
-    ev.focusOffered = offered;
-    ev.focusAdmitted = admitted;
+    ev['focusOffered'] = offered;
+    ev['focusAdmitted'] = admitted;
   }
   const measured = (s.durationS - s.warmupS) * 10;
   let errorsInWindow = 0;
   for (let i = fromBin; i < run.timeline.errors.length; i++)
     errorsInWindow += run.timeline.errors[i] as number;
-  ev.errorsAfterWarmup = errorsInWindow;
+  ev['errorsAfterWarmup'] = errorsInWindow;
   return {
     scenario: s.name,
     description: s.description,

@@ -125,7 +125,10 @@ export class Network {
       this.sim.after(this.latency(colo, obj.colo), () =>
         obj.enqueue(() => {
           const answer = (settle: () => void) => {
-            if (!this.delivered(obj.colo, colo)) return fail();
+            if (!this.delivered(obj.colo, colo)) {
+              fail();
+              return;
+            }
             this.sim.after(this.latency(obj.colo, colo), () => {
               if (alive()) settle();
             });

@@ -620,10 +620,10 @@ function poolNames(limits: LimitSet): Record<string, true> {
   let names = poolNameMemo.get(limits);
   if (!names) {
     names = {};
-    if (limits.tpm !== undefined) names.tpm = true;
-    if (limits.tpd !== undefined) names.tpd = true;
-    if (limits.dailyBudget !== undefined) names.daily_budget = true;
-    if (limits.monthlyBudget !== undefined) names.monthly_budget = true;
+    if (limits.tpm !== undefined) names['tpm'] = true;
+    if (limits.tpd !== undefined) names['tpd'] = true;
+    if (limits.dailyBudget !== undefined) names['daily_budget'] = true;
+    if (limits.monthlyBudget !== undefined) names['monthly_budget'] = true;
     poolNameMemo.set(limits, names);
   }
   return names;

@@ -37,7 +37,7 @@ export function queryFrom(params: URLSearchParams): RequestQuery {
     const v = params.get(name);
     if (v) q[name] = v;
   }
-  if (q.to && /^\d{4}-\d{2}-\d{2}$/.test(q.to)) q.to = addDays(q.to, 1);
+  if (q['to'] && /^\d{4}-\d{2}-\d{2}$/.test(q['to'])) q['to'] = addDays(q['to'], 1);
   return q as RequestQuery;
 }
 

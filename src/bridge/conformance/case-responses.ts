@@ -20,9 +20,9 @@ function clientLoss(res: IRResponse): IRResponse {
 function canonicalBody(body: unknown): unknown {
   const b = rec(body);
   const input =
-    typeof b.input === 'string'
-      ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: b.input }] }]
-      : b.input;
+    typeof b['input'] === 'string'
+      ? [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: b['input'] }] }]
+      : b['input'];
   return { ...b, input, store: false };
 }
 

@@ -37,18 +37,22 @@ function openAI(fetch: ReturnType<typeof stubFetch>): OpenAI {
 
 function chatView(completion: unknown): ClientView {
   const c = rec(completion);
-  const choice = rec(list(c.choices)[0]);
-  const message = rec(choice.message);
+  const choice = rec(list(c['choices'])[0]);
+  const message = rec(choice['message']);
   return {
-    text: str(message.content) ?? '',
-    thinking: str(message.reasoning_content) ?? '',
+    text: str(message['content']) ?? '',
+    thinking: str(message['reasoning_content']) ?? '',
     signatures: [],
-    toolCalls: list(message.tool_calls).map((t) => {
-      const fn = rec(rec(t).function);
-      return { id: str(rec(t).id) ?? '', name: str(fn.name) ?? '', args: parseArgs(str(fn.arguments) ?? '') };
+    toolCalls: list(message['tool_calls']).map((t) => {
+      const fn = rec(rec(t)['function']);
+      return {
+        id: str(rec(t)['id']) ?? '',
+        name: str(fn['name']) ?? '',
+        args: parseArgs(str(fn['arguments']) ?? ''),
+      };
     }),
-    stop: str(choice.finish_reason) ?? null,
-    usage: c.usage ?? null,
+    stop: str(choice['finish_reason']) ?? null,
+    usage: c['usage'] ?? null,
   };
 }
 
@@ -62,7 +66,7 @@ export const openAIChatReader: SdkReader = {
     // The stream helper overwrites unknown delta fields, so reasoning_content is summed from chunks.
     let thinking = '';
     stream.on('chunk', (chunk) => {
-      thinking += str(rec(rec(chunk.choices[0]).delta).reasoning_content) ?? '';
+      thinking += str(rec(rec(chunk.choices[0])['delta'])['reasoning_content']) ?? '';
     });
     return { ...chatView(await stream.finalChatCompletion()), thinking };
   },
@@ -73,16 +77,20 @@ export const openAIChatReader: SdkReader = {
 
 function anthropicView(message: unknown): ClientView {
   const m = rec(message);
-  const blocks = list(m.content).map(rec);
+  const blocks = list(m['content']).map(rec);
   return {
-    text: blocks.flatMap((b) => (b.type === 'text' ? [str(b.text) ?? ''] : [])).join(''),
-    thinking: blocks.flatMap((b) => (b.type === 'thinking' ? [str(b.thinking) ?? ''] : [])).join(''),
-    signatures: blocks.flatMap((b) => (b.type === 'thinking' && b.signature ? [str(b.signature) ?? ''] : [])),
-    toolCalls: blocks.flatMap((b) =>
-      b.type === 'tool_use' ? [{ id: str(b.id) ?? '', name: str(b.name) ?? '', args: b.input }] : [],
+    text: blocks.flatMap((b) => (b['type'] === 'text' ? [str(b['text']) ?? ''] : [])).join(''),
+    thinking: blocks.flatMap((b) => (b['type'] === 'thinking' ? [str(b['thinking']) ?? ''] : [])).join(''),
+    signatures: blocks.flatMap((b) =>
+      b['type'] === 'thinking' && b['signature'] ? [str(b['signature']) ?? ''] : [],
     ),
-    stop: str(m.stop_reason) ?? null,
-    usage: m.usage ?? null,
+    toolCalls: blocks.flatMap((b) =>
+      b['type'] === 'tool_use'
+        ? [{ id: str(b['id']) ?? '', name: str(b['name']) ?? '', args: b['input'] }]
+        : [],
+    ),
+    stop: str(m['stop_reason']) ?? null,
+    usage: m['usage'] ?? null,
   };
 }
 
@@ -117,22 +125,22 @@ function geminiView(chunks: unknown[]): ClientView {
   const view: ClientView = { text: '', thinking: '', signatures: [], toolCalls: [], stop: null, usage: null };
   for (const raw of chunks) {
     const chunk = rec(raw);
-    const cand = rec(list(chunk.candidates)[0]);
-    for (const p of list(rec(cand.content).parts).map(rec)) {
-      const text = str(p.text);
+    const cand = rec(list(chunk['candidates'])[0]);
+    for (const p of list(rec(cand['content'])['parts']).map(rec)) {
+      const text = str(p['text']);
       if (text !== undefined) {
-        if (p.thought === true) view.thinking += text;
+        if (p['thought'] === true) view.thinking += text;
         else view.text += text;
       }
-      const sig = str(p.thoughtSignature);
+      const sig = str(p['thoughtSignature']);
       if (sig) view.signatures.push(sig);
-      if (p.functionCall) {
-        const fc = rec(p.functionCall);
-        view.toolCalls.push({ id: str(fc.id) ?? '', name: str(fc.name) ?? '', args: fc.args ?? {} });
+      if (p['functionCall']) {
+        const fc = rec(p['functionCall']);
+        view.toolCalls.push({ id: str(fc['id']) ?? '', name: str(fc['name']) ?? '', args: fc['args'] ?? {} });
       }
     }
-    if (typeof cand.finishReason === 'string') view.stop = cand.finishReason;
-    if (chunk.usageMetadata) view.usage = chunk.usageMetadata;
+    if (typeof cand['finishReason'] === 'string') view.stop = cand['finishReason'];
+    if (chunk['usageMetadata']) view.usage = chunk['usageMetadata'];
   }
   return view;
 }
@@ -161,25 +169,25 @@ function responsesView(response: unknown): ClientView {
     signatures: [],
     toolCalls: [],
     stop: null,
-    usage: r.usage ?? null,
+    usage: r['usage'] ?? null,
   };
-  for (const item of list(r.output).map(rec)) {
-    if (item.type === 'message') {
-      for (const c of list(item.content).map(rec)) view.text += str(c.text) ?? str(c.refusal) ?? '';
-    } else if (item.type === 'reasoning') {
-      for (const s of list(item.summary).map(rec)) view.thinking += str(s.text) ?? '';
-      const enc = str(item.encrypted_content);
+  for (const item of list(r['output']).map(rec)) {
+    if (item['type'] === 'message') {
+      for (const c of list(item['content']).map(rec)) view.text += str(c['text']) ?? str(c['refusal']) ?? '';
+    } else if (item['type'] === 'reasoning') {
+      for (const s of list(item['summary']).map(rec)) view.thinking += str(s['text']) ?? '';
+      const enc = str(item['encrypted_content']);
       if (enc) view.signatures.push(enc);
-    } else if (item.type === 'function_call') {
+    } else if (item['type'] === 'function_call') {
       view.toolCalls.push({
-        id: str(item.call_id) ?? '',
-        name: str(item.name) ?? '',
-        args: parseArgs(str(item.arguments) ?? ''),
+        id: str(item['call_id']) ?? '',
+        name: str(item['name']) ?? '',
+        args: parseArgs(str(item['arguments']) ?? ''),
       });
     }
   }
-  const reason = str(rec(r.incomplete_details).reason);
-  view.stop = reason ? `${str(r.status)}:${reason}` : (str(r.status) ?? null);
+  const reason = str(rec(r['incomplete_details'])['reason']);
+  view.stop = reason ? `${str(r['status'])}:${reason}` : (str(r['status']) ?? null);
   return view;
 }
 

@@ -96,7 +96,7 @@ describe('IR → Anthropic requests', () => {
         ],
       }),
     );
-    expect(body.messages).toEqual([
+    expect(body['messages']).toEqual([
       { role: 'user', content: 'q' },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'c1', name: 'f', input: {} }] },
       {
@@ -110,30 +110,30 @@ describe('IR → Anthropic requests', () => {
   });
 
   it('defaults max_tokens, raising it above a thinking budget, and turns effort into a budget', () => {
-    expect(anthropicRequestFromIR(base()).max_tokens).toBe(DEFAULT_MAX_TOKENS);
+    expect(anthropicRequestFromIR(base())['max_tokens']).toBe(DEFAULT_MAX_TOKENS);
     const thinking = anthropicRequestFromIR(base({ reasoning: { effort: 'medium' } }));
-    expect([thinking.max_tokens, thinking.thinking]).toEqual([
+    expect([thinking['max_tokens'], thinking['thinking']]).toEqual([
       DEFAULT_MAX_TOKENS + 8192,
       { type: 'enabled', budget_tokens: 8192 },
     ]);
-    expect(anthropicRequestFromIR(base({ reasoning: { budgetTokens: 100 } })).thinking).toEqual({
+    expect(anthropicRequestFromIR(base({ reasoning: { budgetTokens: 100 } }))['thinking']).toEqual({
       type: 'enabled',
       budget_tokens: 1024,
     });
-    expect(anthropicRequestFromIR(base({ reasoning: { effort: 'none' } })).thinking).toBeUndefined();
+    expect(anthropicRequestFromIR(base({ reasoning: { effort: 'none' } }))['thinking']).toBeUndefined();
   });
 
   it('asks for no parallel calls through tool_choice, and only with tools', () => {
     const tools = [{ name: 'f', parameters: { type: 'object' } }];
-    expect(anthropicRequestFromIR(base({ tools, parallelToolCalls: false })).tool_choice).toEqual({
+    expect(anthropicRequestFromIR(base({ tools, parallelToolCalls: false }))['tool_choice']).toEqual({
       type: 'auto',
       disable_parallel_tool_use: true,
     });
-    expect(anthropicRequestFromIR(base({ tools, toolChoice: { name: 'f' } })).tool_choice).toEqual({
+    expect(anthropicRequestFromIR(base({ tools, toolChoice: { name: 'f' } }))['tool_choice']).toEqual({
       type: 'tool',
       name: 'f',
     });
-    expect(anthropicRequestFromIR(base({ toolChoice: 'required' })).tool_choice).toBeUndefined();
+    expect(anthropicRequestFromIR(base({ toolChoice: 'required' }))['tool_choice']).toBeUndefined();
   });
 
   it('refuses a temperature it cannot honour', () => {
@@ -228,7 +228,7 @@ describe('Anthropic streams', () => {
       .split('\n\n')
       .filter(Boolean)
       .map((f) => JSON.parse(f.split('\ndata: ')[1] ?? '{}') as Record<string, unknown>);
-    expect(frames.map((f) => [f.type, f.index ?? null])).toEqual([
+    expect(frames.map((f) => [f['type'], f['index'] ?? null])).toEqual([
       ['message_start', null],
       ['content_block_start', 0],
       ['content_block_delta', 0],

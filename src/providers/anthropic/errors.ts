@@ -28,7 +28,7 @@ const CONTEXT_MESSAGE = /prompt is too long|exceed context limit|context window/
 
 function failure(status: number, errorObject: unknown): UpstreamFailure {
   const err = rec(errorObject);
-  const message = str(err.message);
+  const message = str(err['message']);
   const f: UpstreamFailure = { status };
   if (message !== undefined) f.message = message;
   if (status === 400 && message && CONTEXT_MESSAGE.test(message)) f.kind = 'context_length';
@@ -36,7 +36,7 @@ function failure(status: number, errorObject: unknown): UpstreamFailure {
 }
 
 export function anthropicErrorToGateway(res: UpstreamErrorResponse): GatewayError {
-  const f = failure(res.status, rec(parseJson(res.body)).error);
+  const f = failure(res.status, rec(parseJson(res.body))['error']);
   const retry = retryAfterSeconds(res.retryAfter);
   if (retry !== undefined) f.retryAfterSeconds = retry;
   return gatewayErrorFrom(f);
@@ -44,6 +44,6 @@ export function anthropicErrorToGateway(res: UpstreamErrorResponse): GatewayErro
 
 /** An `event: error` inside a 200 stream. */
 export function anthropicStreamError(errorObject: unknown): GatewayError {
-  const type = str(rec(errorObject).type) ?? '';
+  const type = str(rec(errorObject)['type']) ?? '';
   return gatewayErrorFrom(failure(STATUS_FOR_TYPE[type] ?? 500, errorObject));
 }

@@ -22,10 +22,10 @@ export const anthropicMessagesProtocol: ClientProtocolSpec = {
   family: 'anthropic',
   schema,
   head: (body) => {
-    const max = num(body.max_tokens);
+    const max = num(body['max_tokens']);
     return {
-      model: str(body.model) ?? '',
-      stream: body.stream === true,
+      model: str(body['model']) ?? '',
+      stream: body['stream'] === true,
       ...(max ? { maxOutputTokens: max } : {}),
     };
   },

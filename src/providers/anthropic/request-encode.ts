@@ -47,13 +47,13 @@ export function anthropicRequestFromIR(ir: IRRequest): JsonRecord {
   refuseUncarried(ir);
   const body: JsonRecord = { model: ir.model };
   const thinking = encodeThinking(ir);
-  const budget = typeof thinking?.budget_tokens === 'number' ? thinking.budget_tokens : 0;
-  body.max_tokens = ir.maxOutputTokens ?? DEFAULT_MAX_TOKENS + budget;
-  if (ir.system.length > 0) body.system = encodeSystem(ir.system);
-  body.messages = encodeMessages(ir.messages);
+  const budget = typeof thinking?.['budget_tokens'] === 'number' ? thinking['budget_tokens'] : 0;
+  body['max_tokens'] = ir.maxOutputTokens ?? DEFAULT_MAX_TOKENS + budget;
+  if (ir.system.length > 0) body['system'] = encodeSystem(ir.system);
+  body['messages'] = encodeMessages(ir.messages);
   const servers = serverTools(ir);
   if (ir.tools.length > 0 || servers.length > 0) {
-    body.tools = [
+    body['tools'] = [
       ...ir.tools.map((t) => ({
         name: t.name,
         ...(t.description !== undefined ? { description: t.description } : {}),
@@ -64,23 +64,23 @@ export function anthropicRequestFromIR(ir: IRRequest): JsonRecord {
       ...servers,
     ];
     const choice = encodeToolChoice(ir.toolChoice, ir.parallelToolCalls);
-    if (choice) body.tool_choice = choice;
+    if (choice) body['tool_choice'] = choice;
   }
-  if (ir.temperature !== undefined) body.temperature = ir.temperature;
-  if (ir.topP !== undefined) body.top_p = ir.topP;
-  if (ir.topK !== undefined) body.top_k = ir.topK;
-  if (ir.stop.length > 0) body.stop_sequences = ir.stop;
-  if (ir.stream) body.stream = true;
-  if (ir.user !== undefined) body.metadata = { user_id: ir.user };
-  if (thinking) body.thinking = thinking;
+  if (ir.temperature !== undefined) body['temperature'] = ir.temperature;
+  if (ir.topP !== undefined) body['top_p'] = ir.topP;
+  if (ir.topK !== undefined) body['top_k'] = ir.topK;
+  if (ir.stop.length > 0) body['stop_sequences'] = ir.stop;
+  if (ir.stream) body['stream'] = true;
+  if (ir.user !== undefined) body['metadata'] = { user_id: ir.user };
+  if (thinking) body['thinking'] = thinking;
   const output: JsonRecord = {};
   if (ir.reasoning?.adaptive && ir.reasoning.effort !== undefined) {
-    output.effort = ANTHROPIC_EFFORTS.includes(ir.reasoning.effort) ? ir.reasoning.effort : 'low';
+    output['effort'] = ANTHROPIC_EFFORTS.includes(ir.reasoning.effort) ? ir.reasoning.effort : 'low';
   }
   if (ir.responseFormat?.type === 'json_schema') {
-    output.format = { type: 'json_schema', schema: ir.responseFormat.schema };
+    output['format'] = { type: 'json_schema', schema: ir.responseFormat.schema };
   }
-  if (Object.keys(output).length > 0) body.output_config = output;
+  if (Object.keys(output).length > 0) body['output_config'] = output;
   return body;
 }
 
@@ -154,9 +154,10 @@ function encodeBlocks(m: IRMessage, i: number): JsonRecord[] {
         .map((p, k) => encodeUserPart(p, `${at(j)}.content[${k}]`));
       const only = content[0];
       const block: JsonRecord = { type: 'tool_result', tool_use_id: r.toolCallId };
-      if (content.length === 1 && only?.type === 'text' && !only.cache_control) block.content = only.text;
-      else if (content.length > 0) block.content = content;
-      if (r.isError) block.is_error = true;
+      if (content.length === 1 && only?.['type'] === 'text' && !only['cache_control'])
+        block['content'] = only['text'];
+      else if (content.length > 0) block['content'] = content;
+      if (r.isError) block['is_error'] = true;
       return { ...block, ...cacheControl(r.cache) };
     });
   }
@@ -183,8 +184,8 @@ function encodeMessages(messages: IRMessage[]): JsonRecord[] {
   return out.map((m) => {
     const only = m.content[0];
     // A lone uncached text block is sent as the plain-string shorthand.
-    if (m.content.length === 1 && only?.type === 'text' && !only.cache_control) {
-      return { role: m.role, content: only.text };
+    if (m.content.length === 1 && only?.['type'] === 'text' && !only['cache_control']) {
+      return { role: m.role, content: only['text'] };
     }
     return m;
   });

@@ -65,7 +65,7 @@ const IGNORED = ['service_tier', 'speed', 'diagnostics', 'cache_control', 'conte
 export function anthropicRequestToIR(input: unknown): IRRequest {
   const body = requireRecord(input, 'body');
   checkFields(body, KNOWN, IGNORED);
-  const system = systemParts(body.system, 'system');
+  const system = systemParts(body['system'], 'system');
   const ir: IRRequest = {
     model: requireString(body, 'model'),
     system,
@@ -94,7 +94,7 @@ export function anthropicRequestToIR(input: unknown): IRRequest {
   if (reasoning) ir.reasoning = reasoning;
   const format = optRecord(output, 'format', 'output_config.format');
   if (format) {
-    if (format.type !== 'json_schema') throw unsupported('output_config.format.type', 'only json_schema');
+    if (format['type'] !== 'json_schema') throw unsupported('output_config.format.type', 'only json_schema');
     ir.responseFormat = {
       type: 'json_schema',
       name: 'response',
@@ -114,9 +114,9 @@ function readStops(v: unknown[] | undefined): string[] {
 }
 
 export function cacheHint(block: JsonRecord): { cache?: IRCacheHint } {
-  const cc = block.cache_control;
+  const cc = block['cache_control'];
   if (!isRecord(cc)) return {};
-  return { cache: cc.ttl === '5m' || cc.ttl === '1h' ? { ttl: cc.ttl } : {} };
+  return { cache: cc['ttl'] === '5m' || cc['ttl'] === '1h' ? { ttl: cc['ttl'] } : {} };
 }
 
 function systemParts(v: unknown, param: string): IRTextPart[] {
@@ -127,7 +127,7 @@ function systemParts(v: unknown, param: string): IRTextPart[] {
 }
 
 function textBlock(block: JsonRecord, at: string): IRTextPart {
-  if (block.type !== 'text') throw unsupported(`${at}.type`, 'only text blocks are allowed here');
+  if (block['type'] !== 'text') throw unsupported(`${at}.type`, 'only text blocks are allowed here');
   return { type: 'text', text: requireString(block, 'text', `${at}.text`), ...cacheHint(block) };
 }
 
@@ -142,29 +142,29 @@ function readMessages(raw: unknown[], system: IRTextPart[]): IRMessage[] {
   raw.forEach((m, i) => {
     const at = `messages[${i}]`;
     const msg = requireRecord(m, at);
-    if (msg.role === 'system') {
-      system.push(...systemParts(msg.content, `${at}.content`));
+    if (msg['role'] === 'system') {
+      system.push(...systemParts(msg['content'], `${at}.content`));
       return;
     }
-    const blocks = blocksOf(msg.content, `${at}.content`);
-    if (msg.role === 'assistant') {
+    const blocks = blocksOf(msg['content'], `${at}.content`);
+    if (msg['role'] === 'assistant') {
       out.push({
         role: 'assistant',
         content: blocks.flatMap((b, j) =>
           // A web search the provider ran: its findings are already in the text that follows.
-          WEB_SEARCH_BLOCKS.includes(String(b.type)) ? [] : [assistantPart(b, `${at}.content[${j}]`)],
+          WEB_SEARCH_BLOCKS.includes(String(b['type'])) ? [] : [assistantPart(b, `${at}.content[${j}]`)],
         ),
       });
       return;
     }
-    if (msg.role !== 'user') throw invalid(`${at}.role`, 'must be user, assistant or system');
+    if (msg['role'] !== 'user') throw invalid(`${at}.role`, 'must be user, assistant or system');
     // Tool results travel in user turns here; the IR gives them their own turn, placed first as the
     // API requires them to come first.
     const results: IRToolResultPart[] = [];
     const parts: IRUserPart[] = [];
     blocks.forEach((b, j) => {
       const bat = `${at}.content[${j}]`;
-      if (b.type === 'tool_result') results.push(toolResult(b, bat));
+      if (b['type'] === 'tool_result') results.push(toolResult(b, bat));
       else parts.push(userPart(b, bat));
     });
     if (results.length > 0) out.push({ role: 'tool', content: results });
@@ -174,14 +174,14 @@ function readMessages(raw: unknown[], system: IRTextPart[]): IRMessage[] {
 }
 
 function userPart(b: JsonRecord, at: string): IRUserPart {
-  if (b.type === 'text') return textBlock(b, at);
-  if (b.type === 'image') return imageBlock(b, at);
-  throw unsupported(`${at}.type`, `${JSON.stringify(b.type)} blocks cannot be translated`);
+  if (b['type'] === 'text') return textBlock(b, at);
+  if (b['type'] === 'image') return imageBlock(b, at);
+  throw unsupported(`${at}.type`, `${JSON.stringify(b['type'])} blocks cannot be translated`);
 }
 
 function imageBlock(b: JsonRecord, at: string): IRImagePart {
-  const src = requireRecord(b.source, `${at}.source`);
-  if (src.type === 'base64') {
+  const src = requireRecord(b['source'], `${at}.source`);
+  if (src['type'] === 'base64') {
     return {
       type: 'image',
       source: {
@@ -192,7 +192,7 @@ function imageBlock(b: JsonRecord, at: string): IRImagePart {
       ...cacheHint(b),
     };
   }
-  if (src.type === 'url') {
+  if (src['type'] === 'url') {
     return {
       type: 'image',
       source: { kind: 'url', url: requireString(src, 'url', `${at}.source.url`) },
@@ -204,9 +204,9 @@ function imageBlock(b: JsonRecord, at: string): IRImagePart {
 
 function toolResult(b: JsonRecord, at: string): IRToolResultPart {
   const content =
-    b.content === undefined || b.content === null
+    b['content'] === undefined || b['content'] === null
       ? []
-      : blocksOf(b.content, `${at}.content`).map((c, k) => userPart(c, `${at}.content[${k}]`));
+      : blocksOf(b['content'], `${at}.content`).map((c, k) => userPart(c, `${at}.content[${k}]`));
   return {
     type: 'tool_result',
     toolCallId: requireString(b, 'tool_use_id', `${at}.tool_use_id`),
@@ -219,7 +219,7 @@ function toolResult(b: JsonRecord, at: string): IRToolResultPart {
 const WEB_SEARCH_BLOCKS = ['server_tool_use', 'web_search_tool_result'];
 
 function assistantPart(b: JsonRecord, at: string): IRAssistantPart {
-  switch (b.type) {
+  switch (b['type']) {
     case 'text':
       return { type: 'text', text: requireString(b, 'text', `${at}.text`) };
     case 'thinking': {
@@ -237,10 +237,10 @@ function assistantPart(b: JsonRecord, at: string): IRAssistantPart {
         type: 'tool_call',
         id: requireString(b, 'id', `${at}.id`),
         name: requireString(b, 'name', `${at}.name`),
-        arguments: JSON.stringify(b.input ?? {}),
+        arguments: JSON.stringify(b['input'] ?? {}),
       };
     default:
-      throw unsupported(`${at}.type`, `${JSON.stringify(b.type)} blocks cannot be translated`);
+      throw unsupported(`${at}.type`, `${JSON.stringify(b['type'])} blocks cannot be translated`);
   }
 }
 
@@ -255,11 +255,11 @@ function readTools(tools: unknown[], ir: IRRequest): string[] {
   tools.forEach((t, i) => {
     const at = `tools[${i}]`;
     const tool = requireRecord(t, at);
-    if (tool.type === undefined || tool.type === null || tool.type === 'custom') {
+    if (tool['type'] === undefined || tool['type'] === null || tool['type'] === 'custom') {
       ir.tools.push(readTool(tool, at));
       return;
     }
-    const type = String(tool.type);
+    const type = String(tool['type']);
     servers.push(optString(tool, 'name', `${at}.name`) ?? type);
     if (type.startsWith('web_search_')) {
       const search: IRBuiltinTool = { kind: 'web_search', param: at };
@@ -307,10 +307,10 @@ function readTool(tool: JsonRecord, at: string): IRTool {
 function readToolChoice(tc: JsonRecord | undefined, ir: IRRequest): void {
   if (!tc) return;
   let choice: IRToolChoice;
-  if (tc.type === 'auto') choice = 'auto';
-  else if (tc.type === 'any') choice = 'required';
-  else if (tc.type === 'none') choice = 'none';
-  else if (tc.type === 'tool') choice = { name: requireString(tc, 'name', 'tool_choice.name') };
+  if (tc['type'] === 'auto') choice = 'auto';
+  else if (tc['type'] === 'any') choice = 'required';
+  else if (tc['type'] === 'none') choice = 'none';
+  else if (tc['type'] === 'tool') choice = { name: requireString(tc, 'name', 'tool_choice.name') };
   else throw invalid('tool_choice.type', 'must be auto, any, tool or none');
   ir.toolChoice = choice;
   if (optBoolean(tc, 'disable_parallel_tool_use', 'tool_choice.disable_parallel_tool_use') === true) {
@@ -328,12 +328,12 @@ function readReasoning(
     throw invalid('output_config.effort', 'unknown value');
   const e = effort as IRReasoningEffort | undefined;
   const withEffort = (r: IRReasoning): IRReasoning => (e ? { ...r, effort: e } : r);
-  if (!thinking || thinking.type === 'disabled') return e ? { effort: e } : undefined;
-  if (thinking.type === 'enabled') {
+  if (!thinking || thinking['type'] === 'disabled') return e ? { effort: e } : undefined;
+  if (thinking['type'] === 'enabled') {
     const budget = optInteger(thinking, 'budget_tokens', 'thinking.budget_tokens');
     if (budget === undefined) throw invalid('thinking.budget_tokens', 'is required');
     return withEffort({ budgetTokens: budget });
   }
-  if (thinking.type === 'adaptive') return withEffort({ adaptive: true });
-  throw unsupported('thinking.type', `${JSON.stringify(thinking.type)} thinking cannot be translated`);
+  if (thinking['type'] === 'adaptive') return withEffort({ adaptive: true });
+  throw unsupported('thinking.type', `${JSON.stringify(thinking['type'])} thinking cannot be translated`);
 }

@@ -22,20 +22,20 @@ import type { TokenUsage } from '../../usage/types';
 
 export function anthropicUsageToIR(u: unknown): TokenUsage {
   const usage = rec(u);
-  const cacheRead = count(usage.cache_read_input_tokens);
-  const cacheWrite = count(usage.cache_creation_input_tokens);
+  const cacheRead = count(usage['cache_read_input_tokens']);
+  const cacheWrite = count(usage['cache_creation_input_tokens']);
   return {
-    promptTokens: count(usage.input_tokens) + cacheRead + cacheWrite,
-    completionTokens: count(usage.output_tokens),
+    promptTokens: count(usage['input_tokens']) + cacheRead + cacheWrite,
+    completionTokens: count(usage['output_tokens']),
     cachedReadTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
-    reasoningTokens: count(rec(usage.output_tokens_details).thinking_tokens),
+    reasoningTokens: count(rec(usage['output_tokens_details'])['thinking_tokens']),
   };
 }
 
 /** Server-side web searches the answer made (`usage.server_tool_use.web_search_requests`). */
 export function anthropicUnits(u: unknown): { webSearchCalls: number } {
-  return { webSearchCalls: count(rec(rec(u).server_tool_use).web_search_requests) };
+  return { webSearchCalls: count(rec(rec(u)['server_tool_use'])['web_search_requests']) };
 }
 
 export function anthropicUsageFromIR(u: TokenUsage): JsonRecord {
@@ -78,21 +78,21 @@ export function stopReasonFromIR(reason: IRStopReason): string {
 }
 
 function blockToIR(b: JsonRecord): IRAssistantPart | undefined {
-  switch (b.type) {
+  switch (b['type']) {
     case 'text':
-      return { type: 'text', text: str(b.text) ?? '' };
+      return { type: 'text', text: str(b['text']) ?? '' };
     case 'thinking': {
-      const signature = str(b.signature);
-      return { type: 'thinking', text: str(b.thinking) ?? '', ...(signature ? { signature } : {}) };
+      const signature = str(b['signature']);
+      return { type: 'thinking', text: str(b['thinking']) ?? '', ...(signature ? { signature } : {}) };
     }
     case 'redacted_thinking':
-      return { type: 'thinking', text: '', redactedData: str(b.data) ?? '' };
+      return { type: 'thinking', text: '', redactedData: str(b['data']) ?? '' };
     case 'tool_use':
       return {
         type: 'tool_call',
-        id: str(b.id) ?? '',
-        name: str(b.name) ?? '',
-        arguments: JSON.stringify(b.input ?? {}),
+        id: str(b['id']) ?? '',
+        name: str(b['name']) ?? '',
+        arguments: JSON.stringify(b['input'] ?? {}),
       };
     default:
       return undefined;
@@ -101,17 +101,17 @@ function blockToIR(b: JsonRecord): IRAssistantPart | undefined {
 
 /** The query of a `server_tool_use` block of the web search tool, or undefined for any other block. */
 export function webSearchQuery(b: JsonRecord): string | undefined {
-  if (b.type !== 'server_tool_use' || b.name !== 'web_search') return undefined;
-  return str(rec(b.input).query) ?? '';
+  if (b['type'] !== 'server_tool_use' || b['name'] !== 'web_search') return undefined;
+  return str(rec(b['input'])['query']) ?? '';
 }
 
 /** The sources of a `web_search_tool_result` block (an error result has none). */
 export function webSearchSources(b: JsonRecord): IRWebSearchPart['sources'] {
-  return list(b.content).flatMap((r) => {
+  return list(b['content']).flatMap((r) => {
     const result = rec(r);
-    const url = str(result.url);
-    if (result.type !== 'web_search_result' || !url) return [];
-    const title = str(result.title);
+    const url = str(result['url']);
+    if (result['type'] !== 'web_search_result' || !url) return [];
+    const title = str(result['title']);
     return [{ url, ...(title ? { title } : {}) }];
   });
 }
@@ -124,11 +124,11 @@ function contentToIR(blocks: unknown[]): IRAnswerPart[] {
     const b = rec(raw);
     const query = webSearchQuery(b);
     if (query !== undefined) {
-      const part: IRWebSearchPart = { type: 'web_search', id: str(b.id) ?? '', query, sources: [] };
+      const part: IRWebSearchPart = { type: 'web_search', id: str(b['id']) ?? '', query, sources: [] };
       searches.set(part.id, part);
       out.push(part);
-    } else if (b.type === 'web_search_tool_result') {
-      const part = searches.get(str(b.tool_use_id) ?? '');
+    } else if (b['type'] === 'web_search_tool_result') {
+      const part = searches.get(str(b['tool_use_id']) ?? '');
       if (part) part.sources = webSearchSources(b);
     } else {
       const part = blockToIR(b);
@@ -159,13 +159,13 @@ export function webSearchBlocks(p: IRWebSearchPart): [JsonRecord, JsonRecord] {
 export function anthropicResponseToIR(input: unknown): IRResponse {
   const body = rec(input);
   const res: IRResponse = {
-    id: str(body.id) ?? '',
-    model: str(body.model) ?? '',
-    content: contentToIR(list(body.content)),
-    stopReason: stopReasonToIR(body.stop_reason),
-    usage: anthropicUsageToIR(body.usage),
+    id: str(body['id']) ?? '',
+    model: str(body['model']) ?? '',
+    content: contentToIR(list(body['content'])),
+    stopReason: stopReasonToIR(body['stop_reason']),
+    usage: anthropicUsageToIR(body['usage']),
   };
-  const seq = str(body.stop_sequence);
+  const seq = str(body['stop_sequence']);
   if (seq !== undefined) res.stopSequence = seq;
   return res;
 }

@@ -38,32 +38,32 @@ export function anthropicStreamDecoder(): StreamDecoder {
   };
 
   const onEvent = (data: JsonRecord): void => {
-    const index = typeof data.index === 'number' ? data.index : -1;
-    switch (data.type) {
+    const index = typeof data['index'] === 'number' ? data['index'] : -1;
+    switch (data['type']) {
       case 'message_start': {
-        const message = rec(data.message);
-        sink.start(str(message.id) ?? '', str(message.model) ?? '');
+        const message = rec(data['message']);
+        sink.start(str(message['id']) ?? '', str(message['model']) ?? '');
         usage = {};
-        mergeUsage(message.usage);
+        mergeUsage(message['usage']);
         return;
       }
       case 'content_block_start': {
-        const block = rec(data.content_block);
-        if (block.type === 'text') sink.text(str(block.text) ?? '');
-        else if (block.type === 'thinking') sink.thinking(str(block.thinking) ?? '');
-        else if (block.type === 'redacted_thinking') sink.redacted(str(block.data) ?? '');
-        else if (block.type === 'tool_use')
-          sink.toolStart(String(index), str(block.id) ?? '', str(block.name) ?? '');
+        const block = rec(data['content_block']);
+        if (block['type'] === 'text') sink.text(str(block['text']) ?? '');
+        else if (block['type'] === 'thinking') sink.thinking(str(block['thinking']) ?? '');
+        else if (block['type'] === 'redacted_thinking') sink.redacted(str(block['data']) ?? '');
+        else if (block['type'] === 'tool_use')
+          sink.toolStart(String(index), str(block['id']) ?? '', str(block['name']) ?? '');
         else if (webSearchQuery(block) !== undefined) {
           // Its query streams as input_json_delta; the part is sent whole with the result block.
-          searches.set(str(block.id) ?? '', { json: '', index, query: webSearchQuery(block) ?? '' });
+          searches.set(str(block['id']) ?? '', { json: '', index, query: webSearchQuery(block) ?? '' });
           skipped.add(index);
-        } else if (block.type === 'web_search_tool_result') {
-          const id = str(block.tool_use_id) ?? '';
+        } else if (block['type'] === 'web_search_tool_result') {
+          const id = str(block['tool_use_id']) ?? '';
           const call = searches.get(id);
           let query = call?.query ?? '';
           try {
-            query = str(rec(JSON.parse(call?.json || '{}')).query) ?? query;
+            query = str(rec(JSON.parse(call?.json || '{}'))['query']) ?? query;
           } catch {
             // An unreadable query still reports the search and what it found.
           }
@@ -75,27 +75,27 @@ export function anthropicStreamDecoder(): StreamDecoder {
         return;
       }
       case 'content_block_delta': {
-        const delta = rec(data.delta);
+        const delta = rec(data['delta']);
         const search = [...searches.values()].find((s) => s.index === index);
-        if (search && delta.type === 'input_json_delta') search.json += str(delta.partial_json) ?? '';
+        if (search && delta['type'] === 'input_json_delta') search.json += str(delta['partial_json']) ?? '';
         if (skipped.has(index)) return;
-        if (delta.type === 'text_delta') sink.text(str(delta.text) ?? '');
-        else if (delta.type === 'thinking_delta') sink.thinking(str(delta.thinking) ?? '');
-        else if (delta.type === 'signature_delta') sink.signature(str(delta.signature) ?? '');
-        else if (delta.type === 'input_json_delta')
-          sink.toolArgs(String(index), str(delta.partial_json) ?? '');
+        if (delta['type'] === 'text_delta') sink.text(str(delta['text']) ?? '');
+        else if (delta['type'] === 'thinking_delta') sink.thinking(str(delta['thinking']) ?? '');
+        else if (delta['type'] === 'signature_delta') sink.signature(str(delta['signature']) ?? '');
+        else if (delta['type'] === 'input_json_delta')
+          sink.toolArgs(String(index), str(delta['partial_json']) ?? '');
         return;
       }
       case 'content_block_stop':
         if (!skipped.has(index)) sink.closePart();
         return;
       case 'message_delta': {
-        const delta = rec(data.delta);
-        if (delta.stop_reason !== undefined && delta.stop_reason !== null)
-          stopReason = stopReasonToIR(delta.stop_reason);
-        const seq = str(delta.stop_sequence);
+        const delta = rec(data['delta']);
+        if (delta['stop_reason'] !== undefined && delta['stop_reason'] !== null)
+          stopReason = stopReasonToIR(delta['stop_reason']);
+        const seq = str(delta['stop_sequence']);
         if (seq !== undefined) stopSequence = seq;
-        mergeUsage(data.usage);
+        mergeUsage(data['usage']);
         return;
       }
       case 'message_stop':
@@ -103,7 +103,7 @@ export function anthropicStreamDecoder(): StreamDecoder {
         sink.stop(stopReason, stopSequence);
         return;
       case 'error':
-        sink.fail(anthropicStreamError(data.error));
+        sink.fail(anthropicStreamError(data['error']));
         return;
       default:
         // ping and event types added later carry nothing the IR needs.

@@ -27,7 +27,7 @@ export function anthropicStreamTap(opts: TapOptions): UsageTap {
     } catch {
       return;
     }
-    const fields = data.type === 'message_start' ? rec(data.message).usage : data.usage;
+    const fields = data['type'] === 'message_start' ? rec(data['message'])['usage'] : data['usage'];
     // message_delta counts are cumulative and may omit fields: merge, never add.
     for (const [k, v] of Object.entries(rec(fields))) if (v !== null && v !== undefined) usage[k] = v;
     seen = true;

@@ -13,9 +13,9 @@ import { geminiErrorToGateway } from './errors';
 import { geminiTarget } from './index';
 
 function contentText(content: unknown, at: string): string {
-  return list(rec(content).parts)
+  return list(rec(content)['parts'])
     .map((p, i) => {
-      const text = str(rec(p).text);
+      const text = str(rec(p)['text']);
       if (text === undefined)
         throw unsupported(`${at}.parts[${i}]`, 'only text can be embedded by this model');
       return text;
@@ -24,16 +24,16 @@ function contentText(content: unknown, at: string): string {
 }
 
 function options(r: JsonRecord, req: EmbedRequest): EmbedRequest {
-  const dims = num(r.outputDimensionality ?? r.output_dimensionality);
+  const dims = num(r['outputDimensionality'] ?? r['output_dimensionality']);
   if (dims !== undefined) req.dimensions = dims;
-  const task = str(r.taskType ?? r.task_type);
+  const task = str(r['taskType'] ?? r['task_type']);
   if (task !== undefined) req.taskType = task;
   return req;
 }
 
 const usageFromBody = (text: string): number | null => {
   const usage = rec(jsonObjectAfter(text, '"usageMetadata":'));
-  return typeof usage.promptTokenCount === 'number' ? usage.promptTokenCount : null;
+  return typeof usage['promptTokenCount'] === 'number' ? usage['promptTokenCount'] : null;
 };
 
 const modelName = (model: string) => `models/${model}`;
@@ -44,7 +44,7 @@ export const geminiEmbedClient: EmbeddingsClientSpec = {
   endpoint: '/v1beta/models:embedContent',
   schema: z.looseObject({ content: z.looseObject({ parts: z.array(z.unknown()) }) }),
   model: (_body, pathModel) => pathModel ?? '',
-  decode: (body, model) => options(body, { model, inputs: [contentText(body.content, 'content')] }),
+  decode: (body, model) => options(body, { model, inputs: [contentText(body['content'], 'content')] }),
   encode: (res) => ({ embedding: { values: res.vectors[0] ?? [] } }),
   passthroughBody: (body, model) => ({ ...body, model: modelName(model) }),
   usageFromBody,
@@ -57,15 +57,15 @@ export const geminiBatchEmbedClient: EmbeddingsClientSpec = {
   schema: z.looseObject({ requests: z.array(z.looseObject({})).min(1, 'requests must not be empty') }),
   model: (_body, pathModel) => pathModel ?? '',
   decode(body, model) {
-    const requests = list(body.requests).map(rec);
-    const inputs = requests.map((r, i) => contentText(r.content, `requests[${i}].content`));
+    const requests = list(body['requests']).map(rec);
+    const inputs = requests.map((r, i) => contentText(r['content'], `requests[${i}].content`));
     return options(requests[0] ?? {}, { model, inputs });
   },
   encode: (res) => ({ embeddings: res.vectors.map((values) => ({ values })) }),
   // Every request names the model, and Gemini insists it be the one in the URL.
   passthroughBody: (body, model) => ({
     ...body,
-    requests: list(body.requests).map((r) => (isRecord(r) ? { ...r, model: modelName(model) } : r)),
+    requests: list(body['requests']).map((r) => (isRecord(r) ? { ...r, model: modelName(model) } : r)),
   }),
   usageFromBody,
 };
@@ -87,8 +87,8 @@ export const geminiEmbeddings: EmbeddingsWire = {
     })),
   }),
   decode: (json) => ({
-    vectors: list(rec(json).embeddings).map((e) =>
-      list(rec(e).values).filter((x): x is number => typeof x === 'number'),
+    vectors: list(rec(json)['embeddings']).map((e) =>
+      list(rec(e)['values']).filter((x): x is number => typeof x === 'number'),
     ),
     promptTokens: null,
   }),

@@ -28,24 +28,24 @@ const CONTEXT_MESSAGE = /input token count.*exceeds the maximum|exceeds the maxi
 
 function failure(httpStatus: number | undefined, errorObject: unknown): UpstreamFailure {
   const err = rec(errorObject);
-  const rpc = str(err.status) ?? '';
-  const status = httpStatus ?? num(err.code) ?? STATUS_CODES[rpc] ?? 500;
-  const message = str(err.message);
-  const details = list(err.details).map(rec);
+  const rpc = str(err['status']) ?? '';
+  const status = httpStatus ?? num(err['code']) ?? STATUS_CODES[rpc] ?? 500;
+  const message = str(err['message']);
+  const details = list(err['details']).map(rec);
   const f: UpstreamFailure = { status };
   if (message !== undefined) f.message = message;
-  const reasons = details.map((d) => str(d.reason));
+  const reasons = details.map((d) => str(d['reason']));
   if (reasons.includes('API_KEY_INVALID') || (message && /API key not valid/i.test(message))) f.kind = 'auth';
   else if (rpc === 'FAILED_PRECONDITION') f.kind = 'billing';
   else if (status === 400 && message && CONTEXT_MESSAGE.test(message)) f.kind = 'context_length';
-  const delay = details.map((d) => str(d.retryDelay)).find((d) => d !== undefined);
+  const delay = details.map((d) => str(d['retryDelay'])).find((d) => d !== undefined);
   const seconds = delay ? Number.parseFloat(delay) : Number.NaN;
   if (Number.isFinite(seconds)) f.retryAfterSeconds = seconds;
   return f;
 }
 
 export function geminiErrorToGateway(res: UpstreamErrorResponse): GatewayError {
-  const f = failure(res.status, rec(parseJson(res.body)).error);
+  const f = failure(res.status, rec(parseJson(res.body))['error']);
   const retry = retryAfterSeconds(res.retryAfter);
   if (retry !== undefined) f.retryAfterSeconds = retry;
   return gatewayErrorFrom(f);

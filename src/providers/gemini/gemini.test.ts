@@ -39,7 +39,7 @@ describe('Gemini signatures and tool calls', () => {
     expect(res.stopReason).toBe('tool_use');
     // Client side: the same part comes out.
     const out = geminiResponseFromIR(res, { now: () => 0 });
-    expect(out.candidates).toEqual([
+    expect(out['candidates']).toEqual([
       {
         content: {
           role: 'model',
@@ -83,7 +83,7 @@ describe('Gemini signatures and tool calls', () => {
         },
       ],
     });
-    expect(geminiRequestFromIR(next).contents).toEqual([
+    expect(geminiRequestFromIR(next)['contents']).toEqual([
       { role: 'user', parts: [{ text: 'time?' }] },
       {
         role: 'model',
@@ -139,7 +139,7 @@ describe('Gemini with several signed reasoning parts (another provider upstream)
     const d = geminiStreamDecoder();
     expect(collectStream([...d.feed(sse), ...d.end()]).response()).toEqual(res);
     // The client replays the parts it got; the IR comes back unchanged.
-    const parts = (body.candidates as { content: { parts: unknown[] } }[])[0]?.content.parts;
+    const parts = (body['candidates'] as { content: { parts: unknown[] } }[])[0]?.content.parts;
     const replay = geminiRequestToIR({ contents: [{ role: 'model', parts }] }, { model: 'm' });
     expect(replay.messages).toEqual([{ role: 'assistant', content: res.content }]);
   });
@@ -193,13 +193,13 @@ describe('Gemini requests', () => {
 
   it('turns effort into a budget, or a level for level-only requests, and "none" into 0', () => {
     const ir = geminiRequestToIR({ contents: [] }, { model: 'g' });
-    expect(geminiRequestFromIR({ ...ir, reasoning: { budgetTokens: 500 } }).generationConfig).toEqual({
+    expect(geminiRequestFromIR({ ...ir, reasoning: { budgetTokens: 500 } })['generationConfig']).toEqual({
       thinkingConfig: { thinkingBudget: 500, includeThoughts: true },
     });
-    expect(geminiRequestFromIR({ ...ir, reasoning: { effort: 'high' } }).generationConfig).toEqual({
+    expect(geminiRequestFromIR({ ...ir, reasoning: { effort: 'high' } })['generationConfig']).toEqual({
       thinkingConfig: { thinkingLevel: 'HIGH', includeThoughts: true },
     });
-    expect(geminiRequestFromIR({ ...ir, reasoning: { effort: 'none' } }).generationConfig).toEqual({
+    expect(geminiRequestFromIR({ ...ir, reasoning: { effort: 'none' } })['generationConfig']).toEqual({
       thinkingConfig: { thinkingBudget: 0 },
     });
   });

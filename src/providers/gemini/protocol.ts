@@ -30,8 +30,8 @@ export const geminiGenerateProtocol: ClientProtocolSpec = {
   schema,
   head: (body, route) => {
     // The REST API accepts camelCase and snake_case field names alike.
-    const config = rec(body.generationConfig ?? body.generation_config);
-    const max = num(config.maxOutputTokens ?? config.max_output_tokens);
+    const config = rec(body['generationConfig'] ?? body['generation_config']);
+    const max = num(config['maxOutputTokens'] ?? config['max_output_tokens']);
     return {
       model: route.model ?? '',
       stream: route.stream === true,
@@ -66,6 +66,6 @@ export const geminiGenerateProtocol: ClientProtocolSpec = {
 
 /** countTokens takes either `contents` or a whole `generateContentRequest`. */
 function nestedRequest(body: JsonRecord): JsonRecord | undefined {
-  const nested = body.generateContentRequest ?? body.generate_content_request;
+  const nested = body['generateContentRequest'] ?? body['generate_content_request'];
   return isRecord(nested) ? nested : undefined;
 }

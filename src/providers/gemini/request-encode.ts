@@ -47,9 +47,9 @@ export function geminiBuiltinTools(ir: IRRequest): readonly IRBuiltinTool['kind'
 
 export function geminiRequestFromIR(ir: IRRequest): JsonRecord {
   const body: JsonRecord = { contents: encodeContents(ir.messages) };
-  if (ir.system.length > 0) body.systemInstruction = { parts: ir.system.map((p) => ({ text: p.text })) };
+  if (ir.system.length > 0) body['systemInstruction'] = { parts: ir.system.map((p) => ({ text: p.text })) };
   if (ir.tools.length > 0) {
-    body.tools = [
+    body['tools'] = [
       {
         functionDeclarations: ir.tools.map((t) => ({
           name: t.name,
@@ -59,29 +59,29 @@ export function geminiRequestFromIR(ir: IRRequest): JsonRecord {
       },
     ];
     if (ir.toolChoice !== undefined)
-      body.toolConfig = { functionCallingConfig: encodeToolChoice(ir.toolChoice) };
+      body['toolConfig'] = { functionCallingConfig: encodeToolChoice(ir.toolChoice) };
   }
   // Web search is Google Search grounding; geminiBuiltinTools offers it only without functions.
   if (ir.builtinTools?.some((t) => t.kind === 'web_search'))
-    body.tools = [...((body.tools as unknown[] | undefined) ?? []), { googleSearch: {} }];
+    body['tools'] = [...((body['tools'] as unknown[] | undefined) ?? []), { googleSearch: {} }];
   const config = generationConfig(ir);
-  if (Object.keys(config).length > 0) body.generationConfig = config;
+  if (Object.keys(config).length > 0) body['generationConfig'] = config;
   return body;
 }
 
 function generationConfig(ir: IRRequest): JsonRecord {
   const c: JsonRecord = {};
-  if (ir.stop.length > 0) c.stopSequences = ir.stop;
-  if (ir.maxOutputTokens !== undefined) c.maxOutputTokens = ir.maxOutputTokens;
-  if (ir.temperature !== undefined) c.temperature = ir.temperature;
-  if (ir.topP !== undefined) c.topP = ir.topP;
-  if (ir.topK !== undefined) c.topK = ir.topK;
-  if (ir.presencePenalty !== undefined) c.presencePenalty = ir.presencePenalty;
-  if (ir.frequencyPenalty !== undefined) c.frequencyPenalty = ir.frequencyPenalty;
-  if (ir.seed !== undefined) c.seed = ir.seed;
+  if (ir.stop.length > 0) c['stopSequences'] = ir.stop;
+  if (ir.maxOutputTokens !== undefined) c['maxOutputTokens'] = ir.maxOutputTokens;
+  if (ir.temperature !== undefined) c['temperature'] = ir.temperature;
+  if (ir.topP !== undefined) c['topP'] = ir.topP;
+  if (ir.topK !== undefined) c['topK'] = ir.topK;
+  if (ir.presencePenalty !== undefined) c['presencePenalty'] = ir.presencePenalty;
+  if (ir.frequencyPenalty !== undefined) c['frequencyPenalty'] = ir.frequencyPenalty;
+  if (ir.seed !== undefined) c['seed'] = ir.seed;
   Object.assign(c, responseFormat(ir.responseFormat));
   const thinking = thinkingConfig(ir);
-  if (thinking) c.thinkingConfig = thinking;
+  if (thinking) c['thinkingConfig'] = thinking;
   return c;
 }
 

@@ -76,7 +76,7 @@ export function geminiRequestToIR(
   const tools = optArray(body, 'tools') ?? [];
   const ir: IRRequest = {
     model,
-    system: systemParts(body.systemInstruction),
+    system: systemParts(body['systemInstruction']),
     messages: readContents(optArray(body, 'contents') ?? []),
     tools: [],
     stop: (optArray(config, 'stopSequences', 'generationConfig.stopSequences') ?? []).map((s) => String(s)),
@@ -109,19 +109,19 @@ function readContents(raw: unknown[]): IRMessage[] {
     const parts = (optArray(content, 'parts', `${at}.parts`) ?? []).map((p, j) =>
       camelKeys(requireRecord(p, `${at}.parts[${j}]`)),
     );
-    if (content.role === 'model') {
+    if (content['role'] === 'model') {
       out.push({ role: 'assistant', content: modelParts(parts, at, i, pending) });
       return;
     }
-    if (content.role !== undefined && content.role !== 'user' && content.role !== 'function') {
+    if (content['role'] !== undefined && content['role'] !== 'user' && content['role'] !== 'function') {
       throw invalid(`${at}.role`, 'must be user or model');
     }
     const results: IRToolResultPart[] = [];
     const user: IRUserPart[] = [];
     parts.forEach((p, j) => {
       const pat = `${at}.parts[${j}]`;
-      if (p.functionResponse !== undefined)
-        results.push(functionResponse(camelKeys(requireRecord(p.functionResponse, pat)), pat, pending));
+      if (p['functionResponse'] !== undefined)
+        results.push(functionResponse(camelKeys(requireRecord(p['functionResponse'], pat)), pat, pending));
       else user.push(userPart(p, pat));
     });
     if (results.length > 0) out.push({ role: 'tool', content: results });
@@ -137,8 +137,8 @@ function userPart(p: JsonRecord, at: string): IRUserPart {
     if (p[k] !== undefined) throw unsupported(`${at}.${k}`, 'this part cannot be translated');
   const text = optString(p, 'text', `${at}.text`);
   if (text !== undefined) return { type: 'text', text };
-  if (isRecord(p.inlineData)) {
-    const d = camelKeys(p.inlineData);
+  if (isRecord(p['inlineData'])) {
+    const d = camelKeys(p['inlineData']);
     const mediaType = requireString(d, 'mimeType', `${at}.inlineData.mimeType`);
     if (!mediaType.startsWith('image/'))
       throw unsupported(`${at}.inlineData`, 'only images can be translated');
@@ -147,8 +147,8 @@ function userPart(p: JsonRecord, at: string): IRUserPart {
       source: { kind: 'base64', mediaType, data: requireString(d, 'data', `${at}.inlineData.data`) },
     };
   }
-  if (isRecord(p.fileData)) {
-    const f = camelKeys(p.fileData);
+  if (isRecord(p['fileData'])) {
+    const f = camelKeys(p['fileData']);
     const mediaType = optString(f, 'mimeType');
     if (mediaType !== undefined && !mediaType.startsWith('image/')) {
       throw unsupported(`${at}.fileData`, 'only images can be translated');
@@ -181,7 +181,7 @@ function modelParts(
       if (open) open.signature = signature;
       else out.push({ type: 'thinking', text: '', signature });
     };
-    if (p.thought === true) {
+    if (p['thought'] === true) {
       const text = optString(p, 'text', `${pat}.text`) ?? '';
       if (open) open.text += text;
       else if (text !== '') {
@@ -192,12 +192,12 @@ function modelParts(
       return;
     }
     sign();
-    if (isRecord(p.functionCall)) {
-      const fc = p.functionCall;
+    if (isRecord(p['functionCall'])) {
+      const fc = p['functionCall'];
       const name = requireString(fc, 'name', `${pat}.functionCall.name`);
       const id = optString(fc, 'id') ?? `call_${turn}_${j}`;
       pending.set(name, [...(pending.get(name) ?? []), id]);
-      out.push({ type: 'tool_call', id, name, arguments: JSON.stringify(fc.args ?? {}) });
+      out.push({ type: 'tool_call', id, name, arguments: JSON.stringify(fc['args'] ?? {}) });
       return;
     }
     const text = optString(p, 'text', `${pat}.text`);

@@ -26,11 +26,11 @@ import type { TokenUsage } from '../../usage/types';
 
 export function geminiUsageToIR(u: unknown): TokenUsage {
   const usage = rec(u);
-  const thoughts = count(usage.thoughtsTokenCount);
+  const thoughts = count(usage['thoughtsTokenCount']);
   return {
-    promptTokens: count(usage.promptTokenCount) + count(usage.toolUsePromptTokenCount),
-    completionTokens: count(usage.candidatesTokenCount) + thoughts,
-    cachedReadTokens: count(usage.cachedContentTokenCount),
+    promptTokens: count(usage['promptTokenCount']) + count(usage['toolUsePromptTokenCount']),
+    completionTokens: count(usage['candidatesTokenCount']) + thoughts,
+    cachedReadTokens: count(usage['cachedContentTokenCount']),
     cacheWriteTokens: 0,
     reasoningTokens: thoughts,
   };
@@ -87,13 +87,13 @@ export interface PartState {
  */
 export function groundingToSink(sink: EventSink, metadata: unknown, state: PartState): void {
   const g = rec(metadata);
-  const queries = list(g.webSearchQueries).flatMap((q) => (typeof q === 'string' ? [q] : []));
+  const queries = list(g['webSearchQueries']).flatMap((q) => (typeof q === 'string' ? [q] : []));
   if (queries.length === 0 || state.grounded) return;
   state.grounded = true;
-  const sources = list(g.groundingChunks).flatMap((c) => {
-    const web = rec(rec(c).web);
-    const url = str(web.uri);
-    const title = str(web.title);
+  const sources = list(g['groundingChunks']).flatMap((c) => {
+    const web = rec(rec(c)['web']);
+    const url = str(web['uri']);
+    const title = str(web['title']);
     return url ? [{ url, ...(title ? { title } : {}) }] : [];
   });
   queries.forEach((query, i) => {
@@ -122,21 +122,21 @@ export function groundingFromIR(content: IRAnswerPart[]): JsonRecord | undefined
 export function partsToSink(sink: EventSink, parts: unknown[], state: PartState): void {
   for (const raw of parts) {
     const p = rec(raw);
-    const signature = str(p.thoughtSignature) ?? str(p.thought_signature);
-    const text = str(p.text);
-    if (p.thought === true) {
+    const signature = str(p['thoughtSignature']) ?? str(p['thought_signature']);
+    const text = str(p['text']);
+    if (p['thought'] === true) {
       sink.thinking(text ?? '');
       if (signature) sink.signature(signature);
       continue;
     }
     if (signature) sink.signature(signature);
-    const fc = rec(p.functionCall ?? p.function_call);
-    if (str(fc.name) !== undefined) {
+    const fc = rec(p['functionCall'] ?? p['function_call']);
+    if (str(fc['name']) !== undefined) {
       const key = String(state.calls);
-      const id = str(fc.id) || `call_${state.responseId}_${state.calls}`;
+      const id = str(fc['id']) || `call_${state.responseId}_${state.calls}`;
       state.calls++;
-      sink.toolStart(key, id, str(fc.name) ?? '');
-      sink.toolArgs(key, JSON.stringify(fc.args ?? {}));
+      sink.toolStart(key, id, str(fc['name']) ?? '');
+      sink.toolArgs(key, JSON.stringify(fc['args'] ?? {}));
       sink.closePart();
     } else if (text !== undefined) sink.text(text);
   }
@@ -145,15 +145,15 @@ export function partsToSink(sink: EventSink, parts: unknown[], state: PartState)
 export function geminiResponseToIR(input: unknown): IRResponse {
   const body = rec(input);
   const sink = new EventSink();
-  const responseId = str(body.responseId) ?? '';
-  sink.start(responseId, str(body.modelVersion) ?? '');
-  const cand = rec(list(body.candidates)[0]);
+  const responseId = str(body['responseId']) ?? '';
+  sink.start(responseId, str(body['modelVersion']) ?? '');
+  const cand = rec(list(body['candidates'])[0]);
   const state: PartState = { responseId, calls: 0 };
-  partsToSink(sink, list(rec(cand.content).parts), state);
-  groundingToSink(sink, cand.groundingMetadata, state);
-  sink.usage(geminiUsageToIR(body.usageMetadata));
-  const blocked = str(rec(body.promptFeedback).blockReason);
-  sink.stop(blocked ? 'content_filter' : finishToIR(str(cand.finishReason) ?? 'STOP', sink.sawToolCall));
+  partsToSink(sink, list(rec(cand['content'])['parts']), state);
+  groundingToSink(sink, cand['groundingMetadata'], state);
+  sink.usage(geminiUsageToIR(body['usageMetadata']));
+  const blocked = str(rec(body['promptFeedback'])['blockReason']);
+  sink.stop(blocked ? 'content_filter' : finishToIR(str(cand['finishReason']) ?? 'STOP', sink.sawToolCall));
   return collectStream(sink.drain()).response();
 }
 

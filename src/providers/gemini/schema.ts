@@ -22,7 +22,7 @@ export function toJsonSchema(schema: JsonRecord | undefined): JsonRecord | undef
       if (k === 'nullable') continue;
       out[k] = k === 'type' && typeof val === 'string' ? val.toLowerCase() : convert(val);
     }
-    if (v.nullable === true && typeof out.type === 'string') out.type = [out.type, 'null'];
+    if (v['nullable'] === true && typeof out['type'] === 'string') out['type'] = [out['type'], 'null'];
     return out;
   };
   return convert(schema) as JsonRecord;

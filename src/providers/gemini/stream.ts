@@ -29,21 +29,21 @@ export function geminiStreamDecoder(): StreamDecoder {
   let usage: TokenUsage | undefined;
 
   const onChunk = (chunk: JsonRecord): void => {
-    if (chunk.error !== undefined && chunk.error !== null) {
-      sink.fail(geminiStreamError(chunk.error));
+    if (chunk['error'] !== undefined && chunk['error'] !== null) {
+      sink.fail(geminiStreamError(chunk['error']));
       return;
     }
     if (!sink.started) {
-      state.responseId = str(chunk.responseId) ?? '';
-      sink.start(state.responseId, str(chunk.modelVersion) ?? '');
+      state.responseId = str(chunk['responseId']) ?? '';
+      sink.start(state.responseId, str(chunk['modelVersion']) ?? '');
     }
-    const cand = rec(list(chunk.candidates)[0]);
-    partsToSink(sink, list(rec(cand.content).parts), state);
-    groundingToSink(sink, cand.groundingMetadata, state);
-    if (typeof cand.finishReason === 'string') finish = cand.finishReason;
-    if (str(rec(chunk.promptFeedback).blockReason)) blocked = true;
+    const cand = rec(list(chunk['candidates'])[0]);
+    partsToSink(sink, list(rec(cand['content'])['parts']), state);
+    groundingToSink(sink, cand['groundingMetadata'], state);
+    if (typeof cand['finishReason'] === 'string') finish = cand['finishReason'];
+    if (str(rec(chunk['promptFeedback'])['blockReason'])) blocked = true;
     // Every chunk may carry running usage; the last one is the total.
-    if (chunk.usageMetadata !== undefined) usage = geminiUsageToIR(chunk.usageMetadata);
+    if (chunk['usageMetadata'] !== undefined) usage = geminiUsageToIR(chunk['usageMetadata']);
   };
 
   const onData = jsonData((chunk) => {
@@ -67,9 +67,9 @@ export function geminiStreamEncoder(ctx: StreamEncodeContext): StreamEncoder {
   const chunk = (parts: JsonRecord[], last?: JsonRecord): string => {
     const candidate: JsonRecord = { content: { parts, role: 'model' }, index: 0, ...(last ?? {}) };
     const body: JsonRecord = { candidates: [candidate] };
-    if (last) body.usageMetadata = geminiUsageFromIR(usage);
-    body.modelVersion = model;
-    body.responseId = id;
+    if (last) body['usageMetadata'] = geminiUsageFromIR(usage);
+    body['modelVersion'] = model;
+    body['responseId'] = id;
     // Gemini ends its SSE lines with CRLF.
     return sseEvent(body, undefined, '\r\n');
   };

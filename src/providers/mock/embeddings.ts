@@ -18,12 +18,12 @@ function vector(text: string, dims: number): number[] {
 export const mockEmbeddings: EmbeddingsWire = {
   ...openAIEmbeddingsWire(() => ({ url: 'mock:embeddings', headers: {} })),
   send: async (req) => {
-    const input = req.body.input;
+    const input = req.body['input'];
     const inputs = (typeof input === 'string' ? [input] : list(input)).map((v) =>
       Array.isArray(v) ? v.join(' ') : String(v),
     );
-    const dims = num(rec(req.body).dimensions) ?? 8;
-    const base64 = req.body.encoding_format === 'base64';
+    const dims = num(rec(req.body)['dimensions']) ?? 8;
+    const base64 = req.body['encoding_format'] === 'base64';
     const tokens = inputs.reduce((n, t) => n + countWords(t), 0);
     return Response.json({
       object: 'list',
@@ -31,7 +31,7 @@ export const mockEmbeddings: EmbeddingsWire = {
         const v = vector(t, dims);
         return { object: 'embedding', index, embedding: base64 ? float32Base64(v) : v };
       }),
-      model: req.body.model,
+      model: req.body['model'],
       usage: { prompt_tokens: tokens, total_tokens: tokens },
     });
   },

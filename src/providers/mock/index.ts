@@ -14,8 +14,8 @@ function sse(data: unknown): Uint8Array {
 }
 
 export function mockChatResponse(body: UpstreamRequest['body']): Response {
-  const model = str(body.model) ?? 'mock';
-  const { text, promptTokens, completionTokens } = mockReply(model, list(body.messages).map(rec));
+  const model = str(body['model']) ?? 'mock';
+  const { text, promptTokens, completionTokens } = mockReply(model, list(body['messages']).map(rec));
   const id = `chatcmpl-mock-${crypto.randomUUID().slice(0, 8)}`;
   const created = Math.floor(Date.now() / 1000);
   const usage = {
@@ -23,7 +23,7 @@ export function mockChatResponse(body: UpstreamRequest['body']): Response {
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
   };
-  if (body.stream !== true) {
+  if (body['stream'] !== true) {
     return Response.json({
       id,
       object: 'chat.completion',
@@ -37,7 +37,7 @@ export function mockChatResponse(body: UpstreamRequest['body']): Response {
   }
   const base = { id, object: 'chat.completion.chunk', created, model };
   const words = text.split(' ');
-  const includeUsage = rec(body.stream_options).include_usage === true;
+  const includeUsage = rec(body['stream_options'])['include_usage'] === true;
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(

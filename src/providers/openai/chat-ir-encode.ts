@@ -25,7 +25,7 @@ export function chatRequestFromIR(ir: IRRequest, opts: ChatEncodeOptions): JsonR
   });
   const body: JsonRecord = { model: ir.model, messages };
   if (ir.tools.length > 0) {
-    body.tools = ir.tools.map((t) => ({
+    body['tools'] = ir.tools.map((t) => ({
       type: 'function',
       function: {
         name: t.name,
@@ -34,27 +34,27 @@ export function chatRequestFromIR(ir: IRRequest, opts: ChatEncodeOptions): JsonR
         ...(t.strict !== undefined ? { strict: t.strict } : {}),
       },
     }));
-    if (ir.toolChoice !== undefined) body.tool_choice = encodeToolChoice(ir.toolChoice);
+    if (ir.toolChoice !== undefined) body['tool_choice'] = encodeToolChoice(ir.toolChoice);
     // OpenAI rejects parallel_tool_calls in a request without tools.
-    if (ir.parallelToolCalls !== undefined) body.parallel_tool_calls = ir.parallelToolCalls;
+    if (ir.parallelToolCalls !== undefined) body['parallel_tool_calls'] = ir.parallelToolCalls;
   }
   if (ir.maxOutputTokens !== undefined) body[opts.maxTokensField] = ir.maxOutputTokens;
-  if (ir.temperature !== undefined) body.temperature = ir.temperature;
-  if (ir.topP !== undefined) body.top_p = ir.topP;
-  if (ir.presencePenalty !== undefined) body.presence_penalty = ir.presencePenalty;
-  if (ir.frequencyPenalty !== undefined) body.frequency_penalty = ir.frequencyPenalty;
-  if (ir.seed !== undefined) body.seed = ir.seed;
-  if (ir.stop.length > 0) body.stop = ir.stop;
-  if (ir.responseFormat) body.response_format = encodeResponseFormat(ir.responseFormat);
+  if (ir.temperature !== undefined) body['temperature'] = ir.temperature;
+  if (ir.topP !== undefined) body['top_p'] = ir.topP;
+  if (ir.presencePenalty !== undefined) body['presence_penalty'] = ir.presencePenalty;
+  if (ir.frequencyPenalty !== undefined) body['frequency_penalty'] = ir.frequencyPenalty;
+  if (ir.seed !== undefined) body['seed'] = ir.seed;
+  if (ir.stop.length > 0) body['stop'] = ir.stop;
+  if (ir.responseFormat) body['response_format'] = encodeResponseFormat(ir.responseFormat);
   // Adaptive reasoning without an effort is the model's default: nothing to send.
   const effort =
     ir.reasoning?.adaptive && ir.reasoning.effort === undefined ? undefined : effortOf(ir.reasoning);
-  if (effort !== undefined) body.reasoning_effort = effort;
-  if (ir.user !== undefined) body.user = ir.user;
-  if (ir.metadata !== undefined) body.metadata = ir.metadata;
+  if (effort !== undefined) body['reasoning_effort'] = effort;
+  if (ir.user !== undefined) body['user'] = ir.user;
+  if (ir.metadata !== undefined) body['metadata'] = ir.metadata;
   if (ir.stream) {
-    body.stream = true;
-    body.stream_options = { include_usage: true };
+    body['stream'] = true;
+    body['stream_options'] = { include_usage: true };
   }
   return body;
 }
@@ -96,7 +96,7 @@ function encodeMessage(m: IRMessage, i: number): JsonRecord[] {
       : [],
   );
   const out: JsonRecord = { role: 'assistant', content: text === '' && calls.length > 0 ? null : text };
-  if (calls.length > 0) out.tool_calls = calls;
+  if (calls.length > 0) out['tool_calls'] = calls;
   return [out];
 }
 
@@ -113,7 +113,7 @@ function encodeToolChoice(c: IRToolChoice): unknown {
 export function encodeResponseFormat(f: IRResponseFormat): JsonRecord {
   if (f.type !== 'json_schema') return { type: f.type };
   const schema: JsonRecord = { name: f.name, schema: f.schema };
-  if (f.strict !== undefined) schema.strict = f.strict;
-  if (f.description !== undefined) schema.description = f.description;
+  if (f.strict !== undefined) schema['strict'] = f.strict;
+  if (f.description !== undefined) schema['description'] = f.description;
   return { type: 'json_schema', json_schema: schema };
 }

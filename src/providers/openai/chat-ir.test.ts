@@ -97,7 +97,7 @@ describe('IR → chat requests', () => {
       { ...ir, tools: [{ name: 'f', parameters: { type: 'object' } }] },
       { maxTokensField: 'max_completion_tokens' },
     );
-    expect([withTools.parallel_tool_calls, withTools.max_completion_tokens]).toEqual([false, 10]);
+    expect([withTools['parallel_tool_calls'], withTools['max_completion_tokens']]).toEqual([false, 10]);
   });
 });
 

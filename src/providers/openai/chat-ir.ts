@@ -98,11 +98,11 @@ export function chatRequestToIR(input: unknown): IRRequest {
     system,
     messages,
     tools: (optArray(body, 'tools') ?? []).map(readTool),
-    stop: readStop(body.stop),
+    stop: readStop(body['stop']),
     stream: optBoolean(body, 'stream') ?? false,
-    streamUsage: streamOptions?.include_usage === true,
+    streamUsage: streamOptions?.['include_usage'] === true,
   };
-  const toolChoice = readToolChoice(body.tool_choice);
+  const toolChoice = readToolChoice(body['tool_choice']);
   if (toolChoice !== undefined) ir.toolChoice = toolChoice;
   const parallel = optBoolean(body, 'parallel_tool_calls');
   if (parallel !== undefined) ir.parallelToolCalls = parallel;
@@ -155,18 +155,18 @@ function readMessages(raw: unknown[], system: IRTextPart[]): IRMessage[] {
   raw.forEach((m, i) => {
     const param = `messages[${i}]`;
     const msg = requireRecord(m, param);
-    const role = msg.role;
+    const role = msg['role'];
     if (role === 'system' || role === 'developer') {
-      system.push(...textParts(msg.content, `${param}.content`));
+      system.push(...textParts(msg['content'], `${param}.content`));
     } else if (role === 'user') {
-      out.push({ role: 'user', content: userParts(msg.content, `${param}.content`) });
+      out.push({ role: 'user', content: userParts(msg['content'], `${param}.content`) });
     } else if (role === 'assistant') {
       out.push(assistantMessage(msg, param));
     } else if (role === 'tool') {
       const result: IRToolResultPart = {
         type: 'tool_result',
         toolCallId: requireString(msg, 'tool_call_id', `${param}.tool_call_id`),
-        content: textParts(msg.content, `${param}.content`),
+        content: textParts(msg['content'], `${param}.content`),
         isError: false,
       };
       appendToolResult(out, result);
@@ -178,7 +178,7 @@ function readMessages(raw: unknown[], system: IRTextPart[]): IRMessage[] {
 }
 
 function cacheOf(part: JsonRecord): { cache?: IRCacheHint } {
-  return isRecord(part.prompt_cache_breakpoint) ? { cache: {} } : {};
+  return isRecord(part['prompt_cache_breakpoint']) ? { cache: {} } : {};
 }
 
 function textParts(content: unknown, param: string): IRTextPart[] {
@@ -187,7 +187,7 @@ function textParts(content: unknown, param: string): IRTextPart[] {
   if (!Array.isArray(content)) throw invalid(param, 'must be a string or an array of parts');
   return content.map((p, j) => {
     const part = requireRecord(p, `${param}[${j}]`);
-    if (part.type !== 'text') throw unsupported(`${param}[${j}].type`, 'only text parts are allowed here');
+    if (part['type'] !== 'text') throw unsupported(`${param}[${j}].type`, 'only text parts are allowed here');
     return { type: 'text', text: requireString(part, 'text', `${param}[${j}].text`), ...cacheOf(part) };
   });
 }
@@ -198,12 +198,12 @@ function userParts(content: unknown, param: string): IRUserPart[] {
   return content.map((p, j): IRUserPart => {
     const at = `${param}[${j}]`;
     const part = requireRecord(p, at);
-    if (part.type === 'text') {
+    if (part['type'] === 'text') {
       return { type: 'text', text: requireString(part, 'text', `${at}.text`), ...cacheOf(part) };
     }
-    if (part.type === 'image_url')
-      return imagePart(requireRecord(part.image_url, `${at}.image_url`), at, part);
-    throw unsupported(`${at}.type`, `${JSON.stringify(part.type)} parts cannot be translated`);
+    if (part['type'] === 'image_url')
+      return imagePart(requireRecord(part['image_url'], `${at}.image_url`), at, part);
+    throw unsupported(`${at}.type`, `${JSON.stringify(part['type'])} parts cannot be translated`);
   });
 }
 
@@ -220,29 +220,30 @@ function imagePart(img: JsonRecord, at: string, part: JsonRecord): IRImagePart {
         : { kind: 'url', url },
     ...cacheOf(part),
   };
-  const detail = img.detail;
+  const detail = img['detail'];
   if (detail === 'auto' || detail === 'low' || detail === 'high') out.detail = detail;
   return out;
 }
 
 function assistantMessage(msg: JsonRecord, param: string): IRMessage {
-  if (msg.audio !== undefined && msg.audio !== null)
+  if (msg['audio'] !== undefined && msg['audio'] !== null)
     throw unsupported(`${param}.audio`, 'audio cannot be translated');
-  if (msg.function_call !== undefined && msg.function_call !== null) {
+  if (msg['function_call'] !== undefined && msg['function_call'] !== null) {
     throw unsupported(`${param}.function_call`, 'legacy function calls are not supported; use tool_calls');
   }
   const content: Extract<IRMessage, { role: 'assistant' }>['content'] = [];
   // Not in OpenAI's API, but what DeepSeek-style servers return and clients echo back.
   const reasoning = optString(msg, 'reasoning_content', `${param}.reasoning_content`);
   if (reasoning) content.push({ type: 'thinking', text: reasoning });
-  const raw = msg.content;
+  const raw = msg['content'];
   if (typeof raw === 'string') {
     if (raw !== '') content.push({ type: 'text', text: raw });
   } else if (Array.isArray(raw)) {
     raw.forEach((p, j) => {
       const part = requireRecord(p, `${param}.content[${j}]`);
-      if (part.type === 'text') content.push({ type: 'text', text: requireString(part, 'text') });
-      else if (part.type === 'refusal') content.push({ type: 'text', text: requireString(part, 'refusal') });
+      if (part['type'] === 'text') content.push({ type: 'text', text: requireString(part, 'text') });
+      else if (part['type'] === 'refusal')
+        content.push({ type: 'text', text: requireString(part, 'refusal') });
       else throw unsupported(`${param}.content[${j}].type`, 'only text and refusal parts are allowed');
     });
   } else if (raw !== null && raw !== undefined) {
@@ -253,9 +254,9 @@ function assistantMessage(msg: JsonRecord, param: string): IRMessage {
   (optArray(msg, 'tool_calls', `${param}.tool_calls`) ?? []).forEach((c, k) => {
     const at = `${param}.tool_calls[${k}]`;
     const call = requireRecord(c, at);
-    if (call.type !== undefined && call.type !== 'function')
+    if (call['type'] !== undefined && call['type'] !== 'function')
       throw unsupported(`${at}.type`, 'only function tools');
-    const fn = requireRecord(call.function, `${at}.function`);
+    const fn = requireRecord(call['function'], `${at}.function`);
     content.push({
       type: 'tool_call',
       id: requireString(call, 'id', `${at}.id`),
@@ -269,8 +270,8 @@ function assistantMessage(msg: JsonRecord, param: string): IRMessage {
 function readTool(t: unknown, i: number): IRTool {
   const at = `tools[${i}]`;
   const tool = requireRecord(t, at);
-  if (tool.type !== 'function') throw unsupported(`${at}.type`, 'only function tools can be translated');
-  const fn = requireRecord(tool.function, `${at}.function`);
+  if (tool['type'] !== 'function') throw unsupported(`${at}.type`, 'only function tools can be translated');
+  const fn = requireRecord(tool['function'], `${at}.function`);
   const out: IRTool = {
     name: requireString(fn, 'name', `${at}.function.name`),
     parameters: optRecord(fn, 'parameters', `${at}.function.parameters`) ?? {
@@ -289,18 +290,19 @@ function readToolChoice(v: unknown): IRToolChoice | undefined {
   if (v === undefined || v === null) return undefined;
   if (v === 'auto' || v === 'none' || v === 'required') return v;
   const choice = requireRecord(v, 'tool_choice');
-  if (choice.type !== 'function')
+  if (choice['type'] !== 'function')
     throw unsupported('tool_choice', 'only function tool choices can be translated');
   return {
-    name: requireString(requireRecord(choice.function, 'tool_choice.function'), 'name', 'tool_choice'),
+    name: requireString(requireRecord(choice['function'], 'tool_choice.function'), 'name', 'tool_choice'),
   };
 }
 
 export function readResponseFormat(f: JsonRecord | undefined, param: string): IRResponseFormat | undefined {
   if (!f) return undefined;
-  if (f.type === 'text' || f.type === 'json_object') return { type: f.type };
-  if (f.type !== 'json_schema') throw unsupported(`${param}.type`, 'only text, json_object and json_schema');
-  const js = requireRecord(f.json_schema, `${param}.json_schema`);
+  if (f['type'] === 'text' || f['type'] === 'json_object') return { type: f['type'] };
+  if (f['type'] !== 'json_schema')
+    throw unsupported(`${param}.type`, 'only text, json_object and json_schema');
+  const js = requireRecord(f['json_schema'], `${param}.json_schema`);
   const out: IRResponseFormat = {
     type: 'json_schema',
     name: requireString(js, 'name', `${param}.json_schema.name`),

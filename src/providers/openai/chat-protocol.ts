@@ -13,10 +13,10 @@ export const openAIChatProtocol: ClientProtocolSpec = {
   schema: chatCompletionRequestSchema,
   // The body passed `schema` already: fields are read, not validated again.
   head: (body) => {
-    const max = num(body.max_completion_tokens) ?? num(body.max_tokens);
+    const max = num(body['max_completion_tokens']) ?? num(body['max_tokens']);
     return {
-      model: str(body.model) ?? '',
-      stream: body.stream === true,
+      model: str(body['model']) ?? '',
+      stream: body['stream'] === true,
       ...(max ? { maxOutputTokens: max } : {}),
     };
   },

@@ -15,13 +15,13 @@ import type { TokenUsage } from '../../usage/types';
 /** Chat usage, including `cache_write_tokens`, which OpenAI now reports beside `cached_tokens`. */
 export function chatUsageToIR(u: unknown): TokenUsage {
   const usage = rec(u);
-  const prompt = rec(usage.prompt_tokens_details);
+  const prompt = rec(usage['prompt_tokens_details']);
   return {
-    promptTokens: count(usage.prompt_tokens),
-    completionTokens: count(usage.completion_tokens),
-    cachedReadTokens: count(prompt.cached_tokens),
-    cacheWriteTokens: count(prompt.cache_write_tokens),
-    reasoningTokens: count(rec(usage.completion_tokens_details).reasoning_tokens),
+    promptTokens: count(usage['prompt_tokens']),
+    completionTokens: count(usage['completion_tokens']),
+    cachedReadTokens: count(prompt['cached_tokens']),
+    cacheWriteTokens: count(prompt['cache_write_tokens']),
+    reasoningTokens: count(rec(usage['completion_tokens_details'])['reasoning_tokens']),
   };
 }
 
@@ -67,36 +67,36 @@ export function finishFromIR(reason: IRStopReason): string {
 
 /** Reasoning text as compatible servers send it (not part of OpenAI's own API). */
 export function reasoningText(m: JsonRecord): string | undefined {
-  return str(m.reasoning_content) ?? str(m.reasoning);
+  return str(m['reasoning_content']) ?? str(m['reasoning']);
 }
 
 export function chatResponseToIR(input: unknown): IRResponse {
   const body = rec(input);
-  const choice = rec(list(body.choices)[0]);
-  const message = rec(choice.message);
+  const choice = rec(list(body['choices'])[0]);
+  const message = rec(choice['message']);
   const content: IRAssistantPart[] = [];
   const reasoning = reasoningText(message);
   if (reasoning) content.push({ type: 'thinking', text: reasoning });
-  const text = str(message.content);
+  const text = str(message['content']);
   if (text) content.push({ type: 'text', text });
-  const refusal = str(message.refusal);
+  const refusal = str(message['refusal']);
   if (refusal) content.push({ type: 'text', text: refusal });
-  for (const c of list(message.tool_calls)) {
+  for (const c of list(message['tool_calls'])) {
     const call = rec(c);
-    const fn = rec(call.function);
+    const fn = rec(call['function']);
     content.push({
       type: 'tool_call',
-      id: str(call.id) ?? '',
-      name: str(fn.name) ?? '',
-      arguments: str(fn.arguments) ?? '',
+      id: str(call['id']) ?? '',
+      name: str(fn['name']) ?? '',
+      arguments: str(fn['arguments']) ?? '',
     });
   }
   return {
-    id: str(body.id) ?? '',
-    model: str(body.model) ?? '',
+    id: str(body['id']) ?? '',
+    model: str(body['model']) ?? '',
     content,
-    stopReason: refusal ? 'content_filter' : finishToIR(choice.finish_reason),
-    usage: chatUsageToIR(body.usage),
+    stopReason: refusal ? 'content_filter' : finishToIR(choice['finish_reason']),
+    usage: chatUsageToIR(body['usage']),
   };
 }
 
@@ -113,8 +113,8 @@ export function chatResponseFromIR(res: IRResponse, ctx: EncodeContext): JsonRec
     content: text === '' && calls.length > 0 ? null : text,
     refusal: null,
   };
-  if (reasoning !== '') message.reasoning_content = reasoning;
-  if (calls.length > 0) message.tool_calls = calls;
+  if (reasoning !== '') message['reasoning_content'] = reasoning;
+  if (calls.length > 0) message['tool_calls'] = calls;
   return {
     id: res.id,
     object: 'chat.completion',

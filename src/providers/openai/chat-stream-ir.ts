@@ -30,38 +30,38 @@ export function chatStreamDecoder(): StreamDecoder {
   };
 
   const onChunk = (chunk: JsonRecord): void => {
-    if (chunk.error !== undefined && chunk.error !== null) {
-      sink.fail(openAIStreamError(chunk.error));
+    if (chunk['error'] !== undefined && chunk['error'] !== null) {
+      sink.fail(openAIStreamError(chunk['error']));
       return;
     }
-    const choices = list(chunk.choices);
+    const choices = list(chunk['choices']);
     // Azure opens with a choice-less prompt-filter chunk whose id is blank: start on real content.
-    if (!sink.started && (choices.length > 0 || chunk.usage))
-      sink.start(str(chunk.id) ?? '', str(chunk.model) ?? '');
-    const choice = rec(choices.find((c) => (rec(c).index ?? 0) === 0));
-    const delta = rec(choice.delta);
+    if (!sink.started && (choices.length > 0 || chunk['usage']))
+      sink.start(str(chunk['id']) ?? '', str(chunk['model']) ?? '');
+    const choice = rec(choices.find((c) => (rec(c)['index'] ?? 0) === 0));
+    const delta = rec(choice['delta']);
     const reasoning = reasoningText(delta);
     if (reasoning) sink.thinking(reasoning);
-    const content = str(delta.content);
+    const content = str(delta['content']);
     if (content) sink.text(content);
-    const refusal = str(delta.refusal);
+    const refusal = str(delta['refusal']);
     if (refusal) {
       refused = true;
       sink.text(refusal);
     }
-    for (const raw of list(delta.tool_calls)) {
+    for (const raw of list(delta['tool_calls'])) {
       const call = rec(raw);
-      const key = String(call.index ?? 0);
-      const fn = rec(call.function);
-      const id = str(call.id);
+      const key = String(call['index'] ?? 0);
+      const fn = rec(call['function']);
+      const id = str(call['id']);
       if (id && toolIds.get(key) !== id) {
         toolIds.set(key, id);
-        sink.toolStart(key, id, str(fn.name) ?? '');
+        sink.toolStart(key, id, str(fn['name']) ?? '');
       }
-      sink.toolArgs(key, str(fn.arguments) ?? '');
+      sink.toolArgs(key, str(fn['arguments']) ?? '');
     }
-    if (typeof choice.finish_reason === 'string') finish = finishToIR(choice.finish_reason);
-    if (chunk.usage !== undefined && chunk.usage !== null) usage = chatUsageToIR(chunk.usage);
+    if (typeof choice['finish_reason'] === 'string') finish = finishToIR(choice['finish_reason']);
+    if (chunk['usage'] !== undefined && chunk['usage'] !== null) usage = chatUsageToIR(chunk['usage']);
   };
 
   const onData = (data: string): void => {

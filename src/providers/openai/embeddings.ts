@@ -35,9 +35,9 @@ export const openAIEmbeddingsClient: EmbeddingsClientSpec = {
   family: 'openai',
   endpoint: '/v1/embeddings',
   schema,
-  model: (body) => str(body.model) ?? '',
+  model: (body) => str(body['model']) ?? '',
   decode(body, model) {
-    const input = body.input;
+    const input = body['input'];
     const inputs = typeof input === 'string' ? [input] : list(input);
     const req: EmbedRequest = {
       model,
@@ -47,12 +47,12 @@ export const openAIEmbeddingsClient: EmbeddingsClientSpec = {
         return v;
       }),
     };
-    const dims = num(body.dimensions);
+    const dims = num(body['dimensions']);
     if (dims !== undefined) req.dimensions = dims;
     return req;
   },
   encode(res, { body, model, estimatedTokens }) {
-    const base64 = body.encoding_format === 'base64';
+    const base64 = body['encoding_format'] === 'base64';
     const tokens = res.promptTokens ?? estimatedTokens;
     return {
       object: 'list',
@@ -68,19 +68,19 @@ export const openAIEmbeddingsClient: EmbeddingsClientSpec = {
   passthroughBody: (body, model) => ({ ...body, model }),
   usageFromBody: (text) => {
     const usage = rec(jsonObjectAfter(text, '"usage":'));
-    return typeof usage.prompt_tokens === 'number' ? count(usage.prompt_tokens) : null;
+    return typeof usage['prompt_tokens'] === 'number' ? count(usage['prompt_tokens']) : null;
   },
 };
 
 function decode(json: unknown): { vectors: number[][]; promptTokens: number | null } {
   const body = rec(json);
-  const data = list(body.data)
+  const data = list(body['data'])
     .map(rec)
-    .sort((a, b) => (num(a.index) ?? 0) - (num(b.index) ?? 0));
-  const usage = rec(body.usage);
+    .sort((a, b) => (num(a['index']) ?? 0) - (num(b['index']) ?? 0));
+  const usage = rec(body['usage']);
   return {
-    vectors: data.map((d) => list(d.embedding).filter((x): x is number => typeof x === 'number')),
-    promptTokens: typeof usage.prompt_tokens === 'number' ? count(usage.prompt_tokens) : null,
+    vectors: data.map((d) => list(d['embedding']).filter((x): x is number => typeof x === 'number')),
+    promptTokens: typeof usage['prompt_tokens'] === 'number' ? count(usage['prompt_tokens']) : null,
   };
 }
 

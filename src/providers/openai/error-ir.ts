@@ -14,11 +14,11 @@ const CONTEXT_MESSAGE = /maximum context length|context window|too many tokens|p
 
 export function openAIFailure(status: number, errorObject: unknown): UpstreamFailure {
   const err = rec(errorObject);
-  const message = str(err.message);
-  const code = str(err.code);
+  const message = str(err['message']);
+  const code = str(err['code']);
   const failure: UpstreamFailure = { status };
   if (message !== undefined) failure.message = message;
-  const param = str(err.param);
+  const param = str(err['param']);
   if (param !== undefined) failure.param = param;
   if (code === 'context_length_exceeded' || (status === 400 && message && CONTEXT_MESSAGE.test(message))) {
     failure.kind = 'context_length';
@@ -31,7 +31,7 @@ export function openAIFailure(status: number, errorObject: unknown): UpstreamFai
 }
 
 export function openAIErrorToGateway(res: UpstreamErrorResponse): GatewayError {
-  const failure = openAIFailure(res.status, rec(parseJson(res.body)).error);
+  const failure = openAIFailure(res.status, rec(parseJson(res.body))['error']);
   const retry = retryAfterSeconds(res.retryAfter);
   if (retry !== undefined) failure.retryAfterSeconds = retry;
   return gatewayErrorFrom(failure);
@@ -39,7 +39,7 @@ export function openAIErrorToGateway(res: UpstreamErrorResponse): GatewayError {
 
 /** An error sent inside a 200 stream: no status, so one is inferred from the error type. */
 export function openAIStreamError(errorObject: unknown): GatewayError {
-  const type = str(rec(errorObject).type) ?? str(rec(errorObject).code) ?? '';
+  const type = str(rec(errorObject)['type']) ?? str(rec(errorObject)['code']) ?? '';
   let status = 500;
   if (/rate_limit|requests|tokens/.test(type)) status = 429;
   else if (type === 'invalid_request_error') status = 400;

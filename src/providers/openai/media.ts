@@ -14,10 +14,10 @@ import { openAIErrorToGateway } from './error-ir';
 /** `usage` as image and transcription models report it: input/output tokens. */
 function tokenUsage(text: string): TokenUsage | null {
   const usage = rec(jsonObjectAfter(text, '"usage":'));
-  if (typeof usage.input_tokens !== 'number' && typeof usage.output_tokens !== 'number') return null;
+  if (typeof usage['input_tokens'] !== 'number' && typeof usage['output_tokens'] !== 'number') return null;
   return {
-    promptTokens: count(usage.input_tokens),
-    completionTokens: count(usage.output_tokens),
+    promptTokens: count(usage['input_tokens']),
+    completionTokens: count(usage['output_tokens']),
     cachedReadTokens: 0,
     cacheWriteTokens: 0,
     reasoningTokens: 0,
@@ -46,7 +46,9 @@ const transcription: Omit<MediaSpec, 'path' | 'endpoint'> = {
       // whisper reports `usage: {type: "duration", seconds}`; verbose_json also has `duration`.
       const usage = rec(jsonObjectAfter(text, '"usage":'));
       const seconds =
-        typeof usage.seconds === 'number' ? usage.seconds : Number(/"duration":\s*([\d.]+)/.exec(text)?.[1]);
+        typeof usage['seconds'] === 'number'
+          ? usage['seconds']
+          : Number(/"duration":\s*([\d.]+)/.exec(text)?.[1]);
       return Number.isFinite(seconds) ? { audioSeconds: Math.ceil(seconds) } : {};
     },
   },
@@ -66,7 +68,7 @@ export const MEDIA: Record<MediaEndpoint, MediaSpec> = {
     endpoint: '/v1/audio/speech',
     path: '/audio/speech',
     multipart: false,
-    requestUnits: (fields) => ({ audioChars: (str(fields.input) ?? '').length }),
+    requestUnits: (fields) => ({ audioChars: (str(fields['input']) ?? '').length }),
   },
   transcriptions: { ...transcription, endpoint: '/v1/audio/transcriptions', path: '/audio/transcriptions' },
   translations: { ...transcription, endpoint: '/v1/audio/translations', path: '/audio/translations' },

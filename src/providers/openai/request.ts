@@ -25,10 +25,10 @@ export function upstreamChatBody<B extends JsonRecord>(
   body: B,
   model: string,
 ): { body: B & { model: string }; stripUsage: boolean } {
-  if (body.stream !== true) return { body: { ...body, model }, stripUsage: false };
-  const options = rec(body.stream_options);
+  if (body['stream'] !== true) return { body: { ...body, model }, stripUsage: false };
+  const options = rec(body['stream_options']);
   return {
     body: { ...body, model, stream_options: { ...options, include_usage: true } },
-    stripUsage: options.include_usage !== true,
+    stripUsage: options['include_usage'] !== true,
   };
 }

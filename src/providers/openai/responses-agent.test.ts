@@ -70,7 +70,7 @@ describe('a Codex request for a translated model', () => {
 
   it('maps web search to Anthropic web search, and leaves it out (reported) for chat and for Gemini with functions', () => {
     const anthropic = anthropicAdapter.encodeRequest(fitBuiltinTools(ir, anthropicAdapter));
-    expect((anthropic.tools as { type?: string; name: string }[]).at(-1)).toEqual({
+    expect((anthropic['tools'] as { type?: string; name: string }[]).at(-1)).toEqual({
       type: 'web_search_20250305',
       name: 'web_search',
       allowed_domains: ['example.com'],
@@ -85,7 +85,7 @@ describe('a Codex request for a translated model', () => {
     });
     expect(fitBuiltinTools(ir, geminiAdapter).dropped).toContain('tools[3] (web_search)');
     const searchOnly = responsesRequestToIR({ model: 'm', input: 'news?', tools: [{ type: 'web_search' }] });
-    expect(geminiAdapter.encodeRequest(fitBuiltinTools(searchOnly, geminiAdapter)).tools).toEqual([
+    expect(geminiAdapter.encodeRequest(fitBuiltinTools(searchOnly, geminiAdapter))['tools']).toEqual([
       { googleSearch: {} },
     ]);
   });
@@ -110,7 +110,7 @@ describe('a Codex request for a translated model', () => {
       { id: 'up_1', model: 'm', content, stopReason: 'tool_use', usage: zeroUsage() },
       { now: () => 0, request: ir },
     );
-    expect(whole.output).toEqual([
+    expect(whole['output']).toEqual([
       {
         id: 'fc_0',
         type: 'function_call',
@@ -152,7 +152,9 @@ describe('a Codex request for a translated model', () => {
       .split('\n\n')
       .filter(Boolean)
       .map((f) => JSON.parse(f.split('\ndata: ')[1] ?? '{}') as Record<string, unknown>);
-    expect(frames.filter((f) => String(f.type).startsWith('response.custom_tool_call_input'))).toMatchObject([
+    expect(
+      frames.filter((f) => String(f['type']).startsWith('response.custom_tool_call_input')),
+    ).toMatchObject([
       { type: 'response.custom_tool_call_input.delta', item_id: 'ctc_sy1_1', delta: '*** End Patch' },
       { type: 'response.custom_tool_call_input.done', item_id: 'ctc_sy1_1', input: '*** End Patch' },
     ]);

@@ -20,10 +20,10 @@ export const openAIResponsesProtocol: ClientProtocolSpec = {
   family: 'openai',
   schema,
   head: (body) => {
-    const max = num(body.max_output_tokens);
+    const max = num(body['max_output_tokens']);
     return {
-      model: str(body.model) ?? '',
-      stream: body.stream === true,
+      model: str(body['model']) ?? '',
+      stream: body['stream'] === true,
       ...(max ? { maxOutputTokens: max } : {}),
     };
   },

@@ -20,7 +20,7 @@ export function responsesRequestFromIR(ir: IRRequest): JsonRecord {
   const body: JsonRecord = { model: ir.model };
   const input: JsonRecord[] = [];
   const only = ir.system[0];
-  if (ir.system.length === 1 && only) body.instructions = only.text;
+  if (ir.system.length === 1 && only) body['instructions'] = only.text;
   else if (ir.system.length > 1) {
     input.push({
       type: 'message',
@@ -29,38 +29,38 @@ export function responsesRequestFromIR(ir: IRRequest): JsonRecord {
     });
   }
   for (const m of ir.messages) input.push(...encodeItems(m));
-  body.input = input;
+  body['input'] = input;
   if (ir.tools.length > 0) {
-    body.tools = ir.tools.map((t) => ({
+    body['tools'] = ir.tools.map((t) => ({
       type: 'function',
       name: t.name,
       ...(t.description !== undefined ? { description: t.description } : {}),
       parameters: t.parameters,
       strict: t.strict ?? false,
     }));
-    if (ir.toolChoice !== undefined) body.tool_choice = encodeToolChoice(ir.toolChoice);
-    if (ir.parallelToolCalls !== undefined) body.parallel_tool_calls = ir.parallelToolCalls;
+    if (ir.toolChoice !== undefined) body['tool_choice'] = encodeToolChoice(ir.toolChoice);
+    if (ir.parallelToolCalls !== undefined) body['parallel_tool_calls'] = ir.parallelToolCalls;
   }
-  if (ir.maxOutputTokens !== undefined) body.max_output_tokens = ir.maxOutputTokens;
-  if (ir.temperature !== undefined) body.temperature = ir.temperature;
-  if (ir.topP !== undefined) body.top_p = ir.topP;
+  if (ir.maxOutputTokens !== undefined) body['max_output_tokens'] = ir.maxOutputTokens;
+  if (ir.temperature !== undefined) body['temperature'] = ir.temperature;
+  if (ir.topP !== undefined) body['top_p'] = ir.topP;
   const f = ir.responseFormat;
   if (f) {
-    if (f.type !== 'json_schema') body.text = { format: { type: f.type } };
+    if (f.type !== 'json_schema') body['text'] = { format: { type: f.type } };
     else {
       const format: JsonRecord = { type: 'json_schema', name: f.name, schema: f.schema };
-      if (f.strict !== undefined) format.strict = f.strict;
-      if (f.description !== undefined) format.description = f.description;
-      body.text = { format };
+      if (f.strict !== undefined) format['strict'] = f.strict;
+      if (f.description !== undefined) format['description'] = f.description;
+      body['text'] = { format };
     }
   }
   const effort =
     ir.reasoning?.adaptive && ir.reasoning.effort === undefined ? undefined : effortOf(ir.reasoning);
-  if (effort !== undefined) body.reasoning = { effort };
-  if (ir.user !== undefined) body.user = ir.user;
-  if (ir.metadata !== undefined) body.metadata = ir.metadata;
-  if (ir.stream) body.stream = true;
-  body.store = false;
+  if (effort !== undefined) body['reasoning'] = { effort };
+  if (ir.user !== undefined) body['user'] = ir.user;
+  if (ir.metadata !== undefined) body['metadata'] = ir.metadata;
+  if (ir.stream) body['stream'] = true;
+  body['store'] = false;
   return body;
 }
 

@@ -93,7 +93,7 @@ export function responsesRequestToIR(input: unknown): IRRequest {
   refuseDefaultsOnly(body);
   const instructions = optString(body, 'instructions');
   const system: IRTextPart[] = instructions ? [{ type: 'text', text: instructions }] : [];
-  const raw = body.input;
+  const raw = body['input'];
   const items = typeof raw === 'string' ? [{ role: 'user', content: raw }] : (optArray(body, 'input') ?? []);
   const ir: IRRequest = {
     model: requireString(body, 'model'),
@@ -106,7 +106,7 @@ export function responsesRequestToIR(input: unknown): IRRequest {
   };
   readTools(optArray(body, 'tools') ?? [], ir);
   ir.messages = readItems(items, system, ir.toolAliases ?? {});
-  const choice = readToolChoice(body.tool_choice);
+  const choice = readToolChoice(body['tool_choice']);
   if (choice !== undefined) ir.toolChoice = choice;
   const parallel = optBoolean(body, 'parallel_tool_calls');
   if (parallel !== undefined) ir.parallelToolCalls = parallel;
@@ -153,7 +153,7 @@ function readFormat(text: JsonRecord | undefined): IRRequest['responseFormat'] {
   const format = optRecord(text ?? {}, 'format', 'text.format');
   if (!format) return undefined;
   // The Responses format is the chat one with the json_schema fields lifted up a level.
-  const chatShape = format.type === 'json_schema' ? { type: 'json_schema', json_schema: format } : format;
+  const chatShape = format['type'] === 'json_schema' ? { type: 'json_schema', json_schema: format } : format;
   return readResponseFormat(chatShape, 'text.format');
 }
 
@@ -181,12 +181,14 @@ function readItems(
   items.forEach((raw, i) => {
     const at = `input[${i}]`;
     const item = requireRecord(raw, at);
-    const type = item.type ?? 'message';
+    const type = item['type'] ?? 'message';
     if (type === 'message') {
-      const role = item.role;
-      if (role === 'system' || role === 'developer') system.push(...textParts(item.content, `${at}.content`));
-      else if (role === 'user') out.push({ role: 'user', content: userParts(item.content, `${at}.content`) });
-      else if (role === 'assistant') assistant().content.push(...textParts(item.content, `${at}.content`));
+      const role = item['role'];
+      if (role === 'system' || role === 'developer')
+        system.push(...textParts(item['content'], `${at}.content`));
+      else if (role === 'user')
+        out.push({ role: 'user', content: userParts(item['content'], `${at}.content`) });
+      else if (role === 'assistant') assistant().content.push(...textParts(item['content'], `${at}.content`));
       else throw invalid(`${at}.role`, 'must be user, assistant, system or developer');
     } else if (type === 'function_call') {
       const name = requireString(item, 'name', `${at}.name`);
@@ -216,7 +218,7 @@ function readItems(
       const result: IRToolResultPart = {
         type: 'tool_result',
         toolCallId: requireString(item, 'call_id', `${at}.call_id`),
-        content: userParts(item.output, `${at}.output`),
+        content: userParts(item['output'], `${at}.output`),
         isError: false,
       };
       appendToolResult(out, result);
@@ -236,12 +238,12 @@ function readItems(
 export function reasoningItem(item: JsonRecord): IRAssistantPart {
   const texts = (key: string) =>
     (Array.isArray(item[key]) ? (item[key] as unknown[]) : []).flatMap((s) => {
-      const t = str(requireRecord(s, `reasoning.${key}`).text);
+      const t = str(requireRecord(s, `reasoning.${key}`)['text']);
       return t === undefined ? [] : [t];
     });
   const summary = texts('summary');
   const text = (summary.length > 0 ? summary : texts('content')).join('\n\n');
-  const enc = str(item.encrypted_content);
+  const enc = str(item['encrypted_content']);
   if (enc?.startsWith(REDACTED_PREFIX))
     return { type: 'thinking', text: '', redactedData: enc.slice(REDACTED_PREFIX.length) };
   return { type: 'thinking', text, ...(enc ? { signature: enc } : {}) };
@@ -252,10 +254,10 @@ function textParts(content: unknown, at: string): IRTextPart[] {
   if (!Array.isArray(content)) throw invalid(at, 'must be a string or an array of parts');
   return content.map((p, j) => {
     const part = requireRecord(p, `${at}[${j}]`);
-    if (part.type === 'input_text' || part.type === 'output_text') {
+    if (part['type'] === 'input_text' || part['type'] === 'output_text') {
       return { type: 'text', text: requireString(part, 'text', `${at}[${j}].text`) };
     }
-    if (part.type === 'refusal')
+    if (part['type'] === 'refusal')
       return { type: 'text', text: requireString(part, 'refusal', `${at}[${j}].refusal`) };
     throw unsupported(`${at}[${j}].type`, 'only text parts are allowed here');
   });
@@ -269,12 +271,12 @@ function userParts(content: unknown, at: string): IRUserPart[] {
   return content.map((p, j): IRUserPart => {
     const pat = `${at}[${j}]`;
     const part = requireRecord(p, pat);
-    if (part.type === 'input_text' || part.type === 'output_text') {
+    if (part['type'] === 'input_text' || part['type'] === 'output_text') {
       return { type: 'text', text: requireString(part, 'text', `${pat}.text`) };
     }
-    if (part.type !== 'input_image')
-      throw unsupported(`${pat}.type`, `${JSON.stringify(part.type)} parts cannot be translated`);
-    if (part.file_id) throw unsupported(`${pat}.file_id`, 'uploaded files cannot be translated');
+    if (part['type'] !== 'input_image')
+      throw unsupported(`${pat}.type`, `${JSON.stringify(part['type'])} parts cannot be translated`);
+    if (part['file_id']) throw unsupported(`${pat}.file_id`, 'uploaded files cannot be translated');
     const url = requireString(part, 'image_url', `${pat}.image_url`);
     const data = DATA_URL.exec(url);
     const image: IRUserPart = {
@@ -284,7 +286,7 @@ function userParts(content: unknown, at: string): IRUserPart[] {
           ? { kind: 'base64', mediaType: data[1], data: data[2] }
           : { kind: 'url', url },
     };
-    if (part.detail === 'low' || part.detail === 'high') image.detail = part.detail;
+    if (part['detail'] === 'low' || part['detail'] === 'high') image.detail = part['detail'];
     return image;
   });
 }
@@ -310,24 +312,24 @@ function readTools(tools: unknown[], ir: IRRequest): void {
   tools.forEach((t, i) => {
     const at = `tools[${i}]`;
     const tool = requireRecord(t, at);
-    if (tool.type === 'function') ir.tools.push(functionTool(tool, at));
-    else if (tool.type === 'custom') {
+    if (tool['type'] === 'function') ir.tools.push(functionTool(tool, at));
+    else if (tool['type'] === 'custom') {
       const custom = customTool(tool, at);
       aliases[custom.name] = { name: custom.name, freeform: true };
       ir.tools.push(custom);
-    } else if (tool.type === 'namespace') {
+    } else if (tool['type'] === 'namespace') {
       const namespace = requireString(tool, 'name', `${at}.name`);
       (optArray(tool, 'tools', `${at}.tools`) ?? []).forEach((inner, j) => {
         const iat = `${at}.tools[${j}]`;
         const member = requireRecord(inner, iat);
-        const freeform = member.type === 'custom';
+        const freeform = member['type'] === 'custom';
         const t2 = freeform ? customTool(member, iat) : functionTool(member, iat);
         const flat = namespacedName(namespace, t2.name);
         aliases[flat] = { name: t2.name, namespace, ...(freeform ? { freeform } : {}) };
         ir.tools.push({ ...t2, name: flat });
       });
-    } else if (WEB_SEARCH_TYPES.includes(String(tool.type))) builtins.push(webSearch(tool, at));
-    else dropped.push(`${at} (${String(tool.type)})`);
+    } else if (WEB_SEARCH_TYPES.includes(String(tool['type']))) builtins.push(webSearch(tool, at));
+    else dropped.push(`${at} (${String(tool['type'])})`);
   });
   if (Object.keys(aliases).length > 0) ir.toolAliases = aliases;
   if (builtins.length > 0) ir.builtinTools = builtins;
@@ -335,8 +337,8 @@ function readTools(tools: unknown[], ir: IRRequest): void {
 }
 
 function functionTool(tool: JsonRecord, at: string): IRTool {
-  if (tool.type !== 'function')
-    throw unsupported(`${at}.type`, `${JSON.stringify(tool.type)} tools cannot be translated`);
+  if (tool['type'] !== 'function')
+    throw unsupported(`${at}.type`, `${JSON.stringify(tool['type'])} tools cannot be translated`);
   const out: IRTool = {
     name: requireString(tool, 'name', `${at}.name`),
     parameters: optRecord(tool, 'parameters', `${at}.parameters`) ?? { type: 'object', properties: {} },
@@ -352,8 +354,8 @@ function functionTool(tool: JsonRecord, at: string): IRTool {
 function customTool(tool: JsonRecord, at: string): IRTool {
   const name = requireString(tool, 'name', `${at}.name`);
   const format = optRecord(tool, 'format', `${at}.format`);
-  const grammar = format?.type === 'grammar' ? str(format.definition) : undefined;
-  const syntax = str(format?.syntax) ?? 'grammar';
+  const grammar = format?.['type'] === 'grammar' ? str(format['definition']) : undefined;
+  const syntax = str(format?.['syntax']) ?? 'grammar';
   const description = optString(tool, 'description', `${at}.description`) ?? '';
   return {
     name,
@@ -389,7 +391,7 @@ function readToolChoice(v: unknown): IRToolChoice | undefined {
   if (v === undefined || v === null) return undefined;
   if (v === 'auto' || v === 'none' || v === 'required') return v;
   const choice = requireRecord(v, 'tool_choice');
-  if (choice.type === 'function' || choice.type === 'custom') {
+  if (choice['type'] === 'function' || choice['type'] === 'custom') {
     const name = requireString(choice, 'name', 'tool_choice.name');
     const namespace = optString(choice, 'namespace', 'tool_choice.namespace');
     return { name: namespace ? namespacedName(namespace, name) : name };
@@ -398,6 +400,6 @@ function readToolChoice(v: unknown): IRToolChoice | undefined {
   // the answer: refused, never dropped.
   throw unsupported(
     'tool_choice',
-    `${JSON.stringify(choice.type)} tool choices cannot be translated for this model; use "auto" or "required"`,
+    `${JSON.stringify(choice['type'])} tool choices cannot be translated for this model; use "auto" or "required"`,
   );
 }

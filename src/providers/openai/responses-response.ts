@@ -25,13 +25,13 @@ import { REDACTED_PREFIX, reasoningItem } from './responses-request';
 
 export function responsesUsageToIR(u: unknown): TokenUsage {
   const usage = rec(u);
-  const input = rec(usage.input_tokens_details);
+  const input = rec(usage['input_tokens_details']);
   return {
-    promptTokens: count(usage.input_tokens),
-    completionTokens: count(usage.output_tokens),
-    cachedReadTokens: count(input.cached_tokens),
-    cacheWriteTokens: count(input.cache_write_tokens),
-    reasoningTokens: count(rec(usage.output_tokens_details).reasoning_tokens),
+    promptTokens: count(usage['input_tokens']),
+    completionTokens: count(usage['output_tokens']),
+    cachedReadTokens: count(input['cached_tokens']),
+    cacheWriteTokens: count(input['cache_write_tokens']),
+    reasoningTokens: count(rec(usage['output_tokens_details'])['reasoning_tokens']),
   };
 }
 
@@ -56,27 +56,27 @@ export function statusToIR(status: unknown, incompleteReason: unknown, sawToolCa
 
 /** One output item → IR parts (a message item may hold several text parts). */
 export function itemToIR(item: JsonRecord): { parts: IRAssistantPart[]; refused: boolean } {
-  if (item.type === 'reasoning') {
+  if (item['type'] === 'reasoning') {
     const part = reasoningItem(item);
     const empty =
       part.type === 'thinking' && part.text === '' && !part.signature && part.redactedData === undefined;
     return { parts: empty ? [] : [part], refused: false };
   }
-  if (item.type === 'function_call') {
+  if (item['type'] === 'function_call') {
     const call: IRAssistantPart = {
       type: 'tool_call',
-      id: str(item.call_id) ?? '',
-      name: str(item.name) ?? '',
-      arguments: str(item.arguments) ?? '',
+      id: str(item['call_id']) ?? '',
+      name: str(item['name']) ?? '',
+      arguments: str(item['arguments']) ?? '',
     };
     return { parts: [call], refused: false };
   }
-  if (item.type !== 'message') return { parts: [], refused: false };
+  if (item['type'] !== 'message') return { parts: [], refused: false };
   let refused = false;
-  const parts = list(item.content).flatMap((c): IRAssistantPart[] => {
+  const parts = list(item['content']).flatMap((c): IRAssistantPart[] => {
     const content = rec(c);
-    if (content.type === 'refusal') refused = true;
-    const text = str(content.text) ?? str(content.refusal);
+    if (content['type'] === 'refusal') refused = true;
+    const text = str(content['text']) ?? str(content['refusal']);
     return text === undefined ? [] : [{ type: 'text', text }];
   });
   return { parts, refused };
@@ -86,20 +86,20 @@ export function responsesResponseToIR(input: unknown): IRResponse {
   const body = rec(input);
   const content: IRAssistantPart[] = [];
   let refused = false;
-  for (const item of list(body.output)) {
+  for (const item of list(body['output'])) {
     const r = itemToIR(rec(item));
     content.push(...r.parts);
     refused ||= r.refused;
   }
   const sawToolCall = content.some((p) => p.type === 'tool_call');
   return {
-    id: str(body.id) ?? '',
-    model: str(body.model) ?? '',
+    id: str(body['id']) ?? '',
+    model: str(body['model']) ?? '',
     content,
     stopReason: refused
       ? 'content_filter'
-      : statusToIR(body.status, rec(body.incomplete_details).reason, sawToolCall),
-    usage: responsesUsageToIR(body.usage),
+      : statusToIR(body['status'], rec(body['incomplete_details'])['reason'], sawToolCall),
+    usage: responsesUsageToIR(body['usage']),
   };
 }
 
@@ -126,7 +126,7 @@ export function itemId(prefix: string, index: number, naming?: ItemNaming): stri
 export function freeformInput(args: string): string {
   try {
     const v = JSON.parse(args) as unknown;
-    if (isRecord(v) && typeof v.input === 'string') return v.input;
+    if (isRecord(v) && typeof v['input'] === 'string') return v['input'];
   } catch {
     // The model wrote raw text instead of the JSON object: that text is the input.
   }

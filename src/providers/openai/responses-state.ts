@@ -27,7 +27,7 @@ export function responseOfItem(itemId: string): string | null {
 
 /** The request's input as a list of items (a string input is one user message). */
 export function inputItems(body: JsonRecord): unknown[] {
-  const input = body.input;
+  const input = body['input'];
   if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
   return Array.isArray(input) ? input : [];
 }
@@ -41,11 +41,11 @@ export interface StoredRefs {
 
 /** The stored rows a request needs; none when it refers to nothing the gateway stored. */
 export function storedRefs(body: JsonRecord): StoredRefs {
-  const prev = typeof body.previous_response_id === 'string' ? body.previous_response_id : null;
+  const prev = typeof body['previous_response_id'] === 'string' ? body['previous_response_id'] : null;
   const sources = new Set<string>();
   for (const item of inputItems(body)) {
-    if (isRecord(item) && item.type === 'item_reference' && typeof item.id === 'string') {
-      const owner = responseOfItem(item.id);
+    if (isRecord(item) && item['type'] === 'item_reference' && typeof item['id'] === 'string') {
+      const owner = responseOfItem(item['id']);
       if (owner) sources.add(owner);
     }
   }
@@ -74,13 +74,13 @@ export function expandStored(
     );
   }
   const turnItems = inputItems(body).map((item, i) => {
-    if (!isRecord(item) || item.type !== 'item_reference' || typeof item.id !== 'string') return item;
-    const owner = responseOfItem(item.id);
-    const found = owner ? items.get(owner)?.find((s) => isRecord(s) && s.id === item.id) : undefined;
+    if (!isRecord(item) || item['type'] !== 'item_reference' || typeof item['id'] !== 'string') return item;
+    const owner = responseOfItem(item['id']);
+    const found = owner ? items.get(owner)?.find((s) => isRecord(s) && s['id'] === item['id']) : undefined;
     if (found === undefined) {
       throw unsupported(
         `input[${i}].id`,
-        `item "${item.id}" is not in the gateway's response store (expired, never stored, or another account's)`,
+        `item "${item['id']}" is not in the gateway's response store (expired, never stored, or another account's)`,
       );
     }
     return found;
@@ -90,12 +90,12 @@ export function expandStored(
     ...rest,
     input: [...(refs.previous !== null ? (chain ?? []) : []), ...turnItems],
   };
-  if (refs.previous === null && body.previous_response_id !== undefined) {
+  if (refs.previous === null && body['previous_response_id'] !== undefined) {
     // Not ours: left for the decoder (a Responses upstream's own id, refused when translating).
-    out.previous_response_id = body.previous_response_id;
+    out['previous_response_id'] = body['previous_response_id'];
   }
   return { body: out, turnItems };
 }
 
 /** Whether the answer is kept: Responses stores by default (`store` absent means true). */
-export const wantsStore = (body: JsonRecord): boolean => body.store !== false;
+export const wantsStore = (body: JsonRecord): boolean => body['store'] !== false;

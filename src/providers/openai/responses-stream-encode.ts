@@ -136,7 +136,8 @@ export function responsesStreamEncoder(ctx: StreamEncodeContext): StreamEncoder 
     const status = statusFromIR(res.stopReason, err);
     const output = res.content.map((p, i) => itemFromIR(p, i, naming));
     const response = responseObject(head, output, status, res.usage);
-    const type = status.status === 'completed' ? 'response.completed' : `response.${String(status.status)}`;
+    const type =
+      status['status'] === 'completed' ? 'response.completed' : `response.${String(status['status'])}`;
     return `${pending}${ev(type, { response })}`;
   };
 

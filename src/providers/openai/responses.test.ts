@@ -105,7 +105,7 @@ describe('Responses stream decoder', () => {
         input_tokens_details: { cached_tokens: 4 },
       },
     };
-    const e = (data: Record<string, unknown>) => sseEvent(data, String(data.type));
+    const e = (data: Record<string, unknown>) => sseEvent(data, String(data['type']));
     const sse = [
       e({ type: 'response.created', response: { id: 'resp_9', model: 'o-model', output: [] } }),
       e({
