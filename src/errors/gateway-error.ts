@@ -1,5 +1,6 @@
-// Typed gateway errors. Each has a stable literal `code` (C13) and an HTTP status; rendering into a
-// protocol's error shape happens once, in ./render.ts.
+// Typed gateway errors. Each has a stable `code` from the closed set in ./codes.ts and an HTTP
+// status; rendering into a protocol's error shape happens once, in ./render.ts.
+import type { ErrorCode } from './codes';
 
 export type ErrorKind =
   | 'invalid_request'
@@ -17,7 +18,7 @@ export abstract class GatewayError extends Error {
   abstract readonly status: number;
   abstract readonly kind: ErrorKind;
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly param?: string,
   ) {
@@ -56,7 +57,7 @@ export class ConflictError extends GatewayError {
   readonly kind = 'invalid_request';
 }
 
-/** A policy write that would allow more than the parent allows (C4); `param` names the field. */
+/** A policy write that would allow more than the parent allows (a child's policy never widens its parent's); `param` names the field. */
 export class PolicyWideningError extends GatewayError {
   readonly status = 422;
   readonly kind = 'invalid_request';
@@ -80,7 +81,7 @@ export class RateLimitError extends GatewayError {
   readonly status = 429;
   readonly kind = 'rate_limit';
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly retryAfterSeconds: number,
   ) {
@@ -101,7 +102,7 @@ export class QuotaExceededError extends GatewayError {
 export class UpstreamError extends GatewayError {
   readonly kind = 'upstream';
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     readonly status: number = 502,
   ) {

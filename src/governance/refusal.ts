@@ -2,6 +2,7 @@
 // daily and budget limits, each naming the limit and the account level that refused; a 400 for a
 // request that needs more than a limit can ever grant.
 import type { Refusal } from '../../durable-objects/governor-core';
+import type { ErrorCode } from '../errors/codes';
 import {
   type GatewayError,
   InvalidRequestError,
@@ -9,14 +10,14 @@ import {
   RateLimitError,
 } from '../errors/gateway-error';
 
-const quotaCodes: Record<string, [code: string, what: string]> = {
+const quotaCodes: Record<string, [code: ErrorCode, what: string]> = {
   rpd: ['daily_request_quota_exceeded', 'daily request quota'],
   tpd: ['daily_token_quota_exceeded', 'daily token quota'],
   daily_budget: ['daily_budget_exceeded', 'daily budget'],
   monthly_budget: ['monthly_budget_exceeded', 'monthly budget'],
 };
 
-function rateName(limit: string): [code: string, what: string] {
+function rateName(limit: string): [code: ErrorCode, what: string] {
   if (limit === 'rpm') return ['rate_limit_exceeded', 'requests-per-minute limit'];
   if (limit === 'tpm') return ['token_rate_limit_exceeded', 'tokens-per-minute limit'];
   const m = /^model_(rpm|tpm):(.+)$/.exec(limit);

@@ -5,6 +5,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { ChainLink } from '../../durable-objects/dims';
 import { database } from '../db/client';
 import { accounts, gatewayKeys, policies } from '../db/schema';
+import { accountBlockedCode, type ErrorCode } from '../errors/codes';
 import { AuthenticationError, PermissionDeniedError } from '../errors/gateway-error';
 import { governedChain, walletOf } from '../governance/chain';
 import { sha256Hex } from '../lib/ids';
@@ -20,7 +21,7 @@ export interface AuthContext {
   defaultLevel: number | null;
   expiresAt: number | null;
   /** Set when the key or an account on its chain may not be used. */
-  refusal: { kind: 'auth' | 'permission'; code: string; message: string } | null;
+  refusal: { kind: 'auth' | 'permission'; code: ErrorCode; message: string } | null;
   policy: EffectivePolicy;
   routes: ModelRouteCache;
   /** The levels with limits this key's requests count against, root first (C5). */
@@ -67,7 +68,7 @@ export async function loadAuthContext(d1: D1Database, hash: string): Promise<Aut
     const isOwn = blocked.account.id === key.accountId;
     refusal = {
       kind: 'permission',
-      code: `account_${blocked.account.status}`,
+      code: accountBlockedCode(blocked.account.status),
       message: `${isOwn ? "This key's account" : `The parent account "${blocked.account.name}"`} is ${blocked.account.status}.`,
     };
   }

@@ -3,6 +3,7 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { accounts, users } from '../db/schema';
+import { accountBlockedCode } from '../errors/codes';
 import { AuthenticationError, PermissionDeniedError } from '../errors/gateway-error';
 import { randomToken } from '../lib/ids';
 import { auditRow, runBatch } from './context';
@@ -42,7 +43,7 @@ export async function login(
     .limit(1);
   if (blocked)
     throw new PermissionDeniedError(
-      `account_${blocked.status}`,
+      accountBlockedCode(blocked.status),
       `This account (or a parent) is ${blocked.status}.`,
     );
 

@@ -2,6 +2,7 @@
 // sees only that account's subtree: anything outside reads as "not found", so nothing leaks about
 // other tenants. Inside the subtree, a missing capability is "forbidden".
 import type { UserRole } from '../db/schema';
+import type { ErrorCode } from '../errors/codes';
 
 /** Scopes a management token can carry. `admin` means every capability, like an owner. */
 export const tokenScopes = [
@@ -117,7 +118,7 @@ export type Placement = 'subtree' | 'below' | 'descendant';
 export type Decision =
   | { kind: 'allow' }
   | { kind: 'not_found' }
-  | { kind: 'forbidden'; code: string; message: string };
+  | { kind: 'forbidden'; code: ErrorCode; message: string };
 
 export function decide(
   p: Principal,

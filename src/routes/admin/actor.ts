@@ -5,6 +5,7 @@ import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { database } from '../../db/client';
 import { accounts, managementTokens, users } from '../../db/schema';
+import { accountBlockedCode } from '../../errors/codes';
 import { AuthenticationError, NotConfiguredError, PermissionDeniedError } from '../../errors/gateway-error';
 import { sha256Hex } from '../../lib/ids';
 import { type Capability, can, lacking, type Principal } from '../../tenancy/permissions';
@@ -34,7 +35,7 @@ async function assertChainActive(db: Database, path: string): Promise<void> {
     .limit(1);
   if (blocked)
     throw new PermissionDeniedError(
-      `account_${blocked.status}`,
+      accountBlockedCode(blocked.status),
       `This account (or a parent) is ${blocked.status}.`,
     );
 }
