@@ -10,7 +10,9 @@ const START = '<!-- error-codes:start (generated from src/errors/codes.ts) -->';
 const END = '<!-- error-codes:end -->';
 
 function table(): string {
-  const rows = ERROR_CODES.map((e) => `| \`${e.code}\` | ${e.status} | ${e.meaning.replaceAll('|', '\\|')} |`);
+  const rows = ERROR_CODES.map(
+    (e) => `| \`${e.code}\` | ${e.status} | ${e.meaning.replaceAll('|', '\\|')} |`,
+  );
   return ['| Code | Status | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
