@@ -31,13 +31,16 @@ export default defineConfig({
             wrangler: { configPath: './wrangler.toml' },
             miniflare: {
               bindings: { ...testSecrets, TEST_MIGRATIONS: await readD1Migrations('./d1-migrations') },
+              // Fail closed: the Worker may reach only loopback (the fake provider and its webhook
+              // receivers, on 127.0.0.1); any other outbound fetch throws instead of leaving the machine.
+              outboundService: { network: { allow: ['127.0.0.1/32'] } },
             },
           })),
         ],
         test: {
           name: 'workers',
           include: ['test/integration/**/*.test.ts'],
-          setupFiles: ['./test/integration/apply-migrations.ts'],
+          setupFiles: ['./test/integration/apply-migrations.ts', './test/integration/fail-closed.ts'],
           globalSetup: ['./test/harness/fake-provider-setup.ts'],
           testTimeout: 20_000,
         },

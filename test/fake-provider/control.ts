@@ -7,6 +7,8 @@ export interface ControlState {
   book: ScriptBook;
   requests: unknown[];
   unexpected: unknown[];
+  /** Every unexpected request since the fake started; reset() never clears it. */
+  unexpectedEver: unknown[];
   reset(): void;
 }
 
@@ -36,6 +38,10 @@ export function handleControl(
   }
   if (route === 'GET /__fake/requests') {
     return { status: 200, body: { requests: state.requests, unexpected: state.unexpected } };
+  }
+  if (route === 'GET /__fake/unexpected') {
+    // For a suite whose files share one fake and reset it concurrently: no reset can hide a miss.
+    return { status: 200, body: { unexpected: state.unexpectedEver } };
   }
   return { status: 404, body: { error: `unknown control route ${route}` } };
 }

@@ -250,6 +250,9 @@ describe('scripts', () => {
     fake().reset();
     expect(fake().unexpected).toEqual([]);
     expect((await call('openai', 'k2')).status).toBe(200);
+    // …but not the lifetime record a shared suite checks after each test (test/integration/fail-closed.ts).
+    const ever = (await (await fetch(`${fake().url}/__fake/unexpected`)).json()) as { unexpected: unknown[] };
+    expect(ever.unexpected).toEqual([expect.objectContaining({ method: 'POST', path: '/nope' })]);
   });
 });
 

@@ -151,11 +151,17 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
   const book = new ScriptBook();
   const requests: RecordedRequest[] = [];
   const unexpected: RecordedRequest[] = [];
+  const unexpectedEver: RecordedRequest[] = [];
   const shutdown = new AbortController();
   let counter = 0;
   const nextId = (): number => ++counter;
   // Separate from the id counter so ids stay 1, 2, 3... whatever errors happen in between.
   let requestCounter = 0;
+
+  const miss = (rec: RecordedRequest): void => {
+    unexpected.push(rec);
+    unexpectedEver.push(rec);
+  };
 
   const reset = (): void => {
     book.clear();
@@ -188,7 +194,7 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
       behaviour = resolveBehaviour(book, key);
     } catch (e) {
       if (!(e instanceof BehaviourKeyError)) throw e;
-      unexpected.push(rec);
+      miss(rec);
       return reply(errorFor(protocol, 400, e.message));
     }
     if (behaviour.firstByteDelayMs && !(await sleep(behaviour.firstByteDelayMs, shutdown.signal))) {
@@ -208,7 +214,7 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
       behaviour,
       nextId,
     });
-    if (crashed) unexpected.push(rec);
+    if (crashed) miss(rec);
     if (result.kind === 'json') return reply(result);
     if (result.kind === 'raw') {
       res.writeHead(result.status, {
@@ -242,8 +248,14 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
         at,
       };
       if (url.pathname.startsWith('/__fake/')) {
-        const r = handleControl(rec.method, url.pathname, rec.body, { book, requests, unexpected, reset });
-        if (r.status === 404) unexpected.push(rec);
+        const r = handleControl(rec.method, url.pathname, rec.body, {
+          book,
+          requests,
+          unexpected,
+          unexpectedEver,
+          reset,
+        });
+        if (r.status === 404) miss(rec);
         return sendJson(res, r.status, r.body);
       }
       // A webhook receiver (budget alerts): recorded like provider requests; `/webhook/fail` is down.
@@ -266,7 +278,7 @@ export async function startFakeProvider(opts: { port?: number; host?: string } =
       }
       const match = matchRoute(rec.method, url);
       if (!match) {
-        unexpected.push(rec);
+        miss(rec);
         return sendJson(
           res,
           404,

@@ -79,6 +79,9 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     durableObjectsPersist: false,
     cachePersist: false,
     cf: false,
+    // Fail closed: the gateway may reach only loopback (the fake provider, webhook receivers, the
+    // bench upstream, all on 127.0.0.1); a fetch anywhere else throws instead of leaving the machine.
+    outboundService: { network: { allow: ['127.0.0.1/32'] } },
     // For profiling: SWITCHYARD_INSPECTOR_PORT exposes workerd's DevTools protocol on loopback.
     ...(process.env['SWITCHYARD_INSPECTOR_PORT']
       ? { inspectorPort: Number(process.env['SWITCHYARD_INSPECTOR_PORT']) }
