@@ -1,5 +1,6 @@
 // AccountGovernor: the strongly consistent limits of one account (or of a key with limits of its
-// own), addressed by name (C5). The decision logic is GovernorCore; this class adds what only a
+// own), addressed by name (limits and quotas). The decision logic is GovernorCore; this class adds what only
+// a
 // Durable Object can: SQLite storage that survives eviction, RPC to the parent's governor, and an
 // alarm that hands an expired parent lease back even when no request comes.
 import { DurableObject } from 'cloudflare:workers';
@@ -98,7 +99,7 @@ export class AccountGovernor extends DurableObject<Env> {
     this.ctx.storage.kv.put('state', this.core.state);
   }
 
-  /** The scheduled job's reconciliation with the rollups (C9); returns what each counter rose by. */
+  /** The scheduled job's reconciliation with the rollups (usage pipeline); returns what each counter rose by. */
   async reconcile(req: {
     limits: LimitSet;
     actual: Record<string, number>;
@@ -154,7 +155,7 @@ export class AccountGovernor extends DurableObject<Env> {
     );
   }
 
-  /** Concurrency (C4 `limits.concurrency`): a slot per in-flight request, at the key's account. */
+  /** Concurrency (the policy's `limits.concurrency`): a slot per in-flight request, at the key's account. */
   acquireSlot(limit: number): { ok: boolean; inFlight: number } {
     if (this.inFlight >= limit) return { ok: false, inFlight: this.inFlight };
     this.inFlight++;

@@ -1,5 +1,6 @@
 // ConfigEpoch: one object for the whole gateway holding a counter that every admin write affecting
-// request handling bumps (C3). Isolates compare it with the epoch their caches were filled under,
+// request handling bumps (account tree and identity). Isolates compare it with the epoch their caches were
+// filled under,
 // at most every half second, so a revocation, suspension or policy change reaches every isolate
 // within a second while warm requests still read no D1.
 import { DurableObject } from 'cloudflare:workers';

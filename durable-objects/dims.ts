@@ -1,4 +1,4 @@
-// Which pools a request for a model draws from at one account (C4, C5), pure.
+// Which pools a request for a model draws from at one account (inherited policy; limits and quotas), pure.
 import { globMatch } from '../src/policy/glob';
 import type { PoolSpec } from './pools';
 

@@ -1,4 +1,5 @@
-// KeyPool: one object per level (C7). Chooses upstream keys by smooth weighted round-robin over
+// KeyPool: one object per level (routing and key pools). Chooses upstream keys by smooth weighted
+// round-robin over
 // the healthy ones and keeps each key's sleep-on-error state. Isolates take picks in small batches
 // (the order already weighted), so choosing a key rarely costs a round trip; errors come back
 // asynchronously. The caller passes the level's keys, so the object never reads D1. Health and
@@ -145,7 +146,7 @@ export class KeyPool extends DurableObject<Env> {
   }
 
   /**
-   * An access token for an OAuth credential (C2): cached until shortly before it expires, and
+   * An access token for an OAuth credential (protocol bridge): cached until shortly before it expires, and
    * refreshed one at a time per credential however many isolates ask at once.
    */
   accessToken(req: TokenRequest): Promise<TokenResponse> {
@@ -204,7 +205,7 @@ export class KeyPool extends DurableObject<Env> {
       return { ok: false, reason: `the token endpoint failed (HTTP ${status})`, refused: false };
     }
     if (status !== 200 || typeof body.access_token !== 'string') {
-      // A refused refresh disables the key like a 401 and raises an alert (C5: never silently).
+      // A refused refresh disables the key like a 401 and raises an alert (never silently).
       this.report(req.keyId, { kind: 'auth_failed', status: status === 200 ? 401 : status }, req.now);
       return { ok: false, reason: `the token endpoint refused the refresh (HTTP ${status})`, refused: true };
     }

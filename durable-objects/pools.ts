@@ -1,4 +1,4 @@
-// Limit pools (C5), pure. Every limit of an account is a pool of units: requests, tokens or
+// Limit pools (limits and quotas), pure. Every limit of an account is a pool of units: requests, tokens or
 // micro-units of money. Rates (RPM, TPM, per-model RPM/TPM) are token buckets refilling over a
 // minute; quotas (RPD, TPD, daily and monthly budgets) are counters that reset at the root's day or
 // month boundary. Both support the same three moves: how much is available, take, give back.

@@ -1,4 +1,5 @@
-// Key choice within a level (C7), pure: smooth weighted round-robin (nginx's algorithm) over the
+// Key choice within a level (routing and key pools), pure: smooth weighted round-robin (nginx's algorithm)
+// over the
 // keys that are not cooling down, so weights are honoured without bursts on one key.
 
 export interface Candidate {

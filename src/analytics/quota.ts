@@ -1,4 +1,4 @@
-// Today's quota status (C10), pure: every daily (and monthly) limit on the account's chain with
+// Today's quota status (analytics), pure: every daily (and monthly) limit on the account's chain with
 // what its subtree has used, then the account's credit — today's plan allowance and add-ons, card
 // value and the balance. One flat row per item, so the view exports to CSV like the others.
 import type { LimitSet } from '../../durable-objects/dims';

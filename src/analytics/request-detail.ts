@@ -1,4 +1,4 @@
-// One request of the log (C10) with what the list leaves out: the account's and key's names, the
+// One request of the log (analytics) with what the list leaves out: the account's and key's names, the
 // upstream key's last four characters (never its secret), the upstream's provider kind, the price
 // row that applied, and how long raw events are kept. Outside the caller's subtree it is 404.
 import { and, eq } from 'drizzle-orm';

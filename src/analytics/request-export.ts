@@ -1,4 +1,4 @@
-// CSV and NDJSON export of the request log (C10): the same filters as the list, streamed page by
+// CSV and NDJSON export of the request log (analytics): the same filters as the list, streamed page by
 // page over the keyset, so memory stays flat however long the range; D1 is read as the client
 // reads. Past EXPORT_MAX_ROWS the stream fails rather than end as if complete.
 import type { AdminContext } from '../tenancy/context';

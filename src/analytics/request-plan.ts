@@ -1,4 +1,4 @@
-// The request log's SQL (C10), pure: filters and a keyset become one statement over usage_events,
+// The request log's SQL (analytics), pure: filters and a keyset become one statement over usage_events,
 // newest first (ts desc, request_id desc), on the index that keeps a page near `limit` row reads.
 //
 // A subtree is a range of account paths, and a B-tree cannot seek by time inside every path of a

@@ -1,4 +1,4 @@
-// The request log (C10): raw usage events of the caller's subtree, filtered, newest first, in keyset
+// The request log (analytics): raw usage events of the caller's subtree, filtered, newest first, in keyset
 // pages. Scoping is the account path: an `account` outside the caller's subtree is the same 404 as
 // one that does not exist, and every statement is bounded to the subtree's path range.
 import { eq } from 'drizzle-orm';

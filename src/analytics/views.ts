@@ -1,4 +1,4 @@
-// Analytics views (C10) computed from daily rollups, pure: the caller reads the rollup rows of the
+// Analytics views (analytics) computed from daily rollups, pure: the caller reads the rollup rows of the
 // caller's subtree (one indexed range query) and these functions shape them. Money stays integer
 // micro-units; shares are fractions rounded to four places for display only.
 

@@ -1,4 +1,5 @@
-// Where each SDK puts its key (C1): OpenAI `Authorization: Bearer`, Anthropic `x-api-key`, Gemini
+// Where each SDK puts its key (client protocols): OpenAI `Authorization: Bearer`, Anthropic `x-api-key`,
+// Gemini
 // `x-goog-api-key` or `?key=`. Pure; the URL is parsed only when no header carries a key.
 export function credentialFrom(headers: Headers, url: () => URL): string | null {
   const auth = headers.get('authorization');

@@ -1,4 +1,5 @@
-// The two cross-protocol journeys C2 names, end to end through the pure bridge: Claude Code (the
+// The two cross-protocol journeys the protocol bridge promises, end to end through the pure bridge: Claude
+// Code (the
 // Anthropic protocol) against an OpenAI-compatible model, and Codex (the Responses protocol)
 // against an Anthropic model — two turns each, read back with the official SDKs.
 import Anthropic from '@anthropic-ai/sdk';

@@ -1,5 +1,5 @@
 // Cheap helpers for taps on passthrough streams, which forward bytes untouched and must not parse
-// every event (C14): a framer that cuts SSE text into whole raw events on their blank-line
+// every event (performance): a framer that cuts SSE text into whole raw events on their blank-line
 // separators (string search only), and a reader that cuts one JSON object out of a larger text
 // (a usage object at the end of a big event or body) without parsing the rest.
 

@@ -1,7 +1,7 @@
 // Upstream failure → the GatewayError the client sees, once adapters have read their error body.
 // Client-caused errors (400, 404, 413, 422) keep the provider's message, which explains the
 // caller's own mistake; everything else gets a gateway message, so upstream internals (org ids,
-// key hints, stack traces) never reach the caller (C13).
+// key hints, stack traces) never reach the caller (security and failure behaviour).
 import {
   type GatewayError,
   InvalidRequestError,

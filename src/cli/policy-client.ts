@@ -1,4 +1,4 @@
-// Node side of policy as code (C12): reads a YAML/JSON policy file, validates it with the same
+// Node side of policy as code (policy as code): reads a YAML/JSON policy file, validates it with the same
 // schema the gateway uses, resolves `key_env` secrets from this machine's environment (and a
 // secrets file), and sends the result to the gateway's apply endpoint (dry run = plan).
 import { createHash } from 'node:crypto';

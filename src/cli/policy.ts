@@ -1,4 +1,4 @@
-// `switchyard policy plan|apply|export|validate`: policy as code from a terminal or CI (C12).
+// `switchyard policy plan|apply|export|validate`: policy as code from a terminal or CI (policy as code).
 // Exit codes: 0 done (plan: no changes), 2 plan has changes, 1 any error (invalid file, refused
 // plan, gateway unreachable, bad arguments).
 import { readFile, writeFile } from 'node:fs/promises';

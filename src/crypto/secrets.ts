@@ -1,4 +1,5 @@
-// Upstream secrets at rest (C13): AES-256-GCM under a key-encryption key (KEK) named by an id, so
+// Upstream secrets at rest (security and failure behaviour): AES-256-GCM under a key-encryption key (KEK)
+// named by an id, so
 // the KEK can be rotated: new writes use the current KEK, reads find the KEK by the stored id.
 // Secrets are decrypted only to call upstream and never logged or returned.
 

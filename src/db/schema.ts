@@ -34,7 +34,7 @@ export const accounts = sqliteTable(
   (t) => [uniqueIndex('accounts_path_idx').on(t.path), index('accounts_parent_idx').on(t.parentId)],
 );
 
-// One policy document per account (C4). Kept apart from `accounts` so the tree can be listed
+// One policy document per account (inherited policy). Kept apart from `accounts` so the tree can be listed
 // without dragging every policy along.
 export const policies = sqliteTable('policies', {
   accountId: text('account_id')
@@ -73,7 +73,7 @@ export const gatewayKeys = sqliteTable(
     name: text('name').notNull(),
     prefix: text('prefix').notNull(),
     hash: text('hash').notNull(),
-    // A policy narrower than the account's (C4); null means "the account's".
+    // A policy narrower than the account's (inherited policy); null means "the account's".
     policy: text('policy', { mode: 'json' }),
     expiresAt: integer('expires_at'),
     revokedAt: integer('revoked_at'),
@@ -107,7 +107,7 @@ export const managementTokens = sqliteTable(
   ],
 );
 
-// A level is a pool of upstream keys (C7); models reach a level through `level_mapper`.
+// A level is a pool of upstream keys (routing and key pools); models reach a level through `level_mapper`.
 export const levels = sqliteTable('levels', {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),
@@ -174,7 +174,8 @@ export const modelPrices = sqliteTable(
 
 export type PlanKind = 'subscription' | 'card' | 'addon';
 
-// Products (C6): a subscription grants a daily allowance over a validity window; a card is prepaid
+// Products (credits and plans): a subscription grants a daily allowance over a validity window; a card is
+// prepaid
 // value with an expiry; an add-on is extra daily quota.
 export const plans = sqliteTable('plans', {
   id: text('id').primaryKey(),
@@ -233,10 +234,10 @@ export type LedgerKind =
   | 'refund'
   | 'card'
   | 'expire'
-  /** A plan bought from the balance (C6); ref = the grant id, shared with a card's credit. */
+  /** A plan bought from the balance (credits and plans); ref = the grant id, shared with a card's credit. */
   | 'purchase';
 
-/** What a usage charge drew on (C6 order): plan allowance, add-on, card, then the plain balance. */
+/** What a usage charge drew on in order: plan allowance, add-on, card, then the plain balance. */
 export type ChargeSource = 'allowance' | 'addon' | 'card' | 'balance';
 
 // Append-only ledger; `amount` is signed micro-units. The balance is the sum of the money entries:
@@ -414,7 +415,7 @@ export const storedResponses = sqliteTable(
   (t) => [index('stored_responses_expires_idx').on(t.expiresAt)],
 );
 
-// Webhooks (C9): an account's endpoints receive the events of its subtree. The signing secret is
+// Webhooks (usage pipeline): an account's endpoints receive the events of its subtree. The signing secret is
 // kept encrypted under the KEK (it must be readable to sign); while a rotation is in its grace
 // period the previous secret signs too, so receivers can switch without missing a delivery.
 export const webhookEndpoints = sqliteTable(
@@ -465,7 +466,7 @@ export const webhookDeliveries = sqliteTable(
   ],
 );
 
-/** Anomalies acted on (C9): one row per account and day, so overlapping job runs act once. */
+/** Anomalies acted on (usage pipeline): one row per account and day, so overlapping job runs act once. */
 export const anomalyActions = sqliteTable(
   'anomaly_actions',
   {

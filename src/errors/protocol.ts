@@ -1,4 +1,4 @@
-// Which error shape a path's callers expect (C1, C13). Pure.
+// Which error shape a path's callers expect (client protocols; security and failure behaviour). Pure.
 import type { ClientProtocol } from './render';
 
 export function protocolForPath(path: string, anthropicVersion?: string | null): ClientProtocol {

@@ -1,4 +1,4 @@
-// Admission of one proxied request against every limit on its chain (C5), and its settlement
+// Admission of one proxied request against every limit on its chain (limits and quotas), and its settlement
 // once actual usage is known. The isolate's LeaseClient answers most requests from memory.
 import type { AccountGovernor } from '../../durable-objects/account-governor';
 import type { ChainLink } from '../../durable-objects/dims';

@@ -1,4 +1,5 @@
-// The levels a request counts against (C5): every account on the key's chain and the key itself,
+// The levels a request counts against (limits and quotas): every account on the key's chain and the key
+// itself,
 // each with its own limits; levels without limits are skipped, so a request to an unlimited
 // subtree touches no governor at all. Pure.
 import { type ChainLink, hasLimits, type LimitSet } from '../../durable-objects/dims';
@@ -19,7 +20,7 @@ export function limitSetOf(policy: Policy): LimitSet {
 }
 
 /**
- * The wallet that pays for requests of the chain's last account (C6): its own, or — `wallet:
+ * The wallet that pays for requests of the chain's last account (credits and plans): its own, or — `wallet:
  * inherit` — its parent's, recursively; the root always pays for itself. Prepaid is inherited:
  * the nearest account layer at or above the paying one that sets it, else postpaid.
  */

@@ -1,4 +1,5 @@
-// Telling a prepaid wallet's governor that its ledger changed (C6): after a top-up, allocation,
+// Telling a prepaid wallet's governor that its ledger changed (credits and plans): after a top-up,
+// allocation,
 // card, redemption or purchase (so the account gets through again at once, not at the next cron
 // pass), and after the consumer charged usage (reconciling what the governor settled with what the
 // ledger charged). A governor that is not a prepaid wallet answers without reading D1.

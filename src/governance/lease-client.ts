@@ -1,4 +1,5 @@
-// The isolate's side of the limits (C5, C14): it holds short grants from the key's governor and
+// The isolate's side of the limits (limits and quotas; performance): it holds short grants from the key's
+// governor and
 // admits requests from memory while they last, so under load a request costs far fewer than one
 // Durable Object round trip. Concurrent requests that find the grant empty share one exchange,
 // sized to how many of them wait and how fast requests arrived in the last second. Grants expire

@@ -1,4 +1,5 @@
-// A governor's refusal → the caller's error (C5): 429 with Retry-After for rates, a quota error for
+// A governor's refusal → the caller's error (limits and quotas): 429 with Retry-After for rates, a quota
+// error for
 // daily and budget limits, each naming the limit and the account level that refused; a 400 for a
 // request that needs more than a limit can ever grant.
 import type { Refusal } from '../../durable-objects/governor-core';

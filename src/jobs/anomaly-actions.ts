@@ -1,4 +1,5 @@
-// Anomalies that act (C9): the scheduled job flags accounts whose usage today is far outside their
+// Anomalies that act (usage pipeline): the scheduled job flags accounts whose usage today is far outside
+// their
 // last 14 days (the analytics `anomalies` view, per account's own usage) and does what the
 // account's policy says — `alert` sends the `anomaly.detected` event; `suspend` also suspends the
 // account; `cap` also lowers its `limits.daily_budget` to the policy's amount — each with an audit

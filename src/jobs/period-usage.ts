@@ -1,6 +1,7 @@
-// What the scheduled job needs to know about each account (C9), pure: its own limits, the budget
+// What the scheduled job needs to know about each account (usage pipeline), pure: its own limits, the budget
 // alert thresholds it inherits, its root's time zone, and its subtree's usage in the current day
-// and month, summed from rollups. A limit counts its whole subtree (C5), and so do these totals.
+// and month, summed from rollups. A limit counts its whole subtree (limits and quotas), and so do these
+// totals.
 import type { LimitSet } from '../../durable-objects/dims';
 import { limitSetOf } from '../governance/chain';
 import type { Policy } from '../policy/schema';

@@ -1,4 +1,5 @@
-// Auto-renewal of bought plans (C6), by the scheduled job: a grant bought with `auto_renew` that
+// Auto-renewal of bought plans (credits and plans), by the scheduled job: a grant bought with `auto_renew`
+// that
 // ends within the next hour is bought again from the same payer — a new grant from the old one's
 // expiry, the price debited — in one D1 batch whose debit is written only while the payer's
 // balance covers the price and the old grant still carries its renewal (which the batch then

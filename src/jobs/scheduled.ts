@@ -1,4 +1,5 @@
-// The scheduled job (C6, C9), every five minutes: expires grants, applies retention to raw usage
+// The scheduled job (credits and plans; usage pipeline), every five minutes: expires grants, applies
+// retention to raw usage
 // events, reconciles the governors' period counters with the rollups and sends budget alerts. Each
 // step runs on its own, so one failing step does not hold back the others; all are idempotent, so
 // a run that overlaps or repeats another changes nothing twice.

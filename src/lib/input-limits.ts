@@ -1,4 +1,4 @@
-// Bounds on what a caller may send (C14), in one place: the edge checks them before anything is
+// Bounds on what a caller may send (performance), in one place: the edge checks them before anything is
 // parsed further, reserved or relayed, so no single request can hold an isolate, a limit or a
 // shared upstream key hostage. The README's "Input limits" lists the same numbers.
 import { z } from 'zod';

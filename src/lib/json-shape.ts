@@ -1,4 +1,4 @@
-// A linear pre-scan of a JSON text against the input limits (C14), before it is parsed: nesting
+// A linear pre-scan of a JSON text against the input limits (performance), before it is parsed: nesting
 // depth, one string's length and one container's item count. Everything after the parse (zod, the
 // protocol bridge, JSON.stringify on the way upstream) recurses or copies per level and per item,
 // so a body 10,000 levels deep or one string of 30 MB must stop here with a 400, never reach an

@@ -1,4 +1,4 @@
-// Calendar helpers for the root's day boundary (C5). Intl does the time zone math.
+// Calendar helpers for the root's day boundary (limits and quotas). Intl does the time zone math.
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {

@@ -1,4 +1,4 @@
-// The input limits (C14) for admin bodies, which hono's validators parse: size, then the JSON
+// The input limits (performance) for admin bodies, which hono's validators parse: size, then the JSON
 // shape (depth, one field's size) before any parser sees it. Proxy bodies are checked where they
 // are read (src/proxy/read-json.ts). The body is read from a clone, so the route reads it as usual.
 import { createMiddleware } from 'hono/factory';

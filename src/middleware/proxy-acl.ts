@@ -1,4 +1,4 @@
-// The ACL chain of proxy requests (C4), after gateway authentication: the client IP must be in
+// The ACL chain of proxy requests (inherited policy), after gateway authentication: the client IP must be in
 // every ip_allow list of the key's chain, and the endpoint in every resources list. Refusals are
 // 403s with their own stable codes, rendered in the caller's protocol by app.onError. Memory only:
 // the lists come from the cached auth context.

@@ -1,4 +1,4 @@
-// What is deployed (C12/C13 operations): the code's revision, and the schema level the database
+// What is deployed (operations): the code's revision, and the schema level the database
 // is at against the one this code was built for. Migrations are forward-only and applied before
 // the code that needs them, so `pending` should be empty; `ahead` is a database migrated past this
 // code (a rollback of the code, which is allowed when the newer migrations only added things).

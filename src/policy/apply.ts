@@ -1,4 +1,4 @@
-// Policy as code (C12), I/O part: reads the gateway's current state from D1, plans against the
+// Policy as code (policy as code), I/O part: reads the gateway's current state from D1, plans against the
 // file, refuses widening and orphaning plans, and writes the plan in one D1 batch (a transaction),
 // with an audit row per change. A run cut short writes nothing, so the next run converges.
 

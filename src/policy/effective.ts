@@ -1,4 +1,5 @@
-// Effective policy (C4): root ∧ … ∧ account ∧ key. Allowlists intersect (a value must pass every
+// Effective policy (inherited policy): root ∧ … ∧ account ∧ key. Allowlists intersect (a value must pass
+// every
 // layer that sets one); numeric limits take the minimum; mappers take the nearest layer's entry.
 // Every field remembers which layer set its effective value, for the dashboard's inheritance view.
 import { lookupGlob } from './glob';

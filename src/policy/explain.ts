@@ -1,4 +1,5 @@
-// Policy as code (C12), pure part: how a plan changes the *effective* policy (C4) of every account
+// Policy as code (policy as code), pure part: how a plan changes the *effective* policy (inherited policy)
+// of every account
 // and gateway key, including the ones the file does not touch but inherit from what it changes —
 // "alice: rpm 120 → 60 (from engineering)", "ci-key: model gpt-4o no longer allowed".
 import {

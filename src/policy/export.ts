@@ -1,4 +1,4 @@
-// Policy as code (C12), the way back: the running gateway's state as a policy file, so an
+// Policy as code (policy as code), the way back: the running gateway's state as a policy file, so an
 // organization configured through the API can move to a file, and export → apply changes nothing.
 // Pure: the inverse of desiredState() for what a file can hold. Secrets are never exported:
 // upstream keys carry the `key_env` they were applied with (or `UPSTREAM_KEY_<ID>` when created

@@ -1,4 +1,5 @@
-// Policy as code (C12), pure part: the desired state from a policy file, and the plan — the list of
+// Policy as code (policy as code), pure part: the desired state from a policy file, and the plan — the list
+// of
 // changes that would make the running gateway match it. Applying an empty plan changes nothing,
 // which is what makes `apply` idempotent.
 import { isValidTimeZone } from '../lib/time';

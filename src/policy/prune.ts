@@ -1,4 +1,5 @@
-// Policy as code (C12), pure part: what the file no longer lists (deleted only with `--prune`), the
+// Policy as code (policy as code), pure part: what the file no longer lists (deleted only with `--prune`),
+// the
 // state the gateway would be in after the plan, and the changes refused before anything is
 // written — a child made wider than its parent, or a subtree or reference left orphaned.
 import { findWidening, invalidPolicyValues } from '../tenancy/widening';
@@ -100,7 +101,8 @@ const where = (paths: FilePaths, entity: Entity, id: string) =>
 /** Every reason to refuse the plan; empty when it may be written. */
 export function planRefusals(current: GatewayState, next: GatewayState, paths: FilePaths): Refusal[] {
   const out: Refusal[] = [];
-  // Widening: no layer the file lists may allow more than its parent will (C4). Checked on every
+  // Widening: no layer the file lists may allow more than its parent will (inherited policy). Checked on
+  // every
   // listed layer, changed or not, so the verdict depends on the file alone (`validate` gives the
   // same one offline). Accounts the file does not list just follow their parent, as the plan's
   // effective diff shows.

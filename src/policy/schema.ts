@@ -1,4 +1,5 @@
-// Zod schemas for policies (C4) and the policy file (C12). The admin API, the policy CLI and the
+// Zod schemas for policies (inherited policy) and the policy file (policy as code). The admin API, the
+// policy CLI and the
 // loader all validate with these, so a file that passes `plan` is exactly what `apply` accepts.
 // Pure: imported by both the Worker and the Node CLI.
 import { z } from 'zod';
@@ -51,14 +52,16 @@ export const policySchema = z
     /** Budget alert thresholds, in percent of a budget. */
     budget_alerts: z.array(z.number().int().min(1).max(100)).optional(),
     /**
-     * Who pays (C6): `own` (default) charges this account's wallet; `inherit` draws on the nearest
+     * Who pays (credits and plans): `own` (default) charges this account's wallet; `inherit` draws on the
+     * nearest
      * ancestor's own wallet. Read from account layers only, never inherited itself.
      */
     wallet: z.enum(['own', 'inherit']).optional(),
     /** Prepaid wallets admit a request only when their credit covers it; the nearest layer wins. */
     prepaid: z.boolean().optional(),
     /**
-     * What an anomaly of this account (C9) does: `alert` (default) only sends the event; `suspend`
+     * What an anomaly of this account (usage pipeline) does: `alert` (default) only sends the event;
+     * `suspend`
      * suspends the account; `cap` lowers its `limits.daily_budget` to `daily_budget` until an admin
      * changes the policy again. The nearest layer that sets it wins.
      */

@@ -1,4 +1,5 @@
-// The dispatch rule (C2), as a table: same protocol passes through, any other is translated to the
+// The dispatch rule (protocol bridge), as a table: same protocol passes through, any other is translated to
+// the
 // provider's own wire. README's provider table says the same.
 import { describe, expect, it } from 'vitest';
 import type { ProviderKind } from '../db/schema';

@@ -2,7 +2,8 @@
 // proxy core dispatches through these two tables only (planFor, clientProtocol), so it names
 // neither a provider nor a protocol's wire detail.
 //
-// The rule (C2): a client protocol the provider speaks natively is passed through (bytes streamed
+// The rule (protocol bridge): a client protocol the provider speaks natively is passed through (bytes
+// streamed
 // as they arrive, unknown fields kept, only the model replaced); any other is translated through
 // the bridge IR to and from the provider's `translateVia` wire.
 import type { ProviderKind } from '../db/schema';

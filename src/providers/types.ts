@@ -49,7 +49,7 @@ export interface TapOptions {
   requestId: string;
 }
 
-/** How a protocol is relayed unchanged to an upstream that speaks it too (C2 passthrough). */
+/** How a protocol is relayed unchanged to an upstream that speaks it too (passthrough). */
 export interface Passthrough {
   /** Client headers that belong to the protocol (beta flags, API versions) and are forwarded. */
   forwardHeaders: readonly string[];

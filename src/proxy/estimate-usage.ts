@@ -1,4 +1,5 @@
-// Token estimates for a generative answer the provider did not (fully) count (C8). Two cases:
+// Token estimates for a generative answer the provider did not (fully) count (metering and pricing). Two
+// cases:
 // - no usage at all (an openai-compatible server that ignores `include_usage`, a stream cut before
 //   its usage event): input and output are counted with the tokenizer;
 // - a stream broken off (or cut off after its client left) after a usage event that came early

@@ -1,4 +1,5 @@
-// Sends a request to the upstream keys of a route (C7): the key pool picks a healthy key, a failed
+// Sends a request to the upstream keys of a route (routing and key pools): the key pool picks a healthy key,
+// a failed
 // attempt is reported (asynchronously) and retried on the next key of the same level up to the
 // level's retry count, then the explicit switch_over chain is followed. Retries happen only here,
 // before any byte reached the client.

@@ -1,4 +1,5 @@
-// The governed path every metered proxy endpoint shares (C5, C7, C8):
+// The governed path every metered proxy endpoint shares (limits and quotas; routing and key pools; metering
+// and pricing):
 // model route (memory) → governor admit ∥ first key pick (Durable Objects) → upstream with failover
 // (the Exchange says how to call a key) → the client's answer pumped by one waitUntil'd task →
 // usage record. The task survives the client: a disconnect never stops the drain or the metering.

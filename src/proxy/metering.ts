@@ -1,4 +1,4 @@
-// Builds the usage record of a proxied request once its response has ended (C8).
+// Builds the usage record of a proxied request once its response has ended (metering and pricing).
 import { costMicros, lacksUnitRate, type PriceRow } from '../usage/pricing';
 import type { UsageRecord } from '../usage/record';
 import { type MeteredUnits, type TokenUsage, zeroUsage } from '../usage/types';

@@ -1,4 +1,4 @@
-// Model listings (C1: "only what the caller may use"), in each protocol's shape. Which models:
+// Model listings ("only what the caller may use"), in each protocol's shape. Which models:
 // routing/visible-models.ts; the shapes: the protocols' listings in the registry.
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';

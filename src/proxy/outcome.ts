@@ -1,4 +1,4 @@
-// How an upstream answer affects the key that served it (C7), pure.
+// How an upstream answer affects the key that served it (routing and key pools), pure.
 import type { Outcome } from '../../durable-objects/round-robin';
 
 /** Retry-After as seconds or an HTTP date, in milliseconds from `now`. */

@@ -1,4 +1,4 @@
-// The gateway's response store (C2 "Responses state works whichever provider serves the model"):
+// The gateway's response store ("Responses state works whichever provider serves the model"):
 // `store: true` answers of Responses requests translated for another provider are kept in D1, so
 // `previous_response_id`, `item_reference` and `GET /v1/responses/{id}` work for them too.
 //

@@ -1,4 +1,4 @@
-// Every proxy endpoint (C1), mounted under the gateway-key middleware by app.ts. Wiring only.
+// Every proxy endpoint (client protocols), mounted under the gateway-key middleware by app.ts. Wiring only.
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { messagesRoute } from './anthropic/messages';

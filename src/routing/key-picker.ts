@@ -1,4 +1,5 @@
-// The isolate's side of key choice (C7): picks come from a small batch the level's KeyPool handed
+// The isolate's side of key choice (routing and key pools): picks come from a small batch the level's
+// KeyPool handed
 // out (already in weighted round-robin order), so a request rarely waits on a round trip. A key
 // that fails here is put to sleep locally at once — the same schedule the pool applies when the
 // asynchronous report arrives — so this isolate sends it nothing more in the meantime.

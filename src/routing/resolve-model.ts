@@ -1,4 +1,5 @@
-// Model → (upstream model, level): model_mapper, then every allowlist, then level_mapper (C4, C7).
+// Model → (upstream model, level): model_mapper, then every allowlist, then level_mapper (inherited policy;
+// routing and key pools).
 // Pure; the caller caches results per effective policy, so repeated exact models skip the globs.
 import { InvalidRequestError, PermissionDeniedError } from '../errors/gateway-error';
 import { MAX_MODEL_CHARS } from '../lib/input-limits';

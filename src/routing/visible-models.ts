@@ -1,4 +1,4 @@
-// Which models a key may use, for the model listings (C1: "only what the caller may use"). Pure.
+// Which models a key may use, for the model listings ("only what the caller may use"). Pure.
 //
 // How the list is built: the policy has no catalogue of models, so the candidates are every exact
 // (glob-free) name the caller's effective policy mentions — allow_models entries, model_mapper

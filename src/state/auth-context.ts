@@ -1,6 +1,6 @@
 // Gateway key → everything a request needs to be governed: the account chain, the effective policy
 // and a model-route cache. Loaded from D1 on a cold isolate, then held in memory so warm requests
-// read no D1 (C14).
+// read no D1 (performance).
 import { eq, inArray } from 'drizzle-orm';
 import type { ChainLink } from '../../durable-objects/dims';
 import { database } from '../db/client';
@@ -24,9 +24,9 @@ export interface AuthContext {
   refusal: { kind: 'auth' | 'permission'; code: ErrorCode; message: string } | null;
   policy: EffectivePolicy;
   routes: ModelRouteCache;
-  /** The levels with limits this key's requests count against, root first (C5). */
+  /** The levels with limits this key's requests count against, root first (limits and quotas). */
   chain: ChainLink[];
-  /** The account whose wallet this key's usage is charged to (C6). */
+  /** The account whose wallet this key's usage is charged to (credits and plans). */
   walletAccountId: string;
 }
 

@@ -1,4 +1,5 @@
-// Propagation of admin writes to every isolate within a second (C3). Every write that affects
+// Propagation of admin writes to every isolate within a second (account tree and identity). Every write that
+// affects
 // request handling (revocation, suspension, policy, levels, keys, prices) calls
 // notifyConfigChange, which drops this isolate's caches and bumps the gateway-wide ConfigEpoch.
 // Every other isolate checks the epoch at most every EPOCH_CHECK_MS before serving a request and

@@ -1,4 +1,5 @@
-// The account tree (C3): children are created, read, changed and deleted by their ancestors only;
+// The account tree (account tree and identity): children are created, read, changed and deleted by their
+// ancestors only;
 // a subtree is one index range on the materialized path; moves are refused (paths never change).
 import { and, asc, count, eq, gt, gte, lt, sql, sum } from 'drizzle-orm';
 import { accounts, ledgerEntries } from '../db/schema';

@@ -1,4 +1,4 @@
-// The access-control chain of proxy requests (C4): client IP allowlists (CIDR, v4 and v6) and
+// The access-control chain of proxy requests (inherited policy): client IP allowlists (CIDR, v4 and v6) and
 // resource (API path) allowlists. Pure; every layer that sets a list must allow the request, like
 // allow_models. Parsed CIDR lists are memoized per policy object, so warm requests parse nothing.
 import ipaddr from 'ipaddr.js';

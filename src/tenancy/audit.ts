@@ -1,4 +1,5 @@
-// Reading the audit log (C13), scoped like everything else: one index range on the account path of
+// Reading the audit log (security and failure behaviour), scoped like everything else: one index range on
+// the account path of
 // each row, newest first.
 import { and, desc, eq, gte, lt, or } from 'drizzle-orm';
 import { auditLog } from '../db/schema';

@@ -1,4 +1,5 @@
-// Gateway-wide configuration that belongs to the root (C7, C13): levels (key pools) and upstream
+// Gateway-wide configuration that belongs to the root (routing and key pools; security and failure
+// behaviour): levels (key pools) and upstream
 // keys. Upstream secrets are write-only: encrypted at rest exactly like the policy loader does
 // (AES-GCM under the KEK, HMAC fingerprint, last 4 kept), never read back.
 import { asc, count, eq } from 'drizzle-orm';

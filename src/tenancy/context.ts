@@ -1,6 +1,6 @@
 // What every admin write carries: the database, who acts, when, from where, and the request id;
 // and the two things every write does with it — enforce a decision and append an audit row in the
-// same D1 batch as the change (C13).
+// same D1 batch as the change (security and failure behaviour).
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Database } from '../db/client';
 import { auditLog } from '../db/schema';

@@ -1,4 +1,5 @@
-// The dashboard's inheritance view (C4): each field's effective value and the layer it comes from.
+// The dashboard's inheritance view (inherited policy): each field's effective value and the layer it comes
+// from.
 // Pure; built from the same layers as the runtime's effective policy, so the view cannot disagree
 // with what requests get.
 import type { EffectivePolicy, NumericLimit } from '../policy/effective';

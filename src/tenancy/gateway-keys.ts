@@ -1,4 +1,5 @@
-// Gateway keys (C3): shown once at creation, stored as SHA-256 hash plus a 10-character prefix,
+// Gateway keys (account tree and identity): shown once at creation, stored as SHA-256 hash plus a
+// 10-character prefix,
 // optionally expiring, named, with a policy no wider than their account's, revocable.
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { gatewayKeys } from '../db/schema';

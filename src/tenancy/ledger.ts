@@ -1,4 +1,4 @@
-// The money ledger (C6): append-only signed micro-units; a balance is the sum of an account's
+// The money ledger (credits and plans): append-only signed micro-units; a balance is the sum of an account's
 // money entries (usage drawn from allowances and add-ons is listed but is not money). An allocation moves money from a parent to a child in one D1 batch whose first insert
 // only happens when the parent's derived balance covers it, so concurrent allocations cannot
 // overdraw: D1 runs a batch as one transaction, and the check and the write are one statement.

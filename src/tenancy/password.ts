@@ -1,4 +1,5 @@
-// Dashboard passwords (C3): PBKDF2-SHA256 through WebCrypto with a per-user random salt, stored as
+// Dashboard passwords (account tree and identity): PBKDF2-SHA256 through WebCrypto with a per-user random
+// salt, stored as
 // `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` (src/db/schema.ts). The Workers runtime
 // refuses more than 100 000 PBKDF2 iterations, so that is both the floor asked for and the ceiling.
 export const PBKDF2_ITERATIONS = 100_000;

@@ -1,4 +1,5 @@
-// Who may do what in the admin API (C3), as pure decisions. A principal acts for one account and
+// Who may do what in the admin API (account tree and identity), as pure decisions. A principal acts for one
+// account and
 // sees only that account's subtree: anything outside reads as "not found", so nothing leaks about
 // other tenants. Inside the subtree, a missing capability is "forbidden".
 import type { UserRole } from '../db/schema';
@@ -111,7 +112,7 @@ export function inSubtree(principalPath: string, targetPath: string): boolean {
  * - `subtree`: the principal's own account or any descendant;
  * - `below`: descendants; owners (and owner-like tokens) may also change their own account;
  * - `descendant`: strictly below, for everyone (status changes, deletion, allocations): an account
- *   never suspends, deletes or funds itself — its ancestors do (C3).
+ *   never suspends, deletes or funds itself — its ancestors do (account tree and identity).
  */
 export type Placement = 'subtree' | 'below' | 'descendant';
 

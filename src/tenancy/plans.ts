@@ -1,4 +1,5 @@
-// Products (C6): subscriptions (a daily allowance over a validity window), cards (prepaid value
+// Products (credits and plans): subscriptions (a daily allowance over a validity window), cards (prepaid
+// value
 // with an expiry) and add-ons (extra daily quota); grants of them to accounts; redemption codes
 // (stored as hashes) that load a grant. Loading a card also credits the ledger (kind `card`, ref =
 // grant id), so the balance stays derived from the ledger alone. The catalogue is the root's.
@@ -304,7 +305,8 @@ export interface Purchase {
 }
 
 /**
- * Buys a plan (C6): the price is debited from the account's balance — or its parent's, when the
+ * Buys a plan (credits and plans): the price is debited from the account's balance — or its parent's, when
+ * the
  * parent pays (`paidBy: 'parent'`, by a caller who may move the parent's money) — and the plan is
  * granted in the same D1 batch. The debit is inserted only while the payer's balance covers the
  * price (one statement: check and write), and everything after only if it was, so concurrent

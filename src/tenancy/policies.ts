@@ -1,4 +1,5 @@
-// Account and key policies (C4): reads, writes that may not widen a child beyond its parent, and
+// Account and key policies (inherited policy): reads, writes that may not widen a child beyond its parent,
+// and
 // the inheritance view. Writes are audited in the same batch and propagated by the caller.
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';

@@ -1,4 +1,5 @@
-// The price table (C8): per model and token class, effective-dated, with per-account overrides.
+// The price table (metering and pricing): per model and token class, effective-dated, with per-account
+// overrides.
 // Writes are the root's; everyone reads the global rows and the overrides of their own subtree.
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { accounts, modelPrices } from '../db/schema';

@@ -1,4 +1,5 @@
-// Audit rows keep before/after images of admin writes (C13), minus anything secret: password
+// Audit rows keep before/after images of admin writes (security and failure behaviour), minus anything
+// secret: password
 // hashes, key and token hashes, upstream ciphertext and fingerprints. Pure.
 const secretFields = new Set([
   'password',

@@ -1,4 +1,5 @@
-// Dashboard sessions (C3): an HS256 JWT (jose) in an HttpOnly cookie, plus a CSRF token that the
+// Dashboard sessions (account tree and identity): an HS256 JWT (jose) in an HttpOnly cookie, plus a CSRF
+// token that the
 // browser must echo in `x-csrf-token` on every state-changing request (double submit). The CSRF
 // token is also a claim of the JWT, so a cookie planted by a sibling origin cannot pass. Pure: the
 // secret and the clock are parameters.

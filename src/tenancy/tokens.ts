@@ -1,4 +1,5 @@
-// Management tokens (C3) for CI and scripts: scoped, expiring, stored as a hash, shown once. A token
+// Management tokens (account tree and identity) for CI and scripts: scoped, expiring, stored as a hash,
+// shown once. A token
 // can never carry more than its creator could do, nor outlive it: a token minted by a token expires
 // no later than its creator (an explicit later `expires_at` is refused; without one it gets the
 // creator's expiry when that comes before the default), and revoking a token revokes every token

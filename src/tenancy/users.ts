@@ -1,4 +1,5 @@
-// Dashboard users (C3): email and password, one role on one account. Admins manage users up to the
+// Dashboard users (account tree and identity): email and password, one role on one account. Admins manage
+// users up to the
 // admin role in their subtree; owners manage every role. Nobody changes their own role or status.
 import { asc, eq } from 'drizzle-orm';
 import type { UserRole } from '../db/schema';

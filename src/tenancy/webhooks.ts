@@ -1,4 +1,4 @@
-// Webhook endpoints of an account (C9) and their deliveries, for the admin API. An endpoint's
+// Webhook endpoints of an account (usage pipeline) and their deliveries, for the admin API. An endpoint's
 // secret is shown once (on creation and on rotation) and kept encrypted under the KEK; a rotation
 // keeps the previous secret signing for 24 hours, so a receiver can deploy the new one first.
 import { and, desc, eq } from 'drizzle-orm';

@@ -1,5 +1,5 @@
 // "A write that would widen a child beyond its parent is refused with a message that names the
-// field" (C4). Pure: the parent's effective policy (root ∧ … ∧ parent) against the child's own
+// field" (inherited policy). Pure: the parent's effective policy (root ∧ … ∧ parent) against the child's own
 // layer. For a gateway key, the "parent" is its account's effective policy.
 //
 // Glob containment is decided conservatively: when it cannot be shown that every name a child

@@ -1,4 +1,5 @@
-// Charging usage (C6), as D1 statements that run inside the consumer's transaction for one delivered
+// Charging usage (credits and plans), as D1 statements that run inside the consumer's transaction for one
+// delivered
 // batch. The batch's new records of one account and day are charged together (requests at most a
 // few seconds apart), in the consumption order: today's subscription allowance, then add-ons, then
 // cards (earliest expiry first), then the plain balance.
@@ -11,7 +12,7 @@
 // The statements read the records' `usage_pending` rows, which exist only while the records are
 // written for the first time, so a redelivered message charges nothing.
 //
-// The balance may go below zero: money is charged after the fact; budgets (C5) are what stop
+// The balance may go below zero: money is charged after the fact; budgets (limits and quotas) are what stop
 // traffic before it is spent. Usage of an account deleted before its record arrived is not charged
 // (its ledger went with it).
 

@@ -1,6 +1,7 @@
-// Usage queue consumer (C9). Each message is validated on its own; the valid messages of a delivered
+// Usage queue consumer (usage pipeline). Each message is validated on its own; the valid messages of a
+// delivered
 // batch are written in one D1 transaction: the raw event is inserted if new (keyed by request id),
-// and only when it is new is the daily rollup incremented and the cost charged (C6) — so a
+// and only when it is new is the daily rollup incremented and the cost charged (credits and plans) — so a
 // redelivered message changes nothing. Poison messages go to the dead-letter queue with the reason;
 // when the write fails, the batch's valid messages are retried.
 import { creditChanged } from '../governance/credit';

@@ -1,4 +1,5 @@
-// A prepaid wallet's available credit as the ledger defines it (C6), read by the wallet's governor
+// A prepaid wallet's available credit as the ledger defines it (credits and plans), read by the wallet's
+// governor
 // when it seeds or refreshes its credit pool — never by a request. Available credit is today's
 // plan allowances and add-ons not yet drawn on, plus the balance (which holds card value):
 //

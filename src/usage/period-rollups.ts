@@ -1,4 +1,5 @@
-// A subtree's usage in the current day and month, from the daily rollups (C9, C10): one range scan
+// A subtree's usage in the current day and month, from the daily rollups (usage pipeline; analytics): one
+// range scan
 // on (account_path, day), summed per account path so that every nested subtree's totals can be
 // added up from the same rows without another query. Also the plain range read the analytics
 // views and the daily table share.

@@ -1,4 +1,5 @@
-// Hands usage records to the Queue (C9), off the hot path. A Queue takes about 5,000 messages/s and
+// Hands usage records to the Queue (usage pipeline), off the hot path. A Queue takes about 5,000 messages/s
+// and
 // 128 KB per message, so the records of concurrent requests in one isolate share a message: the
 // first record opens a short window, later ones join it, and every request's waitUntil awaits the
 // flush that carries its own record — no record is ever left in memory without an owner.

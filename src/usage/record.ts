@@ -13,7 +13,7 @@ export const usageRecordSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]+$/),
   accountId: z.string().min(1),
   accountPath: z.string().startsWith('/'),
-  /** The account charged, when its wallet is inherited from an ancestor (C6); else `accountId`. */
+  /** The account charged, when its wallet is inherited from an ancestor (credits and plans); else `accountId`. */
   walletAccountId: z.string().min(1).optional(),
   keyId: z.string().nullable(),
   ts: n,

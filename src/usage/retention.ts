@@ -1,4 +1,4 @@
-// Scheduled job (C9): deletes raw usage events past the retention period. Rollups are kept.
+// Scheduled job (usage pipeline): deletes raw usage events past the retention period. Rollups are kept.
 
 /** Used when USAGE_EVENT_RETENTION_DAYS is unset or not a positive whole number of days. */
 export const DEFAULT_RETENTION_DAYS = 90;

@@ -1,9 +1,10 @@
-// Token estimates with a tokenizer (C8), for counts no provider reports: count_tokens answered for
+// Token estimates with a tokenizer (metering and pricing), for counts no provider reports: count_tokens
+// answered for
 // a provider without such an endpoint, embeddings and generations whose provider reports no usage. Always
 // cl100k_base (gpt-tokenizer): the exact count differs per model family, so callers flag results
 // as estimates. Loaded on first use, so the large BPE table costs nothing on the hot path.
 //
-// Bounded in time for any input (C14): cl100k's BPE is super-linear on a long run without a
+// Bounded in time for any input (performance): cl100k's BPE is super-linear on a long run without a
 // pre-tokenizer split (one character repeated: 10k chars 70 ms, 80k 4 s), and the isolate serves
 // every tenant. So text is counted in pieces of at most PIECE_CHARS (cut at whitespace when there is
 // some), and only the first EXACT_CHARS of a request's texts are counted at all; the rest counts one

@@ -18,7 +18,7 @@ export const zeroUsage = (): TokenUsage => ({
   reasoningTokens: 0,
 });
 
-/** Countable units besides tokens (C8): images, audio seconds or characters, web-search calls. */
+/** Countable units besides tokens (metering and pricing): images, audio seconds or characters, web-search calls. */
 export interface MeteredUnits {
   images: number;
   audioSeconds: number;

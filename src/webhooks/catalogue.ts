@@ -1,4 +1,4 @@
-// The webhook event catalogue (C9): every type the gateway sends, with the version of its payload
+// The webhook event catalogue (usage pipeline): every type the gateway sends, with the version of its payload
 // schema. The schemas themselves are in docs/webhooks/<type>.v<version>.json; a change to a payload
 // that is not purely additive is a new version.
 export const EVENT_VERSION = 1;

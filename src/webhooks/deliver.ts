@@ -1,4 +1,4 @@
-// Webhook delivery (C9), at least once. Emitting an event writes one delivery row per subscribed
+// Webhook delivery (usage pipeline), at least once. Emitting an event writes one delivery row per subscribed
 // endpoint of the event's account or an ancestor (an org receives its subtree's events), keyed by
 // (event id, endpoint): emitting the same event twice delivers it once per endpoint. Deliveries are
 // attempted at once and, until one is answered 2xx, again by the scheduled job with exponential

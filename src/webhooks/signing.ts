@@ -1,4 +1,4 @@
-// Webhook signatures (C9): HMAC-SHA256 over `<timestamp>.<body>` with the endpoint's secret, hex,
+// Webhook signatures (usage pipeline): HMAC-SHA256 over `<timestamp>.<body>` with the endpoint's secret, hex,
 // sent as `switchyard-signature: v1=<hex>` (one `v1=` per valid secret during a rotation, space
 // separated) with `switchyard-timestamp` (Unix seconds) and `switchyard-event-id`.
 const encoder = new TextEncoder();

@@ -1,4 +1,4 @@
-// The real coding agents through every upstream kind (C2): Codex CLI (Responses) and Claude Code
+// The real coding agents through every upstream kind (protocol bridge): Codex CLI (Responses) and Claude Code
 // (Anthropic Messages), the pinned npm versions, run offline in a throw-away HOME against the
 // gateway bundle in front of the fake provider. Each cell is one session with a tool loop: the
 // upstream asks for a tool that reads a file, the CLI runs it, the next request carries the file's

@@ -1,4 +1,5 @@
-// Chaos against the fake provider (C7, C8): four upstream keys fail at random — 429s, 500s, 503s,
+// Chaos against the fake provider (routing and key pools; metering and pricing): four upstream keys fail at
+// random — 429s, 500s, 503s,
 // answers slower than the level's first-byte timeout, streams cut mid-way — at 1%, 10%, 30% and
 // 50% of their requests, next to one healthy key. Property: while the healthy key exists no client
 // sees a failure it could have been spared (everything before the first byte is retried on

@@ -1,4 +1,5 @@
-// Property-based fuzzing of every proxy and admin endpoint (C13, C14), against the gateway bundle
+// Property-based fuzzing of every proxy and admin endpoint (security and failure behaviour; performance),
+// against the gateway bundle
 // on workerd (assets routing included) in front of the fake provider. For each endpoint, fast-check
 // generates malformed JSON, wrong types, huge and deep values, odd unicode, odd content types and
 // header values. The property: never a 5xx; a 4xx comes in the caller's protocol shape with the

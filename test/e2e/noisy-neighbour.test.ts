@@ -1,4 +1,4 @@
-// A noisy neighbour (C14): while one tenant floods the worst inputs found so far — megabyte runs of
+// A noisy neighbour (performance): while one tenant floods the worst inputs found so far — megabyte runs of
 // one character to token counting and batch embeddings, bodies nested thousands deep, reservations
 // no limit can hold, and ordinary requests after its own daily quota is spent — its sibling under
 // the same limited root keeps being served. Bound: the sibling's requests are answered within one

@@ -1,4 +1,4 @@
-// Stateful Responses for models served through another protocol (C2): the gateway's own response
+// Stateful Responses for models served through another protocol (protocol bridge): the gateway's own response
 // store. The Vercel AI SDK's `openai.responses()` tool loop with its default `store: true` (step 2
 // sends `item_reference` items for step 1's output), the openai SDK's `previous_response_id`
 // chains and `GET /v1/responses/{id}`, against Anthropic, Gemini and OpenAI-compatible models,

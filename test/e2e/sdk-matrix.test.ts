@@ -1,4 +1,5 @@
-// Every client SDK × every provider protocol (C1, C2), through the real gateway bundle on workerd:
+// Every client SDK × every provider protocol (client protocols; protocol bridge), through the real gateway
+// bundle on workerd:
 // the official openai, @anthropic-ai/sdk and @google/genai SDKs and the Vercel AI SDK, against
 // upstream levels of kind openai-compatible, openai, anthropic and gemini (all on the fake
 // provider). Same protocol is passed through, the rest translated; each pair is run whole and

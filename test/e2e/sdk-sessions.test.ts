@@ -1,4 +1,5 @@
-// Agent-shaped sessions through the real gateway (C2): a Claude-Code-shaped session (Anthropic SDK:
+// Agent-shaped sessions through the real gateway (protocol bridge): a Claude-Code-shaped session (Anthropic
+// SDK:
 // system blocks with cache_control, many tools, streaming, extended thinking, tool_result turns)
 // served by an openai-compatible model, and a Codex-shaped session (openai SDK Responses stream:
 // instructions, function tools, reasoning with encrypted content, function_call_output turns)

@@ -1,4 +1,5 @@
-// Randomized load on the usage pipeline (C8, C9; issue #6): several hundred requests from an account
+// Randomized load on the usage pipeline (metering, usage pipeline; issue #6): several hundred requests from
+// an account
 // tree, over every client protocol, streamed or not, against upstream levels of every provider kind
 // (all on the fake provider) — with upstream 500s and 429s (retries and switch_over), dead levels,
 // broken streams, clients that leave mid-stream or before the headers, media and embeddings, refused

@@ -1,4 +1,4 @@
-// The analytics views over the admin API (C10): scoped to a subtree, served from rollups, CSV too.
+// The analytics views over the admin API (analytics): scoped to a subtree, served from rollups, CSV too.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeUsage } from '../../src/usage/consumer';

@@ -1,4 +1,4 @@
-// Anomalies that act (C9): the scheduled job flags accounts far outside their last 14 days and
+// Anomalies that act (usage pipeline): the scheduled job flags accounts far outside their last 14 days and
 // does what their policy says — suspend, cap the daily budget, or only alert — with an audit entry.
 import {
   createExecutionContext,

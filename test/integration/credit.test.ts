@@ -1,4 +1,5 @@
-// Prepaid credit gates admission (C6): the paying wallet's credit is a pool of its governor, seeded
+// Prepaid credit gates admission (credits and plans): the paying wallet's credit is a pool of its governor,
+// seeded
 // from the ledger, so a request its credit cannot cover is refused before the upstream is called.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,4 +1,5 @@
-// Sleep on error (C7): a key answering 429 gets no traffic until its Retry-After passes while the
+// Sleep on error (routing and key pools): a key answering 429 gets no traffic until its Retry-After passes
+// while the
 // healthy key serves every request; a request is retried on the next key before any byte is sent.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { basePolicy } from './fixtures';

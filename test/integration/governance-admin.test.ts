@@ -1,4 +1,5 @@
-// What operators see and do about governance through the admin API (C5, C7): a key the provider
+// What operators see and do about governance through the admin API (limits and quotas; routing and key
+// pools): a key the provider
 // refuses is disabled, alerted and reported; an operator re-enables it; counters are live.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ADMIN_TOKEN, applyPolicy, call, chat, newKey } from './helpers';

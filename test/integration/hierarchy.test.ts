@@ -1,4 +1,4 @@
-// Limits at every level of the tree, through the real gateway and Durable Objects (C5).
+// Limits at every level of the tree, through the real gateway and Durable Objects (limits and quotas).
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyPolicy, chat, eventually, newKey } from './helpers';

@@ -1,4 +1,4 @@
-// Hostile input (C14): bounds at the edge answered in the caller's shape, a reservation that can
+// Hostile input (performance): bounds at the edge answered in the caller's shape, a reservation that can
 // never fit refused for that request alone, and a request-provoked upstream error that does not
 // cool a key every tenant shares.
 import { env } from 'cloudflare:test';

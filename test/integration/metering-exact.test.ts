@@ -1,4 +1,5 @@
-// Exact metering (C8), per client protocol, streamed and not: the provider's own usage — read from
+// Exact metering (metering and pricing), per client protocol, streamed and not: the provider's own usage —
+// read from
 // the answer the client received, in that protocol's convention — is what the D1 event and the
 // daily rollup hold, every token class, and the cost is those classes at their prices, computed
 // here independently of the gateway's pricing code.

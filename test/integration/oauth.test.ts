@@ -1,4 +1,4 @@
-// OAuth refresh-token credentials (C2): the access token is fetched once and shared by every
+// OAuth refresh-token credentials (protocol bridge): the access token is fetched once and shared by every
 // request, and a refresh the token endpoint refuses disables the key like a 401.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, inject, it } from 'vitest';

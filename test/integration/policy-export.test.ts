@@ -1,4 +1,4 @@
-// Policy as code, the way back (C12): the running gateway exports as a policy file, secrets as
+// Policy as code, the way back (policy as code): the running gateway exports as a policy file, secrets as
 // key_env references only, and applying the export changes nothing.
 import { describe, expect, inject, it } from 'vitest';
 import type { PolicyFileInput } from '../../src/policy/schema';

@@ -1,4 +1,4 @@
-// C3: a change made anywhere reaches every isolate within a second. Here the write is made the
+// Propagation: a change made anywhere reaches every isolate within a second. Here the write is made the
 // way another isolate would make it — D1 changed and the ConfigEpoch bumped, without touching this
 // isolate's caches — and this isolate must notice on its own.
 import { env } from 'cloudflare:test';

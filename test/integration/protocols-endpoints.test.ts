@@ -1,4 +1,4 @@
-// The endpoints around generation (C1): embeddings (passthrough and translated), token counting
+// The endpoints around generation (client protocols): embeddings (passthrough and translated), token counting
 // (the provider's or a tokenizer estimate), model listings in each protocol's shape, Responses
 // retrieval, images/audio/moderations relays — and errors in each caller's protocol shape.
 import { beforeAll, describe, expect, inject, it } from 'vitest';

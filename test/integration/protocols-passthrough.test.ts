@@ -1,4 +1,4 @@
-// Same protocol in and out (C2): the client's body reaches the upstream with only the model
+// Same protocol in and out (protocol bridge): the client's body reaches the upstream with only the model
 // replaced (unknown fields kept), the answer is relayed as the upstream sent it, and usage is read
 // from a tap — every token class recorded exactly.
 import { beforeAll, describe, expect, inject, it } from 'vitest';

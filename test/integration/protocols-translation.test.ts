@@ -1,4 +1,5 @@
-// Different protocols in and out (C2): requests, answers and streams translated through the bridge
+// Different protocols in and out (protocol bridge): requests, answers and streams translated through the
+// bridge
 // IR in both directions, usage recorded exactly from the upstream's report, and a broken upstream
 // stream ended with a clean error event in the CLIENT's protocol.
 import { beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Plans are bought (C6): the price is debited and the plan granted in one D1 batch, never more
+// Plans are bought (credits and plans): the price is debited and the plan granted in one D1 batch, never more
 // often than the balance covers, with both ledger entries under one ref.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The request log API (C10) against the real Worker and D1: scoping to the caller's subtree, every
+// The request log API (analytics) against the real Worker and D1: scoping to the caller's subtree, every
 // filter checked against the same filter written in plain TypeScript over the seeded events, keyset
 // paging with no duplicates or gaps (also while new events arrive), CSV and NDJSON export, and the
 // detail with names, last 4, the applied price and the retention period.

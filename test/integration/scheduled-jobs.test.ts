@@ -1,4 +1,5 @@
-// The scheduled job (C6, C9) through the Worker's real `scheduled` handler, real D1 and real
+// The scheduled job (credits and plans; usage pipeline) through the Worker's real `scheduled` handler, real
+// D1 and real
 // governors: budget alerts once per threshold to a webhook, governor counters reconciled with the
 // rollups, expired cards leaving the balance.
 import {

@@ -1,4 +1,5 @@
-// switch_over (C7): when every key of a level fails, the explicit backup level serves; without a
+// switch_over (routing and key pools): when every key of a level fails, the explicit backup level serves;
+// without a
 // configured backup there is no fallback, and the failure is reported cleanly.
 
 import { env } from 'cloudflare:test';

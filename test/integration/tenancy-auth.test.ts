@@ -1,4 +1,5 @@
-// Dashboard sign-in (C3): PBKDF2 passwords, session JWT in an HttpOnly/Secure/SameSite=Strict
+// Dashboard sign-in (account tree and identity): PBKDF2 passwords, session JWT in an
+// HttpOnly/Secure/SameSite=Strict
 // cookie, CSRF double submit on cookie writes, refusal of expired and forged sessions, immediate
 // effect of disabling a user or changing a role; and the role rules for users and tokens.
 import { createExecutionContext, env } from 'cloudflare:test';

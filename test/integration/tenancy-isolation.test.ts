@@ -1,4 +1,5 @@
-// Tenant isolation (C3, C13): accounts A (root), B and C (siblings under A), D (under B). Every
+// Tenant isolation (account tree and identity; security and failure behaviour): accounts A (root), B and C
+// (siblings under A), D (under B). Every
 // role (user sessions) and typical token scopes of B, C and D try to read and write every
 // account's record, keys, usage, ledger and policy. Only the caller's own subtree is visible; writes
 // need the right role and, for account-level changes, an ancestor. Outside the subtree the answer

@@ -1,4 +1,5 @@
-// The ledger (C6): money enters at the root, moves down by allocation (debiting the parent in the
+// The ledger (credits and plans): money enters at the root, moves down by allocation (debiting the parent in
+// the
 // same batch), balances are derived from entries in integer micro-units, and concurrent
 // allocations never overdraw the parent. Plans, cards and redemption codes load value once.
 import { env } from 'cloudflare:test';

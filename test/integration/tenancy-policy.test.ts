@@ -1,4 +1,5 @@
-// Inherited policy through the admin API (C4): a write that would widen a child beyond its parent
+// Inherited policy through the admin API (inherited policy): a write that would widen a child beyond its
+// parent
 // is refused with 422 naming the field — for account policies, account creation and key
 // policies — and the effective policy shows each value with the layer that set it.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-// Admin writes reach request handling on the very next proxy request (C3): a revoked key, a
+// Admin writes reach request handling on the very next proxy request (account tree and identity): a revoked
+// key, a
 // suspended ancestor, a removed model and a disallowed IP (or endpoint) are each refused, with
 // their own stable codes, in the caller's protocol shape.
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-// Secrets at rest (C13): upstream keys written through the admin API are encrypted exactly like
+// Secrets at rest (security and failure behaviour): upstream keys written through the admin API are
+// encrypted exactly like
 // the policy loader does and still serve traffic; gateway keys, management tokens, passwords and
 // redemption codes exist only as hashes; reads and audit rows never show them.
 import { env } from 'cloudflare:test';

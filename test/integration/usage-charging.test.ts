@@ -1,4 +1,4 @@
-// Charging (C6) through the real usage consumer and D1: today's allowance, then add-ons, then
+// Charging (credits and plans) through the real usage consumer and D1: today's allowance, then add-ons, then
 // cards by expiry, then the balance; a ledger entry for each part; counted once under redelivery
 // and under concurrent consumers.
 import { createExecutionContext, env } from 'cloudflare:test';
@@ -134,7 +134,7 @@ beforeAll(async () => {
   ]);
 });
 
-describe('charging usage (C6)', () => {
+describe('charging usage (credits and plans)', () => {
   it('draws on today’s allowance, then add-ons, then cards by expiry, then the balance', async () => {
     await addAccount('payer');
     await grant('payer', 'sub', 'subscription', { daily: 100, expiresAt: T0 + 30 * 24 * HOUR });

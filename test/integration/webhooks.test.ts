@@ -1,4 +1,4 @@
-// Webhooks with a contract (C9): an org's endpoint receives its subtree's events, signed with its
+// Webhooks with a contract (usage pipeline): an org's endpoint receives its subtree's events, signed with its
 // secret, at least once with an id; a receiver that checks signatures and de-duplicates by id sees
 // each event once even after a redelivery; failures are retried with backoff; secrets rotate.
 import { env } from 'cloudflare:test';

@@ -1,5 +1,5 @@
 // OpenAI chat-completions request: validated just enough to route and meter it; every other field
-// passes through untouched (unknown fields are kept, C2).
+// passes through untouched (unknown fields are kept).
 import { z } from 'zod';
 import { type JsonRecord, rec } from '../../bridge/read';
 import { MAX_CHOICES, outputTokens } from '../../lib/input-limits';
@@ -18,7 +18,8 @@ export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;
 
 /**
  * The body sent upstream: the mapped model, and for streams `include_usage` switched on so usage is
- * metered exactly (C8). `stripUsage` tells the response tap to hide the extra usage chunk from a
+ * metered exactly (metering and pricing). `stripUsage` tells the response tap to hide the extra usage chunk
+ * from a
  * client that did not ask for it.
  */
 export function upstreamChatBody<B extends JsonRecord>(

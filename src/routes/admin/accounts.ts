@@ -1,4 +1,5 @@
-// /admin/v1/accounts — the account tree (C3): subtree listing, create a child, read, update,
+// /admin/v1/accounts — the account tree (account tree and identity): subtree listing, create a child, read,
+// update,
 // suspend / reactivate / disable, delete.
 import { createRoute, z } from '@hono/zod-openapi';
 import { policySchema, slug } from '../../policy/schema';

@@ -1,4 +1,5 @@
-// Who is calling the admin API, and which subtree they may see (C3). Admin traffic is not on the
+// Who is calling the admin API, and which subtree they may see (account tree and identity). Admin traffic is
+// not on the
 // hot path, so tokens, sessions and the account chain are checked against D1 on every call:
 // revocation, disabling a user, a role change or a suspension applies to the very next request.
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm';

@@ -1,4 +1,4 @@
-// GET /admin/v1/analytics/{view} (C10): every view of the caller's subtree (or of an account in
+// GET /admin/v1/analytics/{view} (analytics): every view of the caller's subtree (or of an account in
 // it), served from daily rollups with one indexed range query, as JSON or CSV (`?format=csv`).
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';

@@ -1,4 +1,5 @@
-// GET /admin/v1/audit — every admin write in the caller's subtree, newest first (C13).
+// GET /admin/v1/audit — every admin write in the caller's subtree, newest first (security and failure
+// behaviour).
 import { createRoute, z } from '@hono/zod-openapi';
 import { type AuditRow, listAudit } from '../../tenancy/audit';
 import { adminContext, adminRouter, errorResponses, iso, json, pageQuery, security } from './openapi';

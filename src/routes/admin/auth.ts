@@ -1,4 +1,5 @@
-// Dashboard sign-in (C3): POST /admin/v1/auth/login (public) sets the session cookie (HttpOnly,
+// Dashboard sign-in (account tree and identity): POST /admin/v1/auth/login (public) sets the session cookie
+// (HttpOnly,
 // Secure, SameSite=Strict) and a readable CSRF cookie; /logout clears them; /me says who is calling.
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';

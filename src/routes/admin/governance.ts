@@ -1,4 +1,5 @@
-// Live governance state (C5, C7) for operators: a level's key health and disabled-key alerts,
+// Live governance state (limits and quotas; routing and key pools) for operators: a level's key health and
+// disabled-key alerts,
 // re-enabling a key, and an account's (or key's) live limit counters from its governor.
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';

@@ -1,4 +1,5 @@
-// Gateway keys (C3): /admin/v1/accounts/{id}/keys to list and create (the key is in the create
+// Gateway keys (account tree and identity): /admin/v1/accounts/{id}/keys to list and create (the key is in
+// the create
 // response only), /admin/v1/keys/{id} to read, rename, re-scope, change expiry, revoke.
 import { createRoute, z } from '@hono/zod-openapi';
 import { policySchema } from '../../policy/schema';

@@ -1,4 +1,4 @@
-// The money ledger (C6): /admin/v1/accounts/{id}/ledger (entries and the derived balance), and
+// The money ledger (credits and plans): /admin/v1/accounts/{id}/ledger (entries and the derived balance), and
 // top-up (root only), debit, and allocation from the parent (atomic; never overdraws the parent).
 import { createRoute, z } from '@hono/zod-openapi';
 import { creditChanged } from '../../governance/credit';

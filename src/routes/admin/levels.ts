@@ -1,4 +1,5 @@
-// Levels (key pools) and upstream keys (C7, C13), root only: /admin/v1/levels and
+// Levels (key pools) and upstream keys (routing and key pools; security and failure behaviour), root only:
+// /admin/v1/levels and
 // /admin/v1/upstream-keys. Secrets are write-only; reads show the last 4 characters at most.
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';

@@ -1,4 +1,4 @@
-// Products (C6): /admin/v1/plans (subscriptions, cards, add-ons), grants to accounts,
+// Products (credits and plans): /admin/v1/plans (subscriptions, cards, add-ons), grants to accounts,
 // /admin/v1/redemption-codes (shown once, stored as hashes) and /admin/v1/redeem.
 import { createRoute, z } from '@hono/zod-openapi';
 import { creditChanged } from '../../governance/credit';

@@ -1,4 +1,4 @@
-// Inherited policy (C4): /admin/v1/accounts/{id}/policy (read, replace — never wider than the
+// Inherited policy (inherited policy): /admin/v1/accounts/{id}/policy (read, replace — never wider than the
 // parent), and the inheritance view for accounts and keys (/effective-policy).
 import { createRoute, z } from '@hono/zod-openapi';
 import { policySchema } from '../../policy/schema';

@@ -1,4 +1,4 @@
-// Policy as code (C12): POST /admin/v1/policy/apply (`dry_run: true` is the plan, `prune: true`
+// Policy as code (policy as code): POST /admin/v1/policy/apply (`dry_run: true` is the plan, `prune: true`
 // deletes what the file no longer lists) and
 // GET /admin/v1/policy/export (the running gateway as a policy file). Root level only.
 import { Hono } from 'hono';

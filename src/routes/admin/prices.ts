@@ -1,4 +1,5 @@
-// The price table (C8): /admin/v1/prices. Writes are the root's; the body is the policy file's
+// The price table (metering and pricing): /admin/v1/prices. Writes are the root's; the body is the policy
+// file's
 // price entry (decimal amounts per million tokens), validated by the same schema.
 import { createRoute, z } from '@hono/zod-openapi';
 import { priceFileSchema } from '../../policy/schema';

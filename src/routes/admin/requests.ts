@@ -1,4 +1,4 @@
-// The request log (C10): GET /admin/v1/requests lists the raw usage events of the caller's subtree
+// The request log (analytics): GET /admin/v1/requests lists the raw usage events of the caller's subtree
 // (filters, keyset pages, CSV/NDJSON export streamed); GET /admin/v1/requests/{request_id} is one
 // event with its names, upstream key's last four, price and the retention period.
 import { createRoute, z } from '@hono/zod-openapi';

@@ -1,4 +1,5 @@
-// Management tokens (C3): /admin/v1/accounts/{id}/tokens to list and create (`sym_…`, shown
+// Management tokens (account tree and identity): /admin/v1/accounts/{id}/tokens to list and create (`sym_…`,
+// shown
 // once), /admin/v1/tokens/{id}/revoke.
 import { createRoute, z } from '@hono/zod-openapi';
 import { tokenScopes } from '../../tenancy/permissions';

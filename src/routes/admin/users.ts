@@ -1,4 +1,5 @@
-// Dashboard users (C3): /admin/v1/accounts/{id}/users to list and create, /admin/v1/users/{id} to
+// Dashboard users (account tree and identity): /admin/v1/accounts/{id}/users to list and create,
+// /admin/v1/users/{id} to
 // change role, status or password, and delete.
 import { createRoute, z } from '@hono/zod-openapi';
 import { userRoles } from '../../tenancy/permissions';

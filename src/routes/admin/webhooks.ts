@@ -1,4 +1,4 @@
-// Webhook endpoints and their deliveries (C9); the event catalogue is in docs/webhooks.
+// Webhook endpoints and their deliveries (usage pipeline); the event catalogue is in docs/webhooks.
 import { createRoute, z } from '@hono/zod-openapi';
 import { keyRing } from '../../state/keyring';
 import {
