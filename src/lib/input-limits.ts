@@ -1,6 +1,6 @@
 // Bounds on what a caller may send (performance), in one place: the edge checks them before anything is
 // parsed further, reserved or relayed, so no single request can hold an isolate, a limit or a
-// shared upstream key hostage. The README's "Input limits" lists the same numbers.
+// shared upstream key hostage. docs/limits.md ("Input limits") lists the same numbers.
 import { z } from 'zod';
 
 /** Request bodies (413 beyond). */

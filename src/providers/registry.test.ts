@@ -1,6 +1,6 @@
 // The dispatch rule (protocol bridge), as a table: same protocol passes through, any other is translated to
 // the
-// provider's own wire. README's provider table says the same.
+// provider's own wire. docs/providers.md's provider table says the same.
 import { describe, expect, it } from 'vitest';
 import type { ProviderKind } from '../db/schema';
 import { planFor } from './registry';

@@ -4,7 +4,7 @@
 // 50% of their requests, next to one healthy key. Property: while the healthy key exists no client
 // sees a failure it could have been spared (everything before the first byte is retried on
 // another key), and every request is metered exactly once. A stream cut after its first bytes
-// reached the client cannot be retried (README, Key pools): it must end with the protocol's error
+// reached the client cannot be retried (docs/key-pools.md): it must end with the protocol's error
 // event, and is metered like the rest. The fault schedule is seeded, so every run injects the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Behaviour } from '../fake-provider/server';

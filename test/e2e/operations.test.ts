@@ -1,4 +1,4 @@
-// Operations a platform team runs: the README's deploy sequence (every command that runs offline
+// Operations a platform team runs: the documented deploy sequence (docs/deploy.md) (every command that runs offline
 // runs here: the dry-run deploy of both environments, secrets generation, validate, plan against a
 // local gateway), GET /version, --help for every command, and the example CI workflow.
 import { execFile } from 'node:child_process';
@@ -23,10 +23,11 @@ afterAll(async () => {
   await gw?.close();
 });
 
-const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+const doc = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 
-/** The first ```sh block after `heading`. */
-function shBlock(heading: string): string[] {
+/** The first ```sh block after `heading` in the docs page at `path`. */
+function shBlock(path: string, heading: string): string[] {
+  const readme = doc(path);
   const at = readme.indexOf(heading);
   const start = readme.indexOf('```sh\n', at) + 6;
   return readme
@@ -35,14 +36,15 @@ function shBlock(heading: string): string[] {
     .filter((l) => l.trim() && !l.trim().startsWith('#'));
 }
 
-/** The README's example policy file (section "Policy file"). */
+/** The example policy file of docs/policy-file.md. */
 const examplePolicy = (() => {
+  const readme = doc('docs/policy-file.md');
   const start = readme.indexOf('```yaml\nversion: 1') + 8;
   return readme.slice(start, readme.indexOf('```', start));
 })();
 
-describe('README deploy sequence', () => {
-  const lines = shBlock('### Deploy');
+describe('the documented deploy sequence (docs/deploy.md)', () => {
+  const lines = shBlock('docs/deploy.md', '# Deploy');
   const offline = lines.filter(
     (l) =>
       l.includes('--dry-run') ||
@@ -62,7 +64,7 @@ describe('README deploy sequence', () => {
       ENG_CI_KEY: 'sy_k5_0000000000',
     };
     for (const line of offline) {
-      // Relative paths of the README resolve in a scratch folder; npx and wrangler run from the repo.
+      // Relative paths of the docs resolve in a scratch folder; npx and wrangler run from the repo.
       const cmd = line
         .replaceAll('policy.yaml', join(dir, 'policy.yaml'))
         .replaceAll('.wrangler/', `${dir}/`)

@@ -11,7 +11,7 @@ const own = newKey();
 
 // Output only is priced, $1 000 per million tokens: the mock answers "Mock reply from mock-small:
 // hi" (5 tokens) and max_tokens 5 reserves exactly that, so a request reserves what it costs
-// (5 000 micro-units) and the README's bound (actual − reserved, per request in flight) is zero.
+// (5 000 micro-units) and the bound in docs/credits.md (actual − reserved, per request in flight) is zero.
 const hi = { model: 'mock-small', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] };
 const COST = 5_000;
 const fakeUrl = inject('fakeProviderUrl');

@@ -66,7 +66,7 @@ describe('hierarchical limits', () => {
     await Promise.all(ok.map((r) => r.text()));
     // Reservations were estimates (body size and max_tokens) above the actual usage; settled, the
     // difference comes back, so sequential requests can use the rest — but never more.
-    // A refusal can come from units still held by a live grant (at most 500 ms, see the README's
+    // A refusal can come from units still held by a live grant (at most 500 ms, see docs/limits.md's
     // bounds): only two refusals a grant's life apart mean the budget is spent.
     let refusals = 0;
     for (let i = 0; i < 30 && refusals < 2; i++) {

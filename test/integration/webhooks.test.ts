@@ -23,7 +23,7 @@ async function hooks(path: string): Promise<Hook[]> {
   return requests.filter((r) => r.path === path);
 }
 
-/** What a receiver does (README's snippet): check the signature and the timestamp's age. */
+/** What a receiver does (the snippet in docs/webhooks.md): check the signature and the timestamp's age. */
 async function verify(secret: string, hook: Hook): Promise<boolean> {
   const timestamp = hook.headers['switchyard-timestamp'] ?? '';
   if (Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return false;

@@ -91,7 +91,7 @@ function percentile(h: Uint32Array, q: number): number {
 }
 
 /**
- * The README's bound for an account's pool. Request counts: 0 beyond what a bucket refills while
+ * The bound in docs/scale.md for an account's pool. Request counts: 0 beyond what a bucket refills while
  * units are held between being taken from it and a request using them (a grant's life plus a
  * parent lease's life per level below the pool's). Tokens and cost: that, plus usage beyond the
  * reservations of requests in flight (at its peak) and beyond-reservation usage whose report was
