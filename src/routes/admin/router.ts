@@ -14,6 +14,7 @@ import { levelsRoute } from './levels';
 import { adminRouter, errorResponses, json, security } from './openapi';
 import { plansRoute } from './plans';
 import { policiesRoute } from './policies';
+import { priceImportRoute } from './price-import';
 import { pricesRoute } from './prices';
 import { requestsRoute } from './requests';
 import { tokensRoute } from './tokens';
@@ -32,6 +33,7 @@ export const adminApi = adminRouter()
   .route('/', ledgerRoute)
   .route('/', levelsRoute)
   .route('/', pricesRoute)
+  .route('/', priceImportRoute)
   .route('/', plansRoute)
   .route('/', auditRoute)
   .route('/', governanceRoute)
