@@ -175,3 +175,27 @@ describe('routing headers', () => {
     await res.text();
   });
 });
+
+describe('routing map', () => {
+  it("resolves the account's models the way requests are", async () => {
+    const map = await ok<{
+      default_level: { value: number; source: string } | null;
+      data: { requested: string; model: string; level: number | null; refused: string | null }[];
+    }>(root.send('/admin/v1/accounts/d/routes?model=other-model'));
+    expect(map.default_level).toEqual({ value: 1, source: 'account:a' });
+    const by = new Map(map.data.map((r) => [r.requested, r]));
+    expect(by.get('fast')).toMatchObject({
+      model: 'mock-small',
+      level: 1,
+      mapped_by: 'account:a',
+      refused: null,
+    });
+    expect(by.get('mock-large')).toMatchObject({
+      model: 'mock-large',
+      level: 1,
+      mapped_by: null,
+      refused: null,
+    });
+    expect(by.get('other-model')).toMatchObject({ refused: 'model_not_allowed' });
+  });
+});

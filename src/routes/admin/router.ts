@@ -17,6 +17,7 @@ import { policiesRoute } from './policies';
 import { priceImportRoute } from './price-import';
 import { pricesRoute } from './prices';
 import { requestsRoute } from './requests';
+import { routingMapRoute } from './routing-map';
 import { tokensRoute } from './tokens';
 import { usageDailyRoute } from './usage-daily';
 import { usersRoute } from './users';
@@ -34,6 +35,7 @@ export const adminApi = adminRouter()
   .route('/', levelsRoute)
   .route('/', pricesRoute)
   .route('/', priceImportRoute)
+  .route('/', routingMapRoute)
   .route('/', plansRoute)
   .route('/', auditRoute)
   .route('/', governanceRoute)
