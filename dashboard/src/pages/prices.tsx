@@ -238,7 +238,14 @@ function ImportCatalogue({ onApplied }: { onApplied: () => void }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const providers = file
-    ? [...new Set(Object.values(file.catalogue).map(providerOf).filter(Boolean))].sort()
+    ? [
+        ...new Set(
+          // The file's first entry, sample_spec, documents the format: its provider is prose.
+          Object.entries(file.catalogue).flatMap(([m, v]) => (m === 'sample_spec' ? [] : [providerOf(v)])),
+        ),
+      ]
+        .filter(Boolean)
+        .sort()
     : [];
   const chosen = (): Catalogue => {
     if (!file) return {};
