@@ -258,6 +258,7 @@ describe('operator console', () => {
     await poll(() => line('fake-m')).toMatch(
       /fake-m from Acme Corp goes to level 2 · Fake pool .*then 1 · Mock pool/,
     );
+    await shoot('routing-root');
     // Marketing allows only mock-small: gpt-4o (mapped to mock-large) is refused there.
     await page.selectOption('#routing-map select[name=account]', 'marketing');
     await poll(() => line('gpt-4o')).toContain('model_not_allowed');
@@ -323,6 +324,13 @@ describe('operator console', () => {
       '0.15',
       '0.000469',
     ]);
+    // A per-account override, set on the form: engineering's subtree pays less for mock-small.
+    await page.fill('#set-price-form input[name=model]', 'mock-small');
+    await page.fill('#set-price-form input[name=account]', 'engineering');
+    await page.fill('#set-price-form input[name=input]', '0.1');
+    await page.fill('#set-price-form input[name=output]', '0.4');
+    await page.click('#set-price-form button[type=submit]');
+    await poll(() => text('#price-table')).toContain('override: engineering');
     await shoot('prices');
 
     // The next request is charged at the imported price: 2 and 8 micro-units per token.

@@ -102,6 +102,7 @@ export const operatorEn = {
   'prices.skippedCount': '{count} skipped',
   'prices.effectiveOn': 'effective {day}',
   'prices.unchangedList': 'Unchanged: {models}',
+  'prices.perMillionShort': 'Token amounts per million tokens.',
   'prices.rounded': 'rounded',
   'prices.apply': 'Apply {count} prices',
   'prices.appliedNotice': '{count} prices written, effective {day}.',

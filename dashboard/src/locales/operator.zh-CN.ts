@@ -102,6 +102,7 @@ export const operatorZhCN: Record<keyof typeof operatorEn, string> = {
   'prices.skippedCount': '跳过 {count}',
   'prices.effectiveOn': '{day} 生效',
   'prices.unchangedList': '未变：{models}',
+  'prices.perMillionShort': 'token 金额按每百万 token 计。',
   'prices.rounded': '已舍入',
   'prices.apply': '应用 {count} 个价格',
   'prices.appliedNotice': '已写入 {count} 个价格，{day} 生效。',

@@ -39,6 +39,8 @@ function Value({ v }: { v: unknown }) {
 export function BeforeAfter({ entry }: { entry: Entry }) {
   const { t } = useI18n();
   const rows = fieldsOf(entry.before ?? null, entry.after ?? null);
+  // A creation or deletion changes every field: only an update's differences are marked.
+  const update = entry.before != null && entry.after != null;
   return (
     <table className="before-after" aria-label={t('audit.beforeAfter')}>
       <thead>
@@ -50,7 +52,7 @@ export function BeforeAfter({ entry }: { entry: Entry }) {
       </thead>
       <tbody>
         {rows.map((r) => {
-          const changed = JSON.stringify(r.before) !== JSON.stringify(r.after);
+          const changed = update && JSON.stringify(r.before) !== JSON.stringify(r.after);
           return (
             <tr key={r.field} className={changed ? 'changed-row' : undefined} data-field={r.field}>
               <th scope="row">

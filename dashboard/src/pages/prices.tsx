@@ -345,7 +345,8 @@ function ImportCatalogue({ onApplied }: { onApplied: () => void }) {
             <span className="badge warn">{t('prices.changedCount', { count: preview.changed.length })}</span>{' '}
             <span className="badge">{t('prices.unchangedCount', { count: preview.unchanged.length })}</span>{' '}
             <span className="badge">{t('prices.skippedCount', { count: preview.skipped.length })}</span>{' '}
-            <span className="muted">{t('prices.effectiveOn', { day: preview.effective_from })}</span>
+            <span className="muted">{t('prices.effectiveOn', { day: preview.effective_from })}</span>{' '}
+            <span className="muted">{t('prices.perMillionShort')}</span>
           </p>
           {preview.changed.length > 0 && (
             <>
