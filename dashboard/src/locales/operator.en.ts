@@ -159,5 +159,6 @@ export const operatorEn = {
   'playground.metering': 'waiting for the meter…',
   'playground.unpriced': 'no price known',
   'playground.metered': 'Metered',
-  'playground.meteredValue': '{input} in · {output} out · {model} via {provider} (key …{last4})',
+  'playground.meteredValue': '{input} in · {output} out · {model} via {provider}',
+  'playground.meteredKey': '(key …{last4})',
 } as const;

@@ -157,5 +157,6 @@ export const operatorZhCN: Record<keyof typeof operatorEn, string> = {
   'playground.metering': '等待计量…',
   'playground.unpriced': '无已知价格',
   'playground.metered': '计量结果',
-  'playground.meteredValue': '输入 {input} · 输出 {output} · {model}，经 {provider}（密钥 …{last4}）',
+  'playground.meteredValue': '输入 {input} · 输出 {output} · {model}，经 {provider}',
+  'playground.meteredKey': '（密钥 …{last4}）',
 };

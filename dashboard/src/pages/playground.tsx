@@ -297,8 +297,9 @@ export default function PlaygroundPage() {
                   output: fmt.num(detail.completion_tokens),
                   model: detail.model,
                   provider: detail.provider ?? '—',
-                  last4: detail.upstream_key_last4 ?? '—',
                 })}
+                {detail.upstream_key_last4 &&
+                  ` ${t('playground.meteredKey', { last4: detail.upstream_key_last4 })}`}
               </dd>
             </div>
           )}
