@@ -4,7 +4,7 @@
 // Pure: no I/O, no clock.
 //
 // Exactness: a JSON number reaches us as a double, whose shortest round-trip text (`String(n)`)
-// is the literal the file was written with (for up to 17 significant digits). That text is read
+// is the literal the file was written with (for up to 15 significant digits). That text is read
 // as a decimal, digit by digit in BigInt, and shifted by the unit's scale: 0.000003 USD per token
 // is 3 USD per million tokens = 3_000_000 micro-USD, with no float multiplication in between.
 // Anything finer than one micro-unit per unit (rare: under 0.000001 USD per million tokens) is
