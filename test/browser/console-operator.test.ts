@@ -463,7 +463,7 @@ describe('operator console', () => {
     expect(unexpectedErrors()).toEqual([]);
   });
 
-  test('the operator screens in Chinese', async () => {
+  test('the operator screens in Chinese, and on a phone', async () => {
     await page.selectOption('select[aria-label="Language"]', 'zh-CN');
     for (const [nav, name, title] of [
       ['级别与密钥', 'operator-keys-zh', '级别与上游密钥'],
@@ -478,6 +478,23 @@ describe('operator console', () => {
       await shoot(name);
     }
     await page.selectOption('select[aria-label="语言"]', 'en');
+    // On a phone the wide tables scroll inside their cards; the page itself does not.
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [nav, id] of [
+      ['Levels & keys', '#operator-keys'],
+      ['Routing', '#routing'],
+      ['Prices', '#prices'],
+      ['Audit log', '#audit'],
+      ['Playground', '#playground'],
+    ] as const) {
+      await page.click(`nav >> text=${nav}`);
+      await poll(() => page.locator(id).isVisible()).toBe(true);
+      await page.waitForTimeout(300);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `horizontal overflow of ${nav} on a phone`).toBeLessThanOrEqual(0);
+    }
+    await shoot('playground-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
     expect(unexpectedErrors()).toEqual([]);
   });
 });
