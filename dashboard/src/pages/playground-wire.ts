@@ -119,6 +119,14 @@ export function decodeEvent(
   };
 }
 
+/** The models a key may use (GET /v1/models, OpenAI's shape); none when the key is refused. */
+export async function listModels(key: string): Promise<string[]> {
+  const res = await fetch('/v1/models', { headers: { authorization: `Bearer ${key}` } });
+  if (!res.ok) return [];
+  const body = (await res.json()) as { data: { id: string }[] };
+  return body.data.map((m) => m.id);
+}
+
 export function routingOf(res: Response): Routing {
   const h = res.headers;
   return {

@@ -12,6 +12,7 @@ import './operator.css';
 import {
   chatRequest,
   errorMessage,
+  listModels,
   type Protocol,
   protocols,
   type Routing,
@@ -48,10 +49,10 @@ function useModels(key: string): string[] {
     let live = true;
     setModels([]);
     if (!key) return;
-    fetch('/v1/models', { headers: { authorization: `Bearer ${key}` } })
-      .then((r) => (r.ok ? (r.json() as Promise<{ data: { id: string }[] }>) : { data: [] }))
-      .then((b) => live && setModels(b.data.map((m) => m.id)))
-      .catch(() => undefined);
+    listModels(key).then(
+      (ids) => live && setModels(ids),
+      () => undefined,
+    );
     return () => {
       live = false;
     };
