@@ -6,6 +6,7 @@ import { api, ok, onUnauthorized, token } from './api/client';
 import { Loading } from './components/states';
 import { type Lang, languages, type MessageKey, useI18n } from './i18n';
 import { KeysPage } from './pages/keys';
+import { operatorNav, operatorRoutes } from './pages/operator-nav';
 import { OverviewPage } from './pages/overview';
 import { PolicyPage } from './pages/policy';
 import { SignInPage } from './pages/sign-in';
@@ -133,7 +134,7 @@ export function App() {
         <header className="top">
           <span className="brand">Switchyard</span>
           <nav aria-label={t('shell.nav')}>
-            {nav.map((n) => (
+            {[...nav, ...operatorNav(session.me)].map((n) => (
               <Link key={n.href} href={n.href} className={(active) => (active ? 'active' : '')}>
                 {t(n.label)}
               </Link>
@@ -165,6 +166,7 @@ export function App() {
               <Route path="/policy">
                 <PolicyPage />
               </Route>
+              {operatorRoutes}
               <Route>
                 <p className="state empty">{t('shell.notFound')}</p>
               </Route>

@@ -168,7 +168,7 @@ async function relay(
     idleTimeoutMs: delivered.level.timeouts.idleMs,
     requestId,
   });
-  answer(delivery.response);
+  answer(delivery.response.then((res) => withRouting(res, delivered)));
   const reason = await delivery.done;
   await a.meter(
     {
@@ -180,6 +180,20 @@ async function relay(
     },
     outcomeOf(delivery, reason),
   );
+}
+
+/**
+ * The routing decision on the answer, for operators checking a route (the console's playground):
+ * the level that served, the upstream key's id (an operator's name, never its secret), retries and
+ * whether the switch-over chain was followed. Set before the body flows: streams are not touched.
+ */
+function withRouting(res: Response, d: Delivered): Response {
+  const out = new Response(res.body, res);
+  out.headers.set('x-switchyard-level', String(d.level.id));
+  out.headers.set('x-switchyard-upstream-key', d.key.id);
+  out.headers.set('x-switchyard-retries', String(d.retries));
+  out.headers.set('x-switchyard-switched-over', d.switchedOver ? '1' : '0');
+  return out;
 }
 
 function outcomeOf(delivery: Delivery, reason: Awaited<Delivery['done']>): UsageResult {

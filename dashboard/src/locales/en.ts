@@ -1,4 +1,6 @@
 // English: the source dictionary. Every key here must exist in every other language.
+import { operatorEn } from './operator.en';
+
 export const en = {
   'shell.skip': 'Skip to content',
   'shell.nav': 'Main',
@@ -200,4 +202,6 @@ export const en = {
   'requests.noPrice': 'no price known',
   'requests.retries': 'Retries',
   'requests.switchedOver': 'Switched over',
+  // The operator's screens and the playground (dashboard/src/pages/operator-nav.tsx).
+  ...operatorEn,
 } as const;

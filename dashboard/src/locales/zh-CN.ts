@@ -1,5 +1,6 @@
 // 简体中文. The compiler checks that every English key is translated.
 import type { en } from './en';
+import { operatorZhCN } from './operator.zh-CN';
 
 export const zhCN: Record<keyof typeof en, string> = {
   'shell.skip': '跳到内容',
@@ -200,4 +201,6 @@ export const zhCN: Record<keyof typeof en, string> = {
   'requests.noPrice': '无已知价格',
   'requests.retries': '重试次数',
   'requests.switchedOver': '已切换',
+  // The operator's screens and the playground (dashboard/src/pages/operator-nav.tsx).
+  ...operatorZhCN,
 };

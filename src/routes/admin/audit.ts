@@ -41,7 +41,21 @@ const list = createRoute({
   path: '/audit',
   tags: ['Audit'],
   security,
-  request: { query: pageQuery.extend({ account: z.string().optional() }) },
+  summary: 'Admin writes of the subtree, newest first; filter by actor, action, target and time',
+  request: {
+    query: pageQuery.extend({
+      account: z.string().optional(),
+      actor: z.string().max(200).optional().openapi({ description: 'Actor id (user, token) or type' }),
+      action: z
+        .string()
+        .max(100)
+        .optional()
+        .openapi({ description: 'An action (`price.import`) or a family ending in a dot (`price.`)' }),
+      target: z.string().max(200).optional().openapi({ description: 'Target id, or target type' }),
+      since: z.iso.datetime({ offset: true }).optional(),
+      until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Exclusive' }),
+    }),
+  },
   responses: {
     200: json(
       z.object({ data: z.array(auditSchema), next_cursor: z.string().nullable() }),

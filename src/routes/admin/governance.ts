@@ -86,7 +86,10 @@ export const governanceRoute = adminRouter()
         .from(upstreamKeys)
         .where(eq(upstreamKeys.id, id));
       if (!key) throw new NotFoundError('upstream_key_not_found', `No upstream key "${id}".`);
-      await pool(c.env, key.levelId).enable(id);
+      const stub = pool(c.env, key.levelId);
+      // The key's sleep-on-error state before and after, for the audit row.
+      const before = (await stub.health()).keys[id] ?? null;
+      await stub.enable(id);
       await publishUpstreamKey(
         c.env,
         'upstream_key.enabled',
@@ -99,6 +102,8 @@ export const governanceRoute = adminRouter()
           targetType: 'upstream_key',
           targetId: id,
           accountPath: ctx.actor.accountPath,
+          before: { level_id: key.levelId, health: before },
+          after: { level_id: key.levelId, health: (await stub.health()).keys[id] ?? null },
         }),
       ]);
       return c.json({ ok: true as const }, 200);

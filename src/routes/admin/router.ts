@@ -14,8 +14,10 @@ import { levelsRoute } from './levels';
 import { adminRouter, errorResponses, json, security } from './openapi';
 import { plansRoute } from './plans';
 import { policiesRoute } from './policies';
+import { priceImportRoute } from './price-import';
 import { pricesRoute } from './prices';
 import { requestsRoute } from './requests';
+import { routingMapRoute } from './routing-map';
 import { tokensRoute } from './tokens';
 import { usageDailyRoute } from './usage-daily';
 import { usersRoute } from './users';
@@ -32,6 +34,8 @@ export const adminApi = adminRouter()
   .route('/', ledgerRoute)
   .route('/', levelsRoute)
   .route('/', pricesRoute)
+  .route('/', priceImportRoute)
+  .route('/', routingMapRoute)
   .route('/', plansRoute)
   .route('/', auditRoute)
   .route('/', governanceRoute)
