@@ -225,6 +225,11 @@ export const ERROR_CODES = [
   { code: 'level_not_found', status: 404, meaning: 'No such level.' },
   { code: 'upstream_key_not_found', status: 404, meaning: 'No such upstream key.' },
   { code: 'price_not_found', status: 404, meaning: 'No such price.' },
+  {
+    code: 'import_too_large',
+    status: 400,
+    meaning: 'A price catalogue import that would write more than 2,000 prices at once.',
+  },
   { code: 'plan_not_found', status: 404, meaning: 'No such plan.' },
   { code: 'request_not_found', status: 404, meaning: 'No such request in the request log.' },
   { code: 'webhook_not_found', status: 404, meaning: 'No such webhook.' },

@@ -166,8 +166,8 @@ export function parseLiteLLMCatalogue(catalogue: Record<string, unknown>): {
     }
     prices.push({
       model,
-      provider: typeof entry.litellm_provider === 'string' ? entry.litellm_provider : null,
-      mode: typeof entry.mode === 'string' ? entry.mode : null,
+      provider: typeof entry['litellm_provider'] === 'string' ? entry['litellm_provider'] : null,
+      mode: typeof entry['mode'] === 'string' ? entry['mode'] : null,
       inputPerMtok: amounts.inputPerMtok ?? 0,
       outputPerMtok: amounts.outputPerMtok ?? 0,
       cachedReadPerMtok: amounts.cachedReadPerMtok ?? null,

@@ -19,7 +19,7 @@ import type { RunningGateway } from '../harness/gateway';
 import { repoRoot, startGateway } from '../harness/gateway';
 import { seedDemo } from '../harness/seed';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const shots = join(repoRoot, 'test-results/screenshots');
 
 let gw: RunningGateway;
@@ -38,7 +38,7 @@ const upstreamSecret = `sk-test-${randomBytes(8).toString('hex')}`;
 let rootKey = '';
 
 const poll = <T>(fn: () => Promise<T> | T, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
-const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+const theme = () => page.evaluate(() => document.documentElement.dataset['theme']);
 const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
 // The browser logs refused calls (401 signed out, 404, the 502 of the refused key) as failed loads.
 const unexpectedErrors = () => pageErrors.filter((e) => !/\b(40[14]|502|503)\b/.test(e));

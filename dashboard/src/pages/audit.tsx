@@ -122,27 +122,27 @@ export default function AuditPage() {
         <form id="audit-filters-form" className="filters grid" onSubmit={submit} key={key}>
           <label>
             {t('audit.actor')}
-            <input name="actor" defaultValue={query.actor ?? ''} placeholder="bootstrap, usr_…" />
+            <input name="actor" defaultValue={query['actor'] ?? ''} placeholder="bootstrap, usr_…" />
           </label>
           <label>
             {t('audit.action')}
             <input
               name="action"
-              defaultValue={query.action ?? ''}
+              defaultValue={query['action'] ?? ''}
               placeholder="price.import, upstream_key."
             />
           </label>
           <label>
             {t('audit.target')}
-            <input name="target" defaultValue={query.target ?? ''} placeholder="price, key-a" />
+            <input name="target" defaultValue={query['target'] ?? ''} placeholder="price, key-a" />
           </label>
           <label>
             {t('audit.since')}
-            <input name="since" type="datetime-local" defaultValue={toLocalInput(query.since ?? null)} />
+            <input name="since" type="datetime-local" defaultValue={toLocalInput(query['since'] ?? null)} />
           </label>
           <label>
             {t('audit.until')}
-            <input name="until" type="datetime-local" defaultValue={toLocalInput(query.until ?? null)} />
+            <input name="until" type="datetime-local" defaultValue={toLocalInput(query['until'] ?? null)} />
           </label>
           <div className="filter-actions">
             <button type="submit" className="primary">

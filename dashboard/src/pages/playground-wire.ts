@@ -28,7 +28,7 @@ export function chatRequest(
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   const messages = [{ role: 'user', content: prompt }];
   if (protocol === 'openai') {
-    headers.authorization = `Bearer ${key}`;
+    headers['authorization'] = `Bearer ${key}`;
     return {
       url: '/v1/chat/completions',
       init: {
@@ -78,44 +78,49 @@ export function decodeEvent(
   } catch {
     return { text: '', usage };
   }
-  if (ev.error) return { text: '', usage, error: String(rec(ev.error).message ?? 'error') };
+  if (ev['error']) return { text: '', usage, error: String(rec(ev['error'])['message'] ?? 'error') };
   if (protocol === 'openai') {
-    const delta = rec(rec((ev.choices as unknown[] | undefined)?.[0]).delta);
-    const u = rec(ev.usage);
+    const delta = rec(rec((ev['choices'] as unknown[] | undefined)?.[0])['delta']);
+    const u = rec(ev['usage']);
     return {
-      text: typeof delta.content === 'string' ? delta.content : '',
-      usage: ev.usage ? { input: num(u.prompt_tokens), output: num(u.completion_tokens) } : usage,
+      text: typeof delta['content'] === 'string' ? delta['content'] : '',
+      usage: ev['usage'] ? { input: num(u['prompt_tokens']), output: num(u['completion_tokens']) } : usage,
     };
   }
   if (protocol === 'anthropic') {
-    if (ev.type === 'message_start') {
-      const u = rec(rec(ev.message).usage);
-      return { text: '', usage: { input: num(u.input_tokens), output: num(u.output_tokens) } };
+    if (ev['type'] === 'message_start') {
+      const u = rec(rec(ev['message'])['usage']);
+      return { text: '', usage: { input: num(u['input_tokens']), output: num(u['output_tokens']) } };
     }
-    if (ev.type === 'content_block_delta') {
-      const d = rec(ev.delta);
-      return { text: typeof d.text === 'string' ? d.text : '', usage };
+    if (ev['type'] === 'content_block_delta') {
+      const d = rec(ev['delta']);
+      return { text: typeof d['text'] === 'string' ? d['text'] : '', usage };
     }
-    if (ev.type === 'message_delta') {
-      const u = rec(ev.usage);
+    if (ev['type'] === 'message_delta') {
+      const u = rec(ev['usage']);
       return {
         text: '',
-        usage: { input: num(u.input_tokens) || usage.input, output: num(u.output_tokens) || usage.output },
+        usage: {
+          input: num(u['input_tokens']) || usage.input,
+          output: num(u['output_tokens']) || usage.output,
+        },
       };
     }
     return { text: '', usage };
   }
-  const parts = rec(rec((ev.candidates as unknown[] | undefined)?.[0]).content).parts as
+  const parts = rec(rec((ev['candidates'] as unknown[] | undefined)?.[0])['content'])['parts'] as
     | unknown[]
     | undefined;
   const text = (parts ?? [])
-    .map((p) => rec(p).text)
+    .map((p) => rec(p)['text'])
     .filter((t) => typeof t === 'string')
     .join('');
-  const u = rec(ev.usageMetadata);
+  const u = rec(ev['usageMetadata']);
   return {
     text,
-    usage: ev.usageMetadata ? { input: num(u.promptTokenCount), output: num(u.candidatesTokenCount) } : usage,
+    usage: ev['usageMetadata']
+      ? { input: num(u['promptTokenCount']), output: num(u['candidatesTokenCount']) }
+      : usage,
   };
 }
 
@@ -178,8 +183,8 @@ export async function errorMessage(res: Response): Promise<string> {
   const text = await res.text();
   try {
     const body = rec(JSON.parse(text));
-    const e = rec(Array.isArray(body) ? body[0] : body).error;
-    return `${res.status}: ${String(rec(e).message ?? text)}`;
+    const e = rec(Array.isArray(body) ? body[0] : body)['error'];
+    return `${res.status}: ${String(rec(e)['message'] ?? text)}`;
   } catch {
     return `${res.status}: ${text.slice(0, 200)}`;
   }
