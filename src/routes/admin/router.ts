@@ -17,6 +17,7 @@ import { policiesRoute } from './policies';
 import { pricesRoute } from './prices';
 import { requestsRoute } from './requests';
 import { tokensRoute } from './tokens';
+import { treeRoute } from './tree';
 import { usageDailyRoute } from './usage-daily';
 import { usersRoute } from './users';
 import { webhooksRoute } from './webhooks';
@@ -25,6 +26,7 @@ import { webhooksRoute } from './webhooks';
 export const adminApi = adminRouter()
   .route('/', authRoute)
   .route('/', accountsRoute)
+  .route('/', treeRoute)
   .route('/', keysRoute)
   .route('/', tokensRoute)
   .route('/', usersRoute)
