@@ -60,7 +60,9 @@ const fieldValue = z.object({ value: z.string(), source: z.string() });
 
 const previewSchema = z
   .object({
-    refusals: z.array(z.object({ field: z.string(), message: z.string() })),
+    refusals: z.array(
+      z.object({ kind: z.enum(['invalid', 'widening']), field: z.string(), message: z.string() }),
+    ),
     accounts: z.array(
       z.object({
         id: z.string(),
