@@ -13,7 +13,7 @@ import { diffViews, type FieldChange, flattenView } from '../../../src/tenancy/p
 import { ApiError, api, ok, type Schemas } from '../api/client';
 import { Section, Show } from '../components/states';
 import { type MessageKey, useI18n } from '../i18n';
-import { useLoad } from '../load';
+import { useKeptLoad } from './kept-load';
 
 type Account = Schemas['Account'];
 
@@ -196,7 +196,7 @@ function Editor({
   account: Account;
   keyId: string;
   view: Schemas['EffectivePolicy'];
-  onSaved: () => void;
+  onSaved: (saved: boolean) => void;
 }) {
   const { t } = useI18n();
   const ownSource = keyId ? `key:${keyId}` : `account:${account.id}`;
@@ -206,7 +206,6 @@ function Editor({
   const [draft, setDraft] = useState<Draft>(() => draftOf(own));
   const [apiErrors, setApiErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState('');
-  const [saved, setSaved] = useState(false);
   const [preview, setPreview] = useState<{ account: string; change: FieldChange }[] | null>(null);
   const [truncated, setTruncated] = useState(false);
   const { policy, errors } = useMemo(() => check(own, parent, draft), [draft, own, parent]);
@@ -223,7 +222,7 @@ function Editor({
       const { [name]: _, ...rest } = e;
       return rest;
     });
-    setSaved(false);
+    onSaved(false);
     setPreview(null);
   };
 
@@ -268,8 +267,7 @@ function Editor({
         await ok(
           api.PUT('/admin/v1/accounts/{id}/policy', { params: { path: { id: account.id } }, body: policy }),
         );
-      setSaved(true);
-      onSaved();
+      onSaved(true);
     } catch (err) {
       if (err instanceof ApiError && err.param) setApiErrors({ [fieldOf(err.param)]: err.message });
       else setFormError(err instanceof Error ? err.message : String(err));
@@ -357,11 +355,6 @@ function Editor({
         <button type="submit" className="primary" disabled={!policy || blocked}>
           {t('pe.save')}
         </button>
-        {saved && (
-          <span className="notice" role="status">
-            {t('pe.saved')}
-          </span>
-        )}
       </div>
       <p className="form-error" role="alert">
         {formError}
@@ -380,7 +373,8 @@ function Editor({
 export function PolicyEditor({ account }: { account: Account }) {
   const { t } = useI18n();
   const [keyId, setKeyId] = useState('');
-  const [keys] = useLoad(
+  const [saved, setSaved] = useState(false);
+  const [keys] = useKeptLoad(
     () =>
       ok(
         api.GET('/admin/v1/accounts/{id}/keys', {
@@ -389,7 +383,7 @@ export function PolicyEditor({ account }: { account: Account }) {
       ),
     [account.id],
   );
-  const [view, reload] = useLoad(
+  const [view, reload] = useKeptLoad(
     () =>
       keyId
         ? ok(api.GET('/admin/v1/keys/{id}/effective-policy', { params: { path: { id: keyId } } }))
@@ -404,7 +398,14 @@ export function PolicyEditor({ account }: { account: Account }) {
       actions={
         <label className="inline">
           {t('policy.of')}
-          <select value={keyId} onChange={(e) => setKeyId(e.target.value)} name="policy-of">
+          <select
+            value={keyId}
+            onChange={(e) => {
+              setKeyId(e.target.value);
+              setSaved(false);
+            }}
+            name="policy-of"
+          >
             <option value="">{t('pe.thisAccount', { name: account.name })}</option>
             {keys.state === 'done' &&
               keys.data.data
@@ -422,14 +423,22 @@ export function PolicyEditor({ account }: { account: Account }) {
       <Show loaded={view} retry={reload}>
         {(v) => (
           <Editor
-            key={`${account.id}:${keyId}:${JSON.stringify(v.layers)}`}
+            key={`${account.id}:${keyId}`}
             account={account}
             keyId={keyId}
             view={v}
-            onSaved={reload}
+            onSaved={(done) => {
+              setSaved(done);
+              if (done) reload();
+            }}
           />
         )}
       </Show>
+      {saved && (
+        <p className="notice" id="policy-saved">
+          {t('pe.saved')}
+        </p>
+      )}
     </Section>
   );
 }

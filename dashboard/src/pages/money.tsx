@@ -8,8 +8,8 @@ import { api, ok, type Schemas, saveBlob } from '../api/client';
 import { Section, Show } from '../components/states';
 import { toCsv } from '../format';
 import { type MessageKey, useI18n } from '../i18n';
-import { useLoad } from '../load';
 import { useFormat, useSession } from '../session';
+import { useKeptLoad } from './kept-load';
 
 type Account = Schemas['Account'];
 type Entry = Schemas['LedgerEntry'];
@@ -87,14 +87,15 @@ function Ledger({ account, round }: { account: Account; round: number }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors.at(-1);
   const query = { ...(kind && { kind }), ...(source && { source }) };
-  const [page, reload] = useLoad(
+  const [page, reload] = useKeptLoad(
     () =>
       ok(
         api.GET('/admin/v1/accounts/{id}/ledger', {
           params: { path: { id: account.id }, query: { limit: PAGE, ...query, ...(cursor && { cursor }) } },
         }),
       ),
-    [account.id, kind, source, cursor, round],
+    [account.id, kind, source, cursor],
+    round,
   );
   async function csv() {
     const all: Entry[] = [];
@@ -251,13 +252,15 @@ function Ledger({ account, round }: { account: Account; round: number }) {
 function Grants({ account, round }: { account: Account; round: number }) {
   const { t } = useI18n();
   const fmt = useFormat();
-  const [grants, reload] = useLoad(
+  const [grants, reload] = useKeptLoad(
     () => ok(api.GET('/admin/v1/accounts/{id}/grants', { params: { path: { id: account.id } } })),
-    [account.id, round],
+    [account.id],
+    round,
   );
-  const [quota] = useLoad(
+  const [quota] = useKeptLoad(
     () => ok(api.GET('/admin/v1/analytics/quota', { params: { query: { account: account.id } } })),
-    [account.id, round],
+    [account.id],
+    round,
   );
   const today =
     quota.state === 'done' ? quota.data.data.filter((r) => r.item === 'allowance' || r.item === 'addon') : [];
@@ -324,11 +327,11 @@ function Codes({ account, onRedeemed }: { account: Account; onRedeemed: () => vo
   const [error, setError] = useState('');
   const [redeemError, setRedeemError] = useState('');
   const [redeemed, setRedeemed] = useState('');
-  const [plans] = useLoad(
+  const [plans] = useKeptLoad(
     () => (root ? ok(api.GET('/admin/v1/plans')) : Promise.resolve({ data: [] })),
     [root],
   );
-  const [codes, reload] = useLoad(
+  const [codes, reload] = useKeptLoad(
     () => (root ? ok(api.GET('/admin/v1/redemption-codes')) : Promise.resolve({ data: [] })),
     [root],
   );
@@ -469,9 +472,10 @@ export function MoneyPanel({ account, onChanged }: { account: Account; onChanged
   const { me } = useSession();
   const fmt = useFormat();
   const [round, setRound] = useState(0);
-  const [balance, reload] = useLoad(
+  const [balance, reload] = useKeptLoad(
     () => ok(api.GET('/admin/v1/accounts/{id}/balance', { params: { path: { id: account.id } } })),
-    [account.id, round],
+    [account.id],
+    round,
   );
   const changed = () => {
     setRound((r) => r + 1);

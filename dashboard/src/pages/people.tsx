@@ -6,8 +6,8 @@ import { type FormEvent, useState } from 'react';
 import { api, ok, type Schemas } from '../api/client';
 import { Section, Show } from '../components/states';
 import { type MessageKey, useI18n } from '../i18n';
-import { useLoad } from '../load';
 import { useFormat, useSession } from '../session';
+import { useKeptLoad } from './kept-load';
 
 type Account = Schemas['Account'];
 type User = Schemas['User'];
@@ -123,7 +123,7 @@ function UserRow({ user, onChanged }: { user: User; onChanged: () => void }) {
 
 function Users({ account }: { account: Account }) {
   const { t } = useI18n();
-  const [users, reload] = useLoad(
+  const [users, reload] = useKeptLoad(
     () => ok(api.GET('/admin/v1/accounts/{id}/users', { params: { path: { id: account.id } } })),
     [account.id],
   );
@@ -214,7 +214,7 @@ function Users({ account }: { account: Account }) {
 function Tokens({ account }: { account: Account }) {
   const { t } = useI18n();
   const fmt = useFormat();
-  const [tokens, reload] = useLoad(
+  const [tokens, reload] = useKeptLoad(
     () => ok(api.GET('/admin/v1/accounts/{id}/tokens', { params: { path: { id: account.id } } })),
     [account.id],
   );

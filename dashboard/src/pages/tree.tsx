@@ -9,9 +9,9 @@ import { navigate } from 'wouter/use-browser-location';
 import { api, ok, type Schemas } from '../api/client';
 import { Section, Show } from '../components/states';
 import { type MessageKey, useI18n } from '../i18n';
-import { useLoad } from '../load';
 import { useFormat, useSession } from '../session';
 import { PolicyEditor } from './account-policy';
+import { useKeptLoad } from './kept-load';
 import { KeysPage } from './keys';
 import { MoneyPanel } from './money';
 import { PeoplePanel } from './people';
@@ -295,7 +295,7 @@ export default function TreePage() {
     setCursors([]);
     navigate(`/accounts${p.size ? `?${p}` : ''}`);
   };
-  const [page, reload] = useLoad(
+  const [page, reload] = useKeptLoad(
     () =>
       ok(
         api.GET('/admin/v1/accounts/{id}/tree', {
