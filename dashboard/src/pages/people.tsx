@@ -128,6 +128,7 @@ function Users({ account }: { account: Account }) {
     [account.id],
   );
   const [error, setError] = useState('');
+  const [role, setRole] = useState<User['role']>('member');
   async function invite(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const el = e.currentTarget;
@@ -145,6 +146,7 @@ function Users({ account }: { account: Account }) {
         }),
       );
       el.reset();
+      setRole('member');
       reload();
     } catch (err) {
       setError(message(err));
@@ -163,7 +165,7 @@ function Users({ account }: { account: Account }) {
         </label>
         <label>
           {t('people.role')}
-          <select name="role" defaultValue="member">
+          <select name="role" value={role} onChange={(e) => setRole(e.target.value as User['role'])}>
             {roles.map((r) => (
               <option key={r} value={r}>
                 {t(`role.${r}` as MessageKey)}

@@ -172,6 +172,7 @@ function AccountActions({
 function CreateChild({ parent, onCreated }: { parent: Account; onCreated: (a: Account) => void }) {
   const { t } = useI18n();
   const [error, setError] = useState('');
+  const [kind, setKind] = useState('team');
   async function create(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const el = e.currentTarget;
@@ -190,6 +191,7 @@ function CreateChild({ parent, onCreated }: { parent: Account; onCreated: (a: Ac
         }),
       );
       el.reset();
+      setKind('team');
       onCreated(a);
     } catch (err) {
       setError(errorText(err));
@@ -208,7 +210,7 @@ function CreateChild({ parent, onCreated }: { parent: Account; onCreated: (a: Ac
         </label>
         <label>
           {t('tree.kind')}
-          <select name="kind" defaultValue="team">
+          <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
             {['department', 'team', 'user', 'customer', 'project'].map((k) => (
               <option key={k} value={k}>
                 {t(`tree.kind.${k}` as MessageKey)}
@@ -362,8 +364,9 @@ export default function TreePage() {
                   </dd>
                 </div>
               </dl>
-              <QuotaCell node={p.node} />
+              {p.node.quota.length > 0 && <QuotaCell node={p.node} />}
               <AccountActions
+                key={p.node.account.id}
                 node={p.node}
                 onChanged={reload}
                 onDeleted={() => go({ id: p.node.account.parent_id ?? me.account_id ?? '' })}
@@ -419,7 +422,7 @@ export default function TreePage() {
               )}
               <details className="create-child">
                 <summary>{t('tree.newChild')}</summary>
-                <CreateChild parent={p.node.account} onCreated={() => reload()} />
+                <CreateChild key={p.node.account.id} parent={p.node.account} onCreated={() => reload()} />
               </details>
             </Section>
             <div className="card wide account-tabs">
