@@ -13,6 +13,7 @@ import { diffViews, type FieldChange, flattenView } from '../../../src/tenancy/p
 import { ApiError, api, ok, type Schemas } from '../api/client';
 import { Section, Show } from '../components/states';
 import { type MessageKey, useI18n } from '../i18n';
+import { useFormat, useSession } from '../session';
 import { useKeptLoad } from './kept-load';
 
 type Account = Schemas['Account'];
@@ -198,7 +199,11 @@ function Editor({
   view: Schemas['EffectivePolicy'];
   onSaved: (saved: boolean) => void;
 }) {
+  const { me } = useSession();
+  // An account's own layer is written by the accounts above it; its keys' layers by itself.
+  const readOnly = !keyId && account.id === me.account_id;
   const { t } = useI18n();
+  const fmt = useFormat();
   const ownSource = keyId ? `key:${keyId}` : `account:${account.id}`;
   const layers = view.layers as PolicyLayer[];
   const own = (layers.find((l) => l.source === ownSource)?.policy ?? {}) as Policy;
@@ -279,7 +284,8 @@ function Editor({
       .filter(([k]) => k === name || k.startsWith(`${name}.`))
       .map(([k, v]) => (
         <div key={k}>
-          {k !== name && <code>{k.slice(name.length + 1)}</code>} {v.value}{' '}
+          {k !== name && <code>{k.slice(name.length + 1)}</code>}{' '}
+          {name.endsWith('_budget') ? fmt.moneyDecimal(v.value) : v.value}{' '}
           <span className="badge">{v.source}</span>
         </div>
       ));
@@ -315,6 +321,7 @@ function Editor({
                         id={id}
                         name={f.name}
                         rows={2}
+                        readOnly={readOnly}
                         value={draft[f.name] ?? ''}
                         onChange={(e) => set(f.name, e.currentTarget.value)}
                         aria-invalid={error ? true : undefined}
@@ -324,6 +331,7 @@ function Editor({
                       <input
                         id={id}
                         name={f.name}
+                        readOnly={readOnly}
                         value={draft[f.name] ?? ''}
                         inputMode={
                           f.kind === 'count' ? 'numeric' : f.kind === 'money' ? 'decimal' : undefined
@@ -348,7 +356,8 @@ function Editor({
         </table>
       </div>
       {errors._ && <p className="form-error">{errors._}</p>}
-      <div className="actions">
+      {readOnly && <p className="hint">{t('tree.ownAccount')}</p>}
+      <div className="actions" hidden={readOnly}>
         <button type="button" onClick={() => void showPreview()} disabled={!policy || blocked}>
           {t('pe.previewButton')}
         </button>

@@ -58,6 +58,13 @@ function QuotaCell({ node }: { node: Node }) {
   );
 }
 
+const kinds = ['org', 'department', 'team', 'user', 'customer', 'project'];
+/** An account kind in the reader's language; a kind the console does not know, as written. */
+function useKindLabel() {
+  const { t } = useI18n();
+  return (kind: string) => (kinds.includes(kind) ? t(`tree.kind.${kind}` as MessageKey) : kind);
+}
+
 function StatusBadge({ status }: { status: Account['status'] }) {
   const { t } = useI18n();
   return <span className={`badge status-${status}`}>{t(`tree.status.${status}` as MessageKey)}</span>;
@@ -211,7 +218,7 @@ function CreateChild({ parent, onCreated }: { parent: Account; onCreated: (a: Ac
         <label>
           {t('tree.kind')}
           <select name="kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-            {['department', 'team', 'user', 'customer', 'project'].map((k) => (
+            {kinds.slice(1).map((k) => (
               <option key={k} value={k}>
                 {t(`tree.kind.${k}` as MessageKey)}
               </option>
@@ -231,6 +238,7 @@ function CreateChild({ parent, onCreated }: { parent: Account; onCreated: (a: Ac
 
 function ChildrenTable({ nodes, open }: { nodes: Node[]; open: (id: string) => void }) {
   const { t } = useI18n();
+  const kindLabel = useKindLabel();
   const fmt = useFormat();
   return (
     <div className="scroll">
@@ -253,7 +261,7 @@ function ChildrenTable({ nodes, open }: { nodes: Node[]; open: (id: string) => v
                   {n.account.name}
                 </button>
                 <div className="muted small-text">
-                  {n.account.path} · {t(`tree.kind.${n.account.kind}` as MessageKey) ?? n.account.kind}
+                  {n.account.path} · {kindLabel(n.account.kind)}
                 </div>
               </td>
               <td>
@@ -275,6 +283,7 @@ function ChildrenTable({ nodes, open }: { nodes: Node[]; open: (id: string) => v
 
 export default function TreePage() {
   const { t } = useI18n();
+  const kindLabel = useKindLabel();
   const { me } = useSession();
   const fmt = useFormat();
   const params = new URLSearchParams(useSearch());
@@ -345,7 +354,7 @@ export default function TreePage() {
                 </div>
                 <div>
                   <dt>{t('tree.kind')}</dt>
-                  <dd>{p.node.account.kind}</dd>
+                  <dd>{kindLabel(p.node.account.kind)}</dd>
                 </div>
                 <div>
                   <dt>{t('tree.todayRequests')}</dt>
