@@ -453,7 +453,9 @@ describe('console: the account tree', () => {
     await page.click('nav >> text=Request log');
     await poll(async () => {
       await page.reload();
-      await page.waitForSelector('#request-results tbody tr, #request-results .state', { timeout: 5_000 }).catch(() => {});
+      await page
+        .waitForSelector('#request-results tbody tr, #request-results .state', { timeout: 5_000 })
+        .catch(() => {});
       return page.locator('#request-results tbody tr').count();
     }).toBeGreaterThanOrEqual(2);
     expect(await text('#request-results')).toContain('mock-small');
