@@ -193,6 +193,15 @@ describe('console: the account tree', () => {
     expect(await text('#children')).toContain('Engineering');
     // Alice's demo usage is none yet; the root's own daily budget shows with its layer.
     expect(await text('#account')).toContain('account:acme');
+    // Expand Engineering in place: Alice appears under it, one level in; collapse hides her.
+    await page.click('button[aria-label="Show the sub-accounts of Engineering"]');
+    await poll(() => page.locator('#children tr[data-account=alice][data-depth="1"]').count()).toBe(1);
+    expect(
+      await page.getAttribute('button[aria-label="Hide the sub-accounts of Engineering"]', 'aria-expanded'),
+    ).toBe('true');
+    await shoot('accounts-expanded');
+    await page.click('button[aria-label="Hide the sub-accounts of Engineering"]');
+    await poll(() => page.locator('#children tr[data-account=alice]').count()).toBe(0);
 
     // Marketing has 60 children: 50 on the first page, 10 on the next.
     await openChild('Marketing', 'marketing');

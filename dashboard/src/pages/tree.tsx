@@ -3,7 +3,7 @@
 // selected account's screens — its status and lifecycle, policy, money, people and keys. The
 // account, the search and the tab are in the URL, so a place in the tree can be shared.
 import './tree.css';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, Fragment, type ReactNode, useState } from 'react';
 import { useSearch } from 'wouter';
 import { navigate } from 'wouter/use-browser-location';
 import { api, ok, type Schemas } from '../api/client';
@@ -236,10 +236,103 @@ function CreateChild({ parent, onCreated }: { parent: Account; onCreated: (a: Ac
   );
 }
 
-function ChildrenTable({ nodes, open }: { nodes: Node[]; open: (id: string) => void }) {
+/** One row per node; an expanded node's first page of children follows it, indented. */
+function TreeRows({ nodes, depth, open }: { nodes: Node[]; depth: number; open: (id: string) => void }) {
   const { t } = useI18n();
   const kindLabel = useKindLabel();
   const fmt = useFormat();
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setExpanded((was) => {
+      const next = new Set(was);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  return (
+    <>
+      {nodes.map((n) => (
+        <Fragment key={n.account.id}>
+          <tr data-account={n.account.id} data-depth={depth}>
+            <td>
+              <div className="tree-name" style={{ paddingLeft: `${depth * 1.25}rem` }}>
+                {n.children > 0 ? (
+                  <button
+                    type="button"
+                    className="expand small"
+                    aria-expanded={expanded.has(n.account.id)}
+                    aria-label={t(expanded.has(n.account.id) ? 'tree.collapse' : 'tree.expand', {
+                      name: n.account.name,
+                    })}
+                    onClick={() => toggle(n.account.id)}
+                  >
+                    {expanded.has(n.account.id) ? '▾' : '▸'}
+                  </button>
+                ) : (
+                  <span className="expand-spacer" aria-hidden="true" />
+                )}
+                <div>
+                  <button type="button" className="link" onClick={() => open(n.account.id)}>
+                    {n.account.name}
+                  </button>
+                  <div className="muted small-text">
+                    {n.account.path} · {kindLabel(n.account.kind)}
+                  </div>
+                </div>
+              </div>
+            </td>
+            <td>
+              <StatusBadge status={n.account.status} />
+            </td>
+            <td className="num">{fmt.num(n.children)}</td>
+            <td className="num">{fmt.num(n.today_requests)}</td>
+            <td className="num">{fmt.money(n.today_cost_micros)}</td>
+            <td>
+              <QuotaCell node={n} />
+            </td>
+          </tr>
+          {expanded.has(n.account.id) && <ChildRows node={n} depth={depth + 1} open={open} />}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
+/** The first page of an expanded node's children; the rest are one click away on its own page. */
+function ChildRows({ node, depth, open }: { node: Node; depth: number; open: (id: string) => void }) {
+  const { t } = useI18n();
+  const [page] = useKeptLoad(
+    () =>
+      ok(
+        api.GET('/admin/v1/accounts/{id}/tree', {
+          params: { path: { id: node.account.id }, query: { limit: PAGE } },
+        }),
+      ),
+    [node.account.id],
+  );
+  const cell = (content: ReactNode) => (
+    <tr>
+      <td colSpan={6} style={{ paddingLeft: `${depth * 1.25 + 0.5}rem` }}>
+        {content}
+      </td>
+    </tr>
+  );
+  if (page.state === 'loading') return cell(<span className="muted">{t('state.loading')}</span>);
+  if (page.state === 'error') return cell(<span className="form-error">{page.error.message}</span>);
+  return (
+    <>
+      <TreeRows nodes={page.data.data} depth={depth} open={open} />
+      {page.data.next_cursor &&
+        cell(
+          <button type="button" className="link" onClick={() => open(node.account.id)}>
+            {t('tree.moreIn', { name: node.account.name })}
+          </button>,
+        )}
+    </>
+  );
+}
+
+function ChildrenTable({ nodes, open }: { nodes: Node[]; open: (id: string) => void }) {
+  const { t } = useI18n();
   return (
     <div className="scroll">
       <table aria-label={t('tree.children')} id="children">
@@ -254,27 +347,7 @@ function ChildrenTable({ nodes, open }: { nodes: Node[]; open: (id: string) => v
           </tr>
         </thead>
         <tbody>
-          {nodes.map((n) => (
-            <tr key={n.account.id} data-account={n.account.id}>
-              <td>
-                <button type="button" className="link" onClick={() => open(n.account.id)}>
-                  {n.account.name}
-                </button>
-                <div className="muted small-text">
-                  {n.account.path} · {kindLabel(n.account.kind)}
-                </div>
-              </td>
-              <td>
-                <StatusBadge status={n.account.status} />
-              </td>
-              <td className="num">{fmt.num(n.children)}</td>
-              <td className="num">{fmt.num(n.today_requests)}</td>
-              <td className="num">{fmt.money(n.today_cost_micros)}</td>
-              <td>
-                <QuotaCell node={n} />
-              </td>
-            </tr>
-          ))}
+          <TreeRows nodes={nodes} depth={0} open={open} />
         </tbody>
       </table>
     </div>
