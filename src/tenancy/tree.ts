@@ -2,8 +2,8 @@
 // subtree), each with its status, how many children it has, today's spend of its subtree and the
 // use of the daily and monthly limits its own layer sets — so a tree of thousands of accounts is
 // browsed without ever being loaded whole. Three indexed reads per page: the children (parent
-// index), their child counts, and the rollups of exactly the page's subtrees (one path range,
-// because children sorted by path own contiguous ranges).
+// index), their child counts, and the rollups of exactly the page's subtrees (one index range
+// per node: a page is sorted by name, so its subtrees are not one contiguous path range).
 import { and, asc, count, eq, gt, gte, inArray, lt, or, sql, sum } from 'drizzle-orm';
 import { accounts, policies, usageDaily } from '../db/schema';
 import { InvalidRequestError } from '../errors/gateway-error';
@@ -75,10 +75,11 @@ export function quotaUse(path: string, policy: Policy, rows: readonly Usage[]): 
   return out;
 }
 
-/** Rollups of the subtrees between `lower` (inclusive) and `upper`, per path, this month. */
-async function usageBetween(ctx: AdminContext, lower: string, upper: string, today: string) {
+/** One subtree's rollups this month, per path and today-or-not. */
+function usageQuery(ctx: AdminContext, path: string, today: string) {
   const isToday = sql<number>`${usageDaily.day} = ${today}`;
-  const rows = await ctx.db
+  const { lower, upper } = subtreeRange(path);
+  return ctx.db
     .select({
       path: usageDaily.accountPath,
       today: isToday,
@@ -96,7 +97,19 @@ async function usageBetween(ctx: AdminContext, lower: string, upper: string, tod
       ),
     )
     .groupBy(usageDaily.accountPath, isToday);
-  return rows.map((r) => ({
+}
+
+/**
+ * Rollups of the subtrees at `paths`: one index range each, in one D1 batch (a page sorted by name
+ * is not one contiguous path range, and D1 caps a statement's bound parameters at 100).
+ */
+async function usageOf(ctx: AdminContext, paths: string[], today: string): Promise<Usage[]> {
+  const [first, ...rest] = paths.map((p) => usageQuery(ctx, p, today));
+  if (!first) return [];
+  const results = await ctx.db.batch([first, ...rest]);
+  // Search hits may nest (a and a/x): a row read twice counts once.
+  const unique = new Map(results.flat().map((r) => [`${r.path}\u0000${r.today}`, r]));
+  return [...unique.values()].map((r) => ({
     path: r.path,
     today: Number(r.today) === 1,
     requests: Number(r.requests ?? 0),
@@ -113,9 +126,6 @@ async function describe(
 ): Promise<TreeNode[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
-  const sorted = [...rows].sort((a, b) => (a.path < b.path ? -1 : 1));
-  const lower = (sorted[0] as AccountRow).path;
-  const upper = subtreeRange((sorted.at(-1) as AccountRow).path).upper;
   const [counts, own, usage] = await Promise.all([
     ctx.db
       .select({ parent: accounts.parentId, n: count() })
@@ -126,7 +136,11 @@ async function describe(
       .select({ id: policies.accountId, body: policies.body })
       .from(policies)
       .where(inArray(policies.accountId, ids)),
-    usageBetween(ctx, lower, upper, today),
+    usageOf(
+      ctx,
+      rows.map((r) => r.path),
+      today,
+    ),
   ]);
   return rows.map((account) => {
     const policy = policySchema.parse(own.find((p) => p.id === account.id)?.body ?? {});

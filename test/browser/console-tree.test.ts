@@ -424,6 +424,10 @@ describe('console: the account tree', () => {
     await poll(() => text('#account-title')).toBe('Sales EU');
     // The admin's tree starts at their own account: no ancestors above it.
     expect(await page.locator('#breadcrumbs li').count()).toBe(1);
+    // The team's own layer is written by the accounts above it: shown, not editable here.
+    await poll(() => field('budget_alerts').inputValue()).toBe('50, 90');
+    expect(await field('budget_alerts').getAttribute('readonly')).not.toBeNull();
+    expect(await page.locator('#policy-form button[type=submit]').count()).toBe(0);
     await createChild('Bob', 'bob', 'user');
     await openChild('Bob', 'bob');
     await tab('Keys');

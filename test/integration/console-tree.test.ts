@@ -86,6 +86,13 @@ describe('GET /accounts/{id}/tree', () => {
     const found = await tree('a', '?q=team%203');
     expect(found.data.map((n) => n.account.id)).toEqual(['c3']);
     expect((await tree('a', '?q=d')).data.map((n) => n.account.id)).toEqual(['d']);
+    // Nested hits (B and D under it) each count their own subtree's usage once.
+    await ok(root.send('/admin/v1/accounts/d', { method: 'PATCH', json: { name: 'B child' } }));
+    const nested = await tree('a', '?q=b');
+    expect(nested.data.map((n) => [n.account.id, n.today_requests])).toEqual([
+      ['b', 1],
+      ['d', 1],
+    ]);
     // A literal "%" matches only itself.
     expect((await tree('a', '?q=%25')).data).toEqual([]);
     expect(await errorOf(root.send('/admin/v1/accounts/a/tree?cursor=nope'))).toMatchObject({

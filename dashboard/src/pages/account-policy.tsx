@@ -357,14 +357,16 @@ function Editor({
       </div>
       {errors._ && <p className="form-error">{errors._}</p>}
       {readOnly && <p className="hint">{t('tree.ownAccount')}</p>}
-      <div className="actions" hidden={readOnly}>
-        <button type="button" onClick={() => void showPreview()} disabled={!policy || blocked}>
-          {t('pe.previewButton')}
-        </button>
-        <button type="submit" className="primary" disabled={!policy || blocked}>
-          {t('pe.save')}
-        </button>
-      </div>
+      {!readOnly && (
+        <div className="actions">
+          <button type="button" onClick={() => void showPreview()} disabled={!policy || blocked}>
+            {t('pe.previewButton')}
+          </button>
+          <button type="submit" className="primary" disabled={!policy || blocked}>
+            {t('pe.save')}
+          </button>
+        </div>
+      )}
       <p className="form-error" role="alert">
         {formError}
       </p>

@@ -51,7 +51,8 @@ const treeSchema = z
   .openapi('TreePage');
 
 const treeQuery = pageQuery.extend({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** At most 90: a page's ids are bound parameters of one statement (D1 allows 100). */
+  limit: z.coerce.number().int().min(1).max(90).default(50),
   /** Search the whole subtree by name or id instead of listing the children. */
   q: z.string().max(200).optional(),
 });
