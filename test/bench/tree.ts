@@ -82,6 +82,10 @@ async function main() {
         run: () => get('/admin/v1/accounts/big/tree?limit=50'),
       },
       {
+        name: 'tree: first page, 1 child (the fixed cost)',
+        run: () => get('/admin/v1/accounts/big/tree?limit=1'),
+      },
+      {
         name: 'tree: page 41 (by cursor)',
         run: () => get(`/admin/v1/accounts/big/tree?limit=50&cursor=${cursor}`),
       },
