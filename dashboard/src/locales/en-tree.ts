@@ -46,6 +46,8 @@ export const enTree = {
   'tree.confirmDelete': 'Confirm delete',
   'tree.ownAccount':
     'This is your own account: its status, policy and money are changed by the account above it.',
+  'tree.rootAccount':
+    'This is the root account: its status and policy are changed by applying a policy file (switchyard policy apply).',
   'tree.screens': 'Account screens',
   'tree.tab.policy': 'Policy',
   'tree.tab.money': 'Money',

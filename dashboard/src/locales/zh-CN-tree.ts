@@ -45,6 +45,7 @@ export const zhCNTree: Record<keyof typeof enTree, string> = {
   'tree.delete': '删除',
   'tree.confirmDelete': '确认删除',
   'tree.ownAccount': '这是您自己的账户：其状态、策略和资金由上级账户修改。',
+  'tree.rootAccount': '这是根账户：其状态和策略通过应用策略文件（switchyard policy apply）修改。',
   'tree.screens': '账户页面',
   'tree.tab.policy': '策略',
   'tree.tab.money': '资金',

@@ -356,7 +356,9 @@ function Editor({
         </table>
       </div>
       {errors._ && <p className="form-error">{errors._}</p>}
-      {readOnly && <p className="hint">{t('tree.ownAccount')}</p>}
+      {readOnly && (
+        <p className="hint">{t(account.parent_id === null ? 'tree.rootAccount' : 'tree.ownAccount')}</p>
+      )}
       {!readOnly && (
         <div className="actions">
           <button type="button" onClick={() => void showPreview()} disabled={!policy || blocked}>

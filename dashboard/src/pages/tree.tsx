@@ -168,7 +168,7 @@ function AccountActions({
           )}
         </div>
       )}
-      {own && <p className="hint">{t('tree.ownAccount')}</p>}
+      {own && <p className="hint">{t(a.parent_id === null ? 'tree.rootAccount' : 'tree.ownAccount')}</p>}
       <p className="form-error" role="alert">
         {error}
       </p>
