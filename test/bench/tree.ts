@@ -49,18 +49,21 @@ async function main() {
         `${seq} INSERT INTO accounts (id, parent_id, path, depth, name, status, kind, config_version, created_at, updated_at)
          SELECT 'c' || n, 'big', '/root/big/c' || n || '/', 2, printf('Team %05d', n), 'active', 'team', 1, ${now}, ${now} FROM seq`,
       )
+      .bind()
       .run();
     await db
       .prepare(
         `${seq} INSERT INTO policies (account_id, body, updated_at)
          SELECT 'c' || n, '{"limits":{"rpd":1000,"daily_budget":"5"}}', ${now} FROM seq`,
       )
+      .bind()
       .run();
     await db
       .prepare(
         `${seq} INSERT INTO usage_daily (account_id, day, model, account_path, requests, prompt_tokens, completion_tokens, cost_micros)
          SELECT 'c' || n, '${today}', 'mock-small', '/root/big/c' || n || '/', n % 50, 100, 200, (n % 50) * 37 FROM seq`,
       )
+      .bind()
       .run();
     const get = async (path: string, init: RequestInit = {}) => {
       const res = await fetch(`${gw.url}${path}`, {
