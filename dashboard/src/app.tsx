@@ -15,12 +15,16 @@ import { useTheme } from './theme';
 
 // The request log is its own module (and chunk): it is the one screen over GET /admin/v1/requests.
 const RequestsPage = lazy(() => import('./requests/page'));
+// The account tree and its screens (policy editor, money, people): one chunk, bundling the API's
+// own policy check.
+const TreePage = lazy(() => import('./pages/tree'));
 
 const nav: { href: string; label: MessageKey }[] = [
   { href: '/', label: 'nav.overview' },
   { href: '/requests', label: 'nav.requests' },
   { href: '/keys', label: 'nav.keys' },
   { href: '/policy', label: 'nav.policy' },
+  { href: '/accounts', label: 'nav.accounts' },
 ];
 
 export function App() {
@@ -167,6 +171,9 @@ export function App() {
                 <PolicyPage />
               </Route>
               {operatorRoutes}
+              <Route path="/accounts">
+                <TreePage />
+              </Route>
               <Route>
                 <p className="state empty">{t('shell.notFound')}</p>
               </Route>

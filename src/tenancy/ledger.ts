@@ -4,7 +4,7 @@
 // overdraw: D1 runs a batch as one transaction, and the check and the write are one statement.
 import { and, desc, eq, lt, or, sql, sum } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { type LedgerKind, ledgerEntries } from '../db/schema';
+import { type ChargeSource, type LedgerKind, ledgerEntries } from '../db/schema';
 import { ConflictError, InvalidRequestError, PermissionDeniedError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
 import { MONEY_ENTRY } from '../usage/charging';
@@ -32,7 +32,7 @@ export async function readBalance(ctx: AdminContext, accountId: string): Promise
 export async function listLedger(
   ctx: AdminContext,
   accountId: string,
-  q: { cursor?: string; limit: number },
+  q: { cursor?: string; limit: number; kind?: LedgerKind; source?: ChargeSource },
 ) {
   await accountInScope(ctx, accountId, 'read');
   const [ts, id] = q.cursor ? (decodeCursor(q.cursor) ?? []) : [];
@@ -45,6 +45,8 @@ export async function listLedger(
       .where(
         and(
           eq(ledgerEntries.accountId, accountId),
+          q.kind ? eq(ledgerEntries.kind, q.kind) : undefined,
+          q.source ? eq(ledgerEntries.source, q.source) : undefined,
           typeof ts === 'number' && typeof id === 'string'
             ? or(
                 lt(ledgerEntries.createdAt, ts),

@@ -10,22 +10,18 @@ import type { Policy } from '../policy/schema';
 import { accountInScope, defaultLevelOf, layersOf, loadChain } from './chain';
 import { type AdminContext, auditRow, runBatch } from './context';
 import { type EffectivePolicyView, effectivePolicyView } from './effective-view';
-import { findWidening, invalidPolicyValues } from './widening';
+import { policyRefusals } from './policy-check';
 
 /** Refuses a policy that is malformed beyond the schema, or wider than `parent` (422 naming the field). */
 export function assertNotWider(parent: EffectivePolicy, policy: Policy, prefix = 'policy'): void {
-  const [invalid] = invalidPolicyValues(policy);
+  const refusals = policyRefusals(parent, policy, prefix);
+  const invalid = refusals.find((r) => r.kind === 'invalid');
   if (invalid)
-    throw new InvalidRequestError(
-      'invalid_request',
-      `${prefix}.${invalid.field}: ${invalid.message}`,
-      `${prefix}.${invalid.field}`,
-    );
-  const widenings = findWidening(parent, policy);
-  const [first] = widenings;
+    throw new InvalidRequestError('invalid_request', `${invalid.field}: ${invalid.message}`, invalid.field);
+  const [first] = refusals;
   if (first) {
-    const all = widenings.map((w) => `${prefix}.${w.field}: ${w.message}`).join(' ');
-    throw new PolicyWideningError(`${prefix}.${first.field}`, `The policy would widen its parent's. ${all}`);
+    const all = refusals.map((w) => `${w.field}: ${w.message}`).join(' ');
+    throw new PolicyWideningError(first.field, `The policy would widen its parent's. ${all}`);
   }
 }
 

@@ -1,7 +1,11 @@
 // English: the source dictionary. Every key here must exist in every other language.
+
+import { enTree } from './en-tree';
 import { operatorEn } from './operator.en';
 
 export const en = {
+  // The account tree screens (console part 2) keep their strings in en-tree.ts.
+  ...enTree,
   'shell.skip': 'Skip to content',
   'shell.nav': 'Main',
   'shell.language': 'Language',

@@ -1,8 +1,11 @@
 // 简体中文. The compiler checks that every English key is translated.
 import type { en } from './en';
 import { operatorZhCN } from './operator.zh-CN';
+import { zhCNTree } from './zh-CN-tree';
 
 export const zhCN: Record<keyof typeof en, string> = {
+  // The account tree screens (console part 2) keep their strings in zh-CN-tree.ts.
+  ...zhCNTree,
   'shell.skip': '跳到内容',
   'shell.nav': '主导航',
   'shell.language': '语言',

@@ -171,11 +171,12 @@ function EditKey({ k, onClose, onSaved }: { k: Key; onClose: () => void; onSaved
   );
 }
 
-export function KeysPage() {
+/** The signed-in account's keys, or (`accountId`, inside the account tree) another account's. */
+export function KeysPage({ accountId: forAccount }: { accountId?: string } = {}) {
   const { t } = useI18n();
   const { me } = useSession();
   const fmt = useFormat();
-  const accountId = me.account_id ?? '';
+  const accountId = forAccount ?? me.account_id ?? '';
   const [keys, reload] = useLoad(
     () =>
       ok(
@@ -326,10 +327,12 @@ export function KeysPage() {
 
   return (
     <div className="page">
-      <div className="page-head">
-        <h1>{t('keys.title')}</h1>
-        <p className="hint">{t('keys.intro', { account: me.account_path })}</p>
-      </div>
+      {!forAccount && (
+        <div className="page-head">
+          <h1>{t('keys.title')}</h1>
+          <p className="hint">{t('keys.intro', { account: me.account_path })}</p>
+        </div>
+      )}
       {created && <SecretPanel created={created} onDone={() => setCreated(null)} />}
       <Section title={t('keys.create')} id="create-key" wide>
         <form onSubmit={create} className="stack" id="create-key-form">

@@ -29,21 +29,27 @@ const moneyBody = z
   .strict()
   .openapi('LedgerAmount');
 
+const kinds = z.enum([
+  'topup',
+  'debit',
+  'allocate_out',
+  'allocate_in',
+  'usage',
+  'refund',
+  'card',
+  'expire',
+  'purchase',
+]);
+const sources = z.enum(['allowance', 'addon', 'card', 'balance']);
+
+/** Filters by entry kind and by what a usage charge drew on. */
+const ledgerQuery = pageQuery.extend({ kind: kinds.optional(), source: sources.optional() });
+
 export const entrySchema = z
   .object({
     id: z.string(),
     account_id: z.string(),
-    kind: z.enum([
-      'topup',
-      'debit',
-      'allocate_out',
-      'allocate_in',
-      'usage',
-      'refund',
-      'card',
-      'expire',
-      'purchase',
-    ]),
+    kind: kinds,
     amount: z.string().openapi({ description: 'Signed decimal amount', example: '-10' }),
     amount_micros: z.number().int(),
     counterparty_account_id: z.string().nullable(),
@@ -51,7 +57,7 @@ export const entrySchema = z
     memo: z.string().nullable(),
     created_at: z.string(),
     created_by: z.string().nullable(),
-    source: z.enum(['allowance', 'addon', 'card', 'balance']).nullable().openapi({
+    source: sources.nullable().openapi({
       description: 'Usage charges: what the charge drew on (allowances and add-ons are not money)',
     }),
     grant_id: z.string().nullable(),
@@ -88,8 +94,8 @@ const list = createRoute({
   path: '/accounts/{id}/ledger',
   tags,
   security,
-  summary: 'Entries, newest first, and the balance derived from them',
-  request: { params: idParam, query: pageQuery },
+  summary: 'Entries, newest first (optionally of one kind or source), and the balance derived from them',
+  request: { params: idParam, query: ledgerQuery },
   responses: {
     200: json(
       balanceSchema

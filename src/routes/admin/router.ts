@@ -19,6 +19,7 @@ import { pricesRoute } from './prices';
 import { requestsRoute } from './requests';
 import { routingMapRoute } from './routing-map';
 import { tokensRoute } from './tokens';
+import { treeRoute } from './tree';
 import { usageDailyRoute } from './usage-daily';
 import { usersRoute } from './users';
 import { webhooksRoute } from './webhooks';
@@ -27,6 +28,7 @@ import { webhooksRoute } from './webhooks';
 export const adminApi = adminRouter()
   .route('/', authRoute)
   .route('/', accountsRoute)
+  .route('/', treeRoute)
   .route('/', keysRoute)
   .route('/', tokensRoute)
   .route('/', usersRoute)
