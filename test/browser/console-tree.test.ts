@@ -5,8 +5,8 @@
 // the field (before saving, by the shared check; and after, by the API's 422), invites the team's
 // admin, who signs in, creates a member and a key for it, uses it with the `openai` SDK (the
 // request is in the log) until the department's daily budget refuses the next request with the
-// quota error; the owner then finds every step in the audit log (read through the admin API with
-// the owner's own session: the audit screen is another helper's). Screens saved in both themes.
+// quota error; the owner then finds every step in the audit log (every entry through the admin API
+// with the owner's own session, the team's trail on the audit log screen). Screens in both themes.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -516,6 +516,14 @@ describe('console: the account tree', () => {
         seen.some((s) => s.startsWith(expected)),
         expected,
       ).toBe(true);
+    // And on the audit log screen: the team's own trail, filtered by target.
+    await page.click('nav >> text=Audit log');
+    await poll(() => page.locator('#audit-results tr[data-action]').count()).toBeGreaterThan(0);
+    await page.fill('#audit-filters-form input[name=target]', 'sales-eu');
+    await page.click('#audit-filters-form button[type=submit]');
+    for (const action of ['account.create', 'ledger.allocate', 'ledger.debit', 'account.policy.update'])
+      await poll(() => page.locator(`#audit-results tr[data-action="${action}"]`).count()).toBeGreaterThan(0);
+    await shoot('audit-team');
     // The department's daily budget is (nearly: the next request's reservation did not fit) spent,
     // and its quota use in the tree says so.
     await page.click('nav >> text=Accounts');
