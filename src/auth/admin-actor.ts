@@ -2,13 +2,13 @@
 // hot path, so tokens, sessions and the account chain are checked against D1 on every call:
 // revocation, disabling a user, a role change or a suspension applies to the very next request.
 import { and, eq, inArray, isNull, ne } from 'drizzle-orm';
-import type { Database } from '../../db/client';
-import { database } from '../../db/client';
-import { accounts, managementTokens, users } from '../../db/schema';
-import { AuthenticationError, NotConfiguredError, PermissionDeniedError } from '../../errors/gateway-error';
-import { sha256Hex } from '../../lib/ids';
-import { type Capability, can, lacking, type Principal } from '../../tenancy/permissions';
-import { MIN_SECRET_LENGTH, verifySession } from '../../tenancy/session';
+import type { Database } from '../db/client';
+import { database } from '../db/client';
+import { accounts, managementTokens, users } from '../db/schema';
+import { AuthenticationError, NotConfiguredError, PermissionDeniedError } from '../errors/gateway-error';
+import { sha256Hex } from '../lib/ids';
+import { type Capability, can, lacking, type Principal } from '../tenancy/permissions';
+import { MIN_SECRET_LENGTH, verifySession } from './session';
 
 export type Scope = Capability;
 
@@ -136,4 +136,4 @@ export function requireScope(actor: AdminActor, scope: Scope): void {
   if (decision.kind === 'forbidden') throw new PermissionDeniedError(decision.code, decision.message);
 }
 
-export { subtreeRange } from '../../tenancy/chain';
+export { subtreeRange } from '../tenancy/chain';

@@ -11,7 +11,7 @@ import { sha256Hex } from '../lib/ids';
 import { type EffectivePolicy, type PolicyLayer, resolveEffectivePolicy } from '../policy/effective';
 import { policySchema } from '../policy/schema';
 import { ModelRouteCache } from '../routing/resolve-model';
-import { TtlCache } from './ttl-cache';
+import { TtlCache } from '../state/ttl-cache';
 
 export interface AuthContext {
   keyId: string;

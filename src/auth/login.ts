@@ -5,10 +5,10 @@ import type { Database } from '../db/client';
 import { accounts, users } from '../db/schema';
 import { AuthenticationError, PermissionDeniedError } from '../errors/gateway-error';
 import { randomToken } from '../lib/ids';
-import { auditRow, runBatch } from './context';
+import { auditRow, runBatch } from '../tenancy/context';
+import { normalizeEmail, type UserRow } from '../tenancy/users';
 import { DECOY_PASSWORD_HASH, verifyPassword } from './password';
 import { signSession } from './session';
-import { normalizeEmail, type UserRow } from './users';
 
 export interface LoginResult {
   user: UserRow;

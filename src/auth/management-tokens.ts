@@ -7,9 +7,9 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { managementTokens } from '../db/schema';
 import { InvalidRequestError, NotFoundError, PermissionDeniedError } from '../errors/gateway-error';
 import { keyPrefix, newId, randomToken, sha256Hex } from '../lib/ids';
-import { accountInScope, loadAccount } from './chain';
-import { type AdminContext, auditRow, enforce, runBatch } from './context';
-import { decide, type TokenScope, ungrantableScopes } from './permissions';
+import { accountInScope, loadAccount } from '../tenancy/chain';
+import { type AdminContext, auditRow, enforce, runBatch } from '../tenancy/context';
+import { decide, type TokenScope, ungrantableScopes } from '../tenancy/permissions';
 
 export type ManagementTokenRow = typeof managementTokens.$inferSelect;
 

@@ -7,12 +7,12 @@ import type { Database } from '../db/client';
 import { type LedgerKind, ledgerEntries } from '../db/schema';
 import { ConflictError, InvalidRequestError, PermissionDeniedError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
-import { MONEY_ENTRY } from '../usage/charging';
-import { type AccountRow, accountInScope } from './chain';
-import { type AdminContext, auditRow, runBatch } from './context';
-import { decodeCursor, encodeCursor } from './paging';
-import { isRootLevel } from './permissions';
-import { redact } from './redact';
+import { type AccountRow, accountInScope } from '../tenancy/chain';
+import { type AdminContext, auditRow, runBatch } from '../tenancy/context';
+import { decodeCursor, encodeCursor } from '../tenancy/paging';
+import { isRootLevel } from '../tenancy/permissions';
+import { redact } from '../tenancy/redact';
+import { MONEY_ENTRY } from './charging';
 
 export type LedgerRow = typeof ledgerEntries.$inferSelect;
 

@@ -12,9 +12,8 @@ import {
   PermissionDeniedError,
 } from '../errors/gateway-error';
 import { newId, randomToken, sha256Hex } from '../lib/ids';
-import { MONEY_ENTRY } from '../usage/charging';
-import { assertRootCatalog } from './catalog';
-import { type AccountRow, accountInScope } from './chain';
+import { assertRootCatalog } from '../tenancy/catalog';
+import { type AccountRow, accountInScope } from '../tenancy/chain';
 import {
   type AdminContext,
   auditIf,
@@ -22,8 +21,9 @@ import {
   isUniqueViolation,
   requireCapability,
   runBatch,
-} from './context';
-import { isRootLevel } from './permissions';
+} from '../tenancy/context';
+import { isRootLevel } from '../tenancy/permissions';
+import { MONEY_ENTRY } from './charging';
 
 export type PlanRow = typeof plans.$inferSelect;
 export type GrantRow = typeof planGrants.$inferSelect;

@@ -5,10 +5,10 @@ import { accounts, modelPrices } from '../db/schema';
 import { NotFoundError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
 import { type PriceFile, toMicros } from '../policy/schema';
-import { assertRootCatalog } from './catalog';
-import { accountInScope } from './chain';
-import { type AdminContext, auditRow, requireCapability, runBatch } from './context';
-import { inSubtree } from './permissions';
+import { assertRootCatalog } from '../tenancy/catalog';
+import { accountInScope } from '../tenancy/chain';
+import { type AdminContext, auditRow, requireCapability, runBatch } from '../tenancy/context';
+import { inSubtree } from '../tenancy/permissions';
 
 export type PriceRow = typeof modelPrices.$inferSelect;
 

@@ -1,7 +1,7 @@
 // Cost of a request in integer micro-units (C6, C8). Token prices are per million tokens, unit
 // prices per image, audio second, million characters or web search; the sum is rounded once, half
 // up, so no request is rounded twice.
-import type { MeteredUnits, TokenUsage } from './types';
+import type { MeteredUnits, TokenUsage } from '../usage/types';
 
 export interface PriceRow {
   model: string;

@@ -4,7 +4,7 @@
 // balance covers the price and the old grant still carries its renewal (which the batch then
 // clears), so overlapping runs renew once. A payer short of money is tried again on each run
 // until the grant has expired; a retired plan does not renew.
-import { MONEY_ENTRY } from '../usage/charging';
+import { MONEY_ENTRY } from './charging';
 
 const AHEAD_MS = 3_600_000;
 const DAY_MS = 86_400_000;

@@ -396,7 +396,7 @@ export const auditLog = sqliteTable(
 // Stored Responses (`store: true`) of models served through another protocol: one row per response,
 // holding the items that turn added (its input, references expanded, then its output) and the
 // response object `GET /v1/responses/{id}` returns. A conversation is the chain of rows linked by
-// `previous_id`. Rows belong to one account and expire (see src/proxy/response-store.ts).
+// `previous_id`. Rows belong to one account and expire (see src/proxy/responses-store.ts).
 export const storedResponses = sqliteTable(
   'stored_responses',
   {

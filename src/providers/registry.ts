@@ -18,13 +18,13 @@ import { geminiGenerateProtocol } from './gemini/protocol';
 import { mockWire } from './mock';
 import { mockEmbeddings } from './mock/embeddings';
 import { OPENAI_DEFAULT_BASE } from './openai';
-import { openAIChatAdapter, openAICompatibleChatAdapter } from './openai/chat-bridge';
-import { openAIChatProtocol } from './openai/chat-protocol';
+import { openAIChatAdapter, openAICompatibleChatAdapter } from './openai/adapter';
 import { azureEmbeddings, openAIEmbeddings, openAIEmbeddingsClient } from './openai/embeddings';
 import { MEDIA, openAIMediaWire } from './openai/media';
 import { openAIModelListing } from './openai/models';
-import { openAIResponsesAdapter } from './openai/responses-bridge';
-import { openAIResponsesProtocol } from './openai/responses-protocol';
+import { openAIChatProtocol } from './openai/protocol';
+import { openAIResponsesAdapter } from './openai-responses/index';
+import { openAIResponsesProtocol } from './openai-responses/protocol';
 import type {
   ClientProtocolSpec,
   EmbeddingsClientSpec,

@@ -3,8 +3,9 @@
 // and only when it is new is the daily rollup incremented and the cost charged (C6) — so a
 // redelivered message changes nothing. Poison messages go to the dead-letter queue with the reason;
 // when the write fails, the batch's valid messages are retried.
+
+import { chargeStatements } from '../billing/charging';
 import { creditChanged } from '../governance/credit';
-import { chargeStatements } from './charging';
 import { type UsageRecord, usageMessageSchema } from './record';
 
 /** The columns of usage_events, in the order the queue records are unpacked (and the request log shows them). */

@@ -1,7 +1,7 @@
 // Builds the usage record of a proxied request once its response has ended (C8).
-import { costMicros, lacksUnitRate, type PriceRow } from '../usage/pricing';
-import type { UsageRecord } from '../usage/record';
-import { type MeteredUnits, type TokenUsage, zeroUsage } from '../usage/types';
+import { costMicros, lacksUnitRate, type PriceRow } from '../billing/pricing';
+import type { UsageRecord } from './record';
+import { type MeteredUnits, type TokenUsage, zeroUsage } from './types';
 
 export interface RequestMeta {
   requestId: string;

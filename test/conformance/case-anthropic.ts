@@ -1,7 +1,8 @@
 // Conformance case: Anthropic Messages.
-import { anthropicAdapter } from '../../providers/anthropic';
-import { anthropicUsageFromIR } from '../../providers/anthropic/response';
-import type { IRRequest } from '../ir';
+
+import type { IRRequest } from '../../src/bridge/ir';
+import { anthropicAdapter } from '../../src/providers/anthropic';
+import { anthropicUsageFromIR } from '../../src/providers/anthropic/response';
 import type { AdapterCase } from './cases';
 import { reasoningUsage } from './expected';
 import { anthropicReader } from './sdk';

@@ -1,7 +1,8 @@
 // Conformance case: Gemini generateContent.
-import { geminiAdapter } from '../../providers/gemini';
-import { geminiUsageFromIR } from '../../providers/gemini/response';
-import type { IRRequest, IRResponse } from '../ir';
+
+import type { IRRequest, IRResponse } from '../../src/bridge/ir';
+import { geminiAdapter } from '../../src/providers/gemini';
+import { geminiUsageFromIR } from '../../src/providers/gemini/response';
 import { type AdapterCase, stopWithout, withoutCache } from './cases';
 import { reasoningUsage } from './expected';
 import { geminiReader } from './sdk';

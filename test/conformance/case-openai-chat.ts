@@ -1,8 +1,9 @@
 // Conformance case: OpenAI chat completions (and, with another target, Azure OpenAI).
-import { azureOpenAIAdapter } from '../../providers/azure-openai';
-import { openAIChatAdapter } from '../../providers/openai/chat-bridge';
-import { chatUsageFromIR } from '../../providers/openai/chat-response-ir';
-import type { BridgeAdapter } from '../adapter';
+
+import type { BridgeAdapter } from '../../src/bridge/adapter';
+import { azureOpenAIAdapter } from '../../src/providers/azure-openai';
+import { openAIChatAdapter } from '../../src/providers/openai/adapter';
+import { chatUsageFromIR } from '../../src/providers/openai/response';
 import {
   type AdapterCase,
   effortOnly,

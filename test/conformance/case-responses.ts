@@ -1,8 +1,9 @@
 // Conformance case: OpenAI Responses.
-import { openAIResponsesAdapter } from '../../providers/openai/responses-bridge';
-import { responsesUsageFromIR } from '../../providers/openai/responses-response';
-import type { IRRequest, IRResponse } from '../ir';
-import { rec } from '../read';
+
+import type { IRRequest, IRResponse } from '../../src/bridge/ir';
+import { rec } from '../../src/bridge/read';
+import { openAIResponsesAdapter } from '../../src/providers/openai-responses/index';
+import { responsesUsageFromIR } from '../../src/providers/openai-responses/response';
 import { type AdapterCase, effortOnly, stopWithout, withoutCache, withoutThinking } from './cases';
 import { reasoningUsage } from './expected';
 import { responsesReader } from './sdk';

@@ -1,9 +1,10 @@
 // One entry per bridge adapter: the adapter, how the fake's answers look in its protocol, what it
 // documents as lost in translation, what it refuses, and its skip list (each with a reason).
-import type { TokenUsage } from '../../usage/types';
-import type { BridgeAdapter, RouteInfo, UpstreamConfig } from '../adapter';
-import type { IRAssistantPart, IRRequest, IRResponse } from '../ir';
-import { effortOf } from '../reasoning';
+
+import type { BridgeAdapter, RouteInfo, UpstreamConfig } from '../../src/bridge/adapter';
+import type { IRAssistantPart, IRRequest, IRResponse } from '../../src/bridge/ir';
+import { effortOf } from '../../src/bridge/reasoning';
+import type { TokenUsage } from '../../src/usage/types';
 import type { ProtocolFacts } from './expected';
 import type { SdkReader } from './sdk';
 

@@ -2,14 +2,14 @@
 // the fake provider's recorded answers (test/fixtures/providers). Gaps are listed per adapter in its
 // case's `skip`, each with a reason, and show up as skipped tests named with that reason.
 import { describe, expect, it } from 'vitest';
-import { GatewayError, InvalidRequestError, RateLimitError } from '../errors/gateway-error';
-import { CASES } from './conformance/all-cases';
-import type { AdapterCase, TestName } from './conformance/cases';
-import { expectedAnswer, fakeNumber, richRequest, SCENARIOS, type Scenario } from './conformance/expected';
-import { fixtureJson, fixtureNames, fixtureText, ragged } from './conformance/fixtures';
-import type { IRResponse, IRStreamEvent } from './ir';
-import { rec } from './read';
-import { collectStream, responseToEvents } from './stream';
+import type { IRResponse, IRStreamEvent } from '../../src/bridge/ir';
+import { rec } from '../../src/bridge/read';
+import { collectStream, responseToEvents } from '../../src/bridge/stream';
+import { GatewayError, InvalidRequestError, RateLimitError } from '../../src/errors/gateway-error';
+import { CASES } from './all-cases';
+import type { AdapterCase, TestName } from './cases';
+import { expectedAnswer, fakeNumber, richRequest, SCENARIOS, type Scenario } from './expected';
+import { fixtureJson, fixtureNames, fixtureText, ragged } from './fixtures';
 
 const ctx = { now: () => 1_767_225_600_000, requestId: 'req_test' };
 

@@ -1,8 +1,9 @@
 // What the fake provider's recorded answers decode to, from its documented rules
 // (test/fake-provider/server.ts): prompt words W, reply words C, and the scripted extra usage of the
 // `reasoning` scenario (cached 3, cache-write 2, reasoning 5 tokens).
-import type { TokenUsage } from '../../usage/types';
-import type { IRAssistantPart, IRRequest, IRResponse } from '../ir';
+
+import type { IRAssistantPart, IRRequest, IRResponse } from '../../src/bridge/ir';
+import type { TokenUsage } from '../../src/usage/types';
 
 export type Scenario = 'text' | 'tools' | 'reasoning';
 export const SCENARIOS: Scenario[] = ['text', 'tools', 'reasoning'];

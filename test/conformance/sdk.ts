@@ -3,7 +3,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-import { list, rec, str } from '../read';
+import { list, rec, str } from '../../src/bridge/read';
 
 export interface ClientView {
   text: string;

@@ -1,13 +1,13 @@
 // Test helper: a tree of governors wired to each other in memory, as the Durable Objects are over
 // RPC, counting the exchanges each one receives.
-import type { ChainLink, LimitSet } from './dims';
+import type { ChainLink, LimitSet } from '../../durable-objects/dims';
 import {
   type CoreOptions,
   type ExchangeRequest,
   type ExchangeResult,
   emptyState,
   GovernorCore,
-} from './governor-core';
+} from '../../durable-objects/governor-core';
 
 export function governorTree(opts: CoreOptions = { grantTtlMs: 500, parentLeaseTtlMs: 1_000 }) {
   const cores = new Map<string, GovernorCore>();

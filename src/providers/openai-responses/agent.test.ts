@@ -7,10 +7,10 @@ import type { IRPart, IRStreamEvent } from '../../bridge/ir';
 import { zeroUsage } from '../../usage/types';
 import { anthropicAdapter } from '../anthropic';
 import { geminiAdapter } from '../gemini';
-import { openAIChatAdapter } from './chat-bridge';
-import { responsesRequestToIR } from './responses-request';
-import { responsesResponseFromIR } from './responses-response';
-import { responsesStreamEncoder } from './responses-stream-encode';
+import { openAIChatAdapter } from '../openai/adapter';
+import { responsesRequestToIR } from './request';
+import { responsesResponseFromIR } from './response';
+import { responsesStreamEncoder } from './stream-encode';
 
 const fn = (name: string) => ({ type: 'function', name, parameters: { type: 'object', properties: {} } });
 

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { num, str } from '../../bridge/read';
 import { outputTokens } from '../../lib/input-limits';
 import type { ClientProtocolSpec } from '../types';
-import { openAIResponsesAdapter } from './responses-bridge';
-import { responsesStreamTap, responsesUsageFromBody, webSearchCalls } from './responses-tap';
+import { openAIResponsesAdapter } from './index';
+import { responsesStreamTap, responsesUsageFromBody, webSearchCalls } from './tap';
 
 const schema = z.looseObject({
   model: z.string().min(1, 'model is required'),

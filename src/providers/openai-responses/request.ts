@@ -1,5 +1,5 @@
 // OpenAI Responses requests → IR (a client such as Codex calling `POST /v1/responses` for a model
-// served through another protocol). The reverse direction is in responses-request-encode.ts.
+// served through another protocol). The reverse direction is in request-encode.ts.
 //
 // Documented defaults: `system`/`developer` messages are hoisted, in order, after `instructions`
 // into the system prompt; `store` is read by the response store (src/proxy/stored-responses.ts),
@@ -48,8 +48,8 @@ import {
   str,
   unsupported,
 } from '../../bridge/read';
-import { readResponseFormat } from './chat-ir';
-import { appendToolResult, readUserAndMetadata } from './request-common';
+import { readResponseFormat } from '../openai/request';
+import { appendToolResult, readUserAndMetadata } from '../openai/request-common';
 
 const KNOWN = [
   'model',

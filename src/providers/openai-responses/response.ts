@@ -21,7 +21,7 @@ import type {
 import { count, isRecord, type JsonRecord, list, rec, str } from '../../bridge/read';
 import type { GatewayError } from '../../errors/gateway-error';
 import type { TokenUsage } from '../../usage/types';
-import { REDACTED_PREFIX, reasoningItem } from './responses-request';
+import { REDACTED_PREFIX, reasoningItem } from './request';
 
 export function responsesUsageToIR(u: unknown): TokenUsage {
   const usage = rec(u);
@@ -115,7 +115,7 @@ export const namingOf = (ctx: { request?: IRRequest; responseId?: string }): Ite
   ...(ctx.responseId ? { responseId: ctx.responseId } : {}),
 });
 
-/** `msg_3`, or `msg_<response id>_3` for a stored response (see responses-state.ts). */
+/** `msg_3`, or `msg_<response id>_3` for a stored response (see state.ts). */
 export function itemId(prefix: string, index: number, naming?: ItemNaming): string {
   return naming?.responseId
     ? `${prefix}_${naming.responseId.replace(/^resp_/, '')}_${index}`

@@ -3,10 +3,10 @@ import type { IRStreamEvent } from '../../bridge/ir';
 import { sseEvent } from '../../bridge/sse';
 import { collectStream } from '../../bridge/stream';
 import { zeroUsage } from '../../usage/types';
-import { responsesRequestToIR } from './responses-request';
-import { responsesResponseToIR } from './responses-response';
-import { responsesStreamDecoder } from './responses-stream';
-import { responsesStreamEncoder } from './responses-stream-encode';
+import { responsesRequestToIR } from './request';
+import { responsesResponseToIR } from './response';
+import { responsesStreamDecoder } from './stream';
+import { responsesStreamEncoder } from './stream-encode';
 
 const types = (sse: string) =>
   sse

@@ -1,5 +1,5 @@
 // Responses conversation state for models served through another protocol (the gateway's own
-// response store; src/proxy/response-store.ts keeps the rows). Pure: ids, which stored rows a
+// response store; src/proxy/responses-store.ts keeps the rows). Pure: ids, which stored rows a
 // request refers to, and the request with those references replaced by the stored items.
 //
 // A stored response's id is `resp_sy<hex>`, and its output items' ids embed it

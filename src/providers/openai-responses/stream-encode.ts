@@ -9,14 +9,7 @@ import type { JsonRecord } from '../../bridge/read';
 import { sseEvent } from '../../bridge/sse';
 import { StreamCollector } from '../../bridge/stream';
 import type { GatewayError } from '../../errors/gateway-error';
-import {
-  freeformInput,
-  itemFromIR,
-  itemId,
-  namingOf,
-  responseObject,
-  statusFromIR,
-} from './responses-response';
+import { freeformInput, itemFromIR, itemId, namingOf, responseObject, statusFromIR } from './response';
 
 type Kind = 'message' | 'reasoning' | 'function_call' | 'custom_tool_call' | 'web_search_call';
 

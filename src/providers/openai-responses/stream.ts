@@ -1,14 +1,14 @@
 // OpenAI Responses streams (upstream) → IR events. The API streams semantic events:
 // response.created, then per output item output_item.added … deltas … output_item.done, then one of
 // response.completed / response.incomplete / response.failed (or a bare `error` event). Each output
-// item becomes one IR part (see responses-response.ts), so output_item.done closes the part.
+// item becomes one IR part (see response.ts), so output_item.done closes the part.
 import type { StreamDecoder } from '../../bridge/adapter';
 import { type JsonRecord, rec, str } from '../../bridge/read';
 import { jsonData, sseDecoder } from '../../bridge/sse';
 import { EventSink } from '../../bridge/stream';
-import { openAIStreamError } from './error-ir';
-import { REDACTED_PREFIX } from './responses-request';
-import { responsesUsageToIR, statusToIR } from './responses-response';
+import { openAIStreamError } from '../openai/errors';
+import { REDACTED_PREFIX } from './request';
+import { responsesUsageToIR, statusToIR } from './response';
 
 export function responsesStreamDecoder(): StreamDecoder {
   const sink = new EventSink();

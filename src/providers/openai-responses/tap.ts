@@ -6,7 +6,7 @@
 import { jsonObjectAfter, SseFramer, sseData } from '../../bridge/sse-frame';
 import { streamBreak } from '../../bridge/upstream-error';
 import type { TapOptions, UsageTap } from '../types';
-import { responsesUsageToIR } from './responses-response';
+import { responsesUsageToIR } from './response';
 
 const encoder = new TextEncoder();
 const MARK = '"usage":';

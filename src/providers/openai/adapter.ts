@@ -2,12 +2,12 @@
 // and upstream side (OpenAI and any OpenAI-compatible server). Azure OpenAI reuses everything but
 // the target (../azure-openai).
 import type { BridgeAdapter, UpstreamConfig, UpstreamTarget } from '../../bridge/adapter';
-import { chatRequestToIR } from './chat-ir';
-import { type ChatEncodeOptions, chatRequestFromIR } from './chat-ir-encode';
-import { chatResponseFromIR, chatResponseToIR } from './chat-response-ir';
-import { chatStreamDecoder, chatStreamEncoder } from './chat-stream-ir';
-import { openAIErrorToGateway } from './error-ir';
+import { openAIErrorToGateway } from './errors';
 import { OPENAI_DEFAULT_BASE } from './index';
+import { chatRequestToIR } from './request';
+import { type ChatEncodeOptions, chatRequestFromIR } from './request-encode';
+import { chatResponseFromIR, chatResponseToIR } from './response';
+import { chatStreamDecoder, chatStreamEncoder } from './stream';
 
 export function bearerTarget(base: string | null, fallback: string | null, path: string, apiKey: string) {
   const root = (base ?? fallback)?.replace(/\/+$/, '');

@@ -8,8 +8,8 @@ import { count, rec, str } from '../../bridge/read';
 import { jsonObjectAfter } from '../../bridge/sse-frame';
 import type { TokenUsage } from '../../usage/types';
 import type { MediaEndpoint, MediaSpec, MediaWire } from '../types';
-import { bearerTarget } from './chat-bridge';
-import { openAIErrorToGateway } from './error-ir';
+import { bearerTarget } from './adapter';
+import { openAIErrorToGateway } from './errors';
 
 /** `usage` as image and transcription models report it: input/output tokens. */
 function tokenUsage(text: string): TokenUsage | null {

@@ -2,10 +2,10 @@
 // passthrough (include_usage asked for and hidden again), and the bridge's client side.
 import { num, str } from '../../bridge/read';
 import type { ClientProtocolSpec } from '../types';
-import { openAIChatAdapter } from './chat-bridge';
-import { chatCompletionRequestSchema, upstreamChatBody } from './request';
-import { usageFromCompletionBody } from './response';
-import { openAIStreamTap } from './stream';
+import { openAIChatAdapter } from './adapter';
+import { chatCompletionRequestSchema, upstreamChatBody } from './protocol-body';
+import { openAIStreamTap } from './tap';
+import { usageFromCompletionBody } from './tap-usage';
 
 export const openAIChatProtocol: ClientProtocolSpec = {
   id: 'openai-chat',

@@ -1,5 +1,5 @@
 // IR → OpenAI chat-completions request body (the upstream side: OpenAI, Azure OpenAI and compatible
-// servers). The documented defaults and refusals of this direction are listed in chat-ir.ts.
+// servers). The documented defaults and refusals of this direction are listed in request.ts.
 import type {
   IRMessage,
   IRRequest,

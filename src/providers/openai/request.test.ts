@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { IRRequest } from '../../bridge/ir';
-import { chatRequestToIR } from './chat-ir';
-import { chatRequestFromIR } from './chat-ir-encode';
-import { chatStreamDecoder, chatStreamEncoder } from './chat-stream-ir';
-import { openAIErrorToGateway } from './error-ir';
+import { openAIErrorToGateway } from './errors';
+import { chatRequestToIR } from './request';
+import { chatRequestFromIR } from './request-encode';
+import { chatStreamDecoder, chatStreamEncoder } from './stream';
 
 const chunk = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
 const delta = (d: unknown, finish: string | null = null) =>

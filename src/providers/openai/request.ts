@@ -1,5 +1,5 @@
 // OpenAI chat-completions requests → IR (a client calling `POST /v1/chat/completions` for a model
-// served through another protocol); the reverse direction is in chat-ir-encode.ts.
+// served through another protocol); the reverse direction is in request-encode.ts.
 //
 // Documented defaults (dropped or adjusted rather than refused, because the reply is unaffected):
 // - client side: `system`/`developer` messages anywhere are hoisted, in order, into the system

@@ -11,8 +11,8 @@ import { jsonData, sseDecoder, sseEvent } from '../../bridge/sse';
 import { EventSink } from '../../bridge/stream';
 import { errorBody } from '../../errors/render';
 import type { TokenUsage } from '../../usage/types';
-import { chatUsageFromIR, chatUsageToIR, finishFromIR, finishToIR, reasoningText } from './chat-response-ir';
-import { openAIStreamError } from './error-ir';
+import { openAIStreamError } from './errors';
+import { chatUsageFromIR, chatUsageToIR, finishFromIR, finishToIR, reasoningText } from './response';
 
 export function chatStreamDecoder(): StreamDecoder {
   const sink = new EventSink();

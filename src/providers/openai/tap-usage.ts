@@ -1,6 +1,6 @@
 // Usage from OpenAI chat-completions responses and chunks, normalized (see usage/types.ts).
 import type { TokenUsage } from '../../usage/types';
-import { chatUsageToIR } from './chat-response-ir';
+import { chatUsageToIR } from './response';
 
 interface OpenAIUsage {
   prompt_tokens?: number;

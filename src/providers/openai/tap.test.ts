@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { upstreamChatBody } from './request';
-import { usageFromCompletionBody } from './response';
-import { openAIStreamTap } from './stream';
+import { upstreamChatBody } from './protocol-body';
+import { openAIStreamTap } from './tap';
+import { usageFromCompletionBody } from './tap-usage';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

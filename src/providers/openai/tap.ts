@@ -7,7 +7,7 @@
 // verbatim) without being parsed.
 import type { StreamObserver } from '../../usage/pump';
 import type { TokenUsage } from '../../usage/types';
-import { normalizeOpenAIUsage } from './response';
+import { normalizeOpenAIUsage } from './tap-usage';
 
 export interface OpenAIStreamTap extends StreamObserver {
   usage(): TokenUsage | null;

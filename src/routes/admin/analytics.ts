@@ -19,6 +19,7 @@ import {
   totals,
 } from '../../analytics/views';
 import type { AppEnv } from '../../app-env';
+import { balanceOf } from '../../billing/ledger';
 import { database } from '../../db/client';
 import { InvalidRequestError } from '../../errors/gateway-error';
 import { limitSetOf } from '../../governance/chain';
@@ -26,7 +27,6 @@ import { dayIn } from '../../lib/time';
 import { gatewayConfig } from '../../state/config';
 import { type AccountRow, accountInScope, loadChain, subtreeRange } from '../../tenancy/chain';
 import type { AdminContext } from '../../tenancy/context';
-import { balanceOf } from '../../tenancy/ledger';
 import { inSubtree } from '../../tenancy/permissions';
 import { periodRollups, subtreeRollups } from '../../usage/period-rollups';
 import { adminContext, adminRouter, errorResponses, security } from './openapi';

@@ -2,12 +2,12 @@
 // Secure, SameSite=Strict) and a readable CSRF cookie; /logout clears them; /me says who is calling.
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
+import { sessionSecret } from '../../auth/admin-actor';
+import { login } from '../../auth/login';
+import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../../auth/session';
 import { gatewayConfig } from '../../state/config';
-import { login } from '../../tenancy/login';
 import { capabilitiesOf, userRoles } from '../../tenancy/permissions';
-import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../../tenancy/session';
 import { retentionDays } from '../../usage/retention';
-import { sessionSecret } from './actor';
 import {
   adminContext,
   adminRouter,

@@ -1,9 +1,9 @@
 // The money ledger (C6): /admin/v1/accounts/{id}/ledger (entries and the derived balance), and
 // top-up (root only), debit, and allocation from the parent (atomic; never overdraws the parent).
 import { createRoute, z } from '@hono/zod-openapi';
+import { allocate, debit, type LedgerRow, listLedger, readBalance, topUp } from '../../billing/ledger';
 import { creditChanged } from '../../governance/credit';
 import { money, toMicros } from '../../policy/schema';
-import { allocate, debit, type LedgerRow, listLedger, readBalance, topUp } from '../../tenancy/ledger';
 import { formatMicros } from '../../tenancy/paging';
 import {
   adminContext,

@@ -1,9 +1,6 @@
 // Products (C6): /admin/v1/plans (subscriptions, cards, add-ons), grants to accounts,
 // /admin/v1/redemption-codes (shown once, stored as hashes) and /admin/v1/redeem.
 import { createRoute, z } from '@hono/zod-openapi';
-import { creditChanged } from '../../governance/credit';
-import { money, toMicros } from '../../policy/schema';
-import { formatMicros } from '../../tenancy/paging';
 import {
   type CodeRow,
   createCodes,
@@ -17,7 +14,10 @@ import {
   purchasePlan,
   redeemCode,
   updatePlan,
-} from '../../tenancy/plans';
+} from '../../billing/plans';
+import { creditChanged } from '../../governance/credit';
+import { money, toMicros } from '../../policy/schema';
+import { formatMicros } from '../../tenancy/paging';
 import { entryOut, entrySchema } from './ledger';
 import {
   adminContext,

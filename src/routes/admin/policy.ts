@@ -3,6 +3,8 @@
 // GET /admin/v1/policy/export (the running gateway as a policy file). Root level only.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
+import type { AdminActor } from '../../auth/admin-actor';
+import { requireScope } from '../../auth/admin-actor';
 import { database } from '../../db/client';
 import { InvalidRequestError, PermissionDeniedError, PolicyWideningError } from '../../errors/gateway-error';
 import { applyPolicy, loadState, PlanRefusedError } from '../../policy/apply';
@@ -11,8 +13,6 @@ import { PlanError } from '../../policy/plan';
 import { applyRequestSchema } from '../../policy/schema';
 import { readJson } from '../../proxy/read-json';
 import { notifyConfigChange } from '../../state/propagation';
-import type { AdminActor } from './actor';
-import { requireScope } from './actor';
 
 /** The file describes the whole organization, so only the root (and, of users, its owners) may use it. */
 function requireRootOwner(actor: AdminActor, verb: string): void {

@@ -1,10 +1,10 @@
 // The price table (C8): /admin/v1/prices. Writes are the root's; the body is the policy file's
 // price entry (decimal amounts per million tokens), validated by the same schema.
 import { createRoute, z } from '@hono/zod-openapi';
+import { deletePrice, listPrices, type PriceRow, upsertPrice } from '../../billing/prices';
 import { priceFileSchema } from '../../policy/schema';
 import { notifyConfigChange } from '../../state/propagation';
 import { formatMicros } from '../../tenancy/paging';
-import { deletePrice, listPrices, type PriceRow, upsertPrice } from '../../tenancy/prices';
 import {
   adminContext,
   adminRouter,

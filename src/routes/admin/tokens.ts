@@ -1,8 +1,8 @@
 // Management tokens (C3): /admin/v1/accounts/{id}/tokens to list and create (`sym_…`, shown
 // once), /admin/v1/tokens/{id}/revoke.
 import { createRoute, z } from '@hono/zod-openapi';
+import { createToken, listTokens, type ManagementTokenRow, revokeToken } from '../../auth/management-tokens';
 import { tokenScopes } from '../../tenancy/permissions';
-import { createToken, listTokens, type ManagementTokenRow, revokeToken } from '../../tenancy/tokens';
 import { adminContext, adminRouter, body, errorResponses, idParam, iso, json, security } from './openapi';
 
 const tokenSchema = z

@@ -1,11 +1,11 @@
 // GET /admin/v1/usage/daily — daily rollups (account × day × model) of the caller's subtree.
 import { createRoute, z } from '@hono/zod-openapi';
 import { asc, eq } from 'drizzle-orm';
+import { requireScope } from '../../auth/admin-actor';
 import { database } from '../../db/client';
 import { accounts, usageDaily } from '../../db/schema';
 import { NotFoundError } from '../../errors/gateway-error';
 import { subtreeRollups } from '../../usage/period-rollups';
-import { requireScope } from './actor';
 import { adminRouter, errorResponses, json, security } from './openapi';
 
 const query = z.object({
