@@ -1,7 +1,7 @@
 // The dispatch rule (C2), as a table: same protocol passes through, any other is translated to the
 // provider's own wire. README's provider table says the same.
 import { describe, expect, it } from 'vitest';
-import type { ProviderKind } from '../db/schema';
+import type { ProviderKind } from './kinds';
 import { planFor } from './registry';
 import type { WireProtocol } from './types';
 

@@ -4,7 +4,6 @@
 import { asc, count, eq } from 'drizzle-orm';
 import type { KeyRing } from '../crypto/secrets';
 import { encryptSecret, fingerprintSecret, last4 } from '../crypto/secrets';
-import type { ProviderKind } from '../db/schema';
 import { levels, upstreamKeys } from '../db/schema';
 import {
   ConflictError,
@@ -12,6 +11,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
 } from '../errors/gateway-error';
+import type { ProviderKind } from '../providers/kinds';
 import { type AdminContext, auditRow, isUniqueViolation, requireCapability, runBatch } from './context';
 import { type Capability, isRootLevel } from './permissions';
 

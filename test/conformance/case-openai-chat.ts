@@ -2,7 +2,7 @@
 
 import type { BridgeAdapter } from '../../src/bridge/adapter';
 import { azureOpenAIAdapter } from '../../src/providers/azure-openai';
-import { openAIChatAdapter } from '../../src/providers/openai/adapter';
+import { openAIChatAdapter } from '../../src/providers/openai';
 import { chatUsageFromIR } from '../../src/providers/openai/response';
 import {
   type AdapterCase,

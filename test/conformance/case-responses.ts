@@ -2,7 +2,7 @@
 
 import type { IRRequest, IRResponse } from '../../src/bridge/ir';
 import { rec } from '../../src/bridge/read';
-import { openAIResponsesAdapter } from '../../src/providers/openai-responses/index';
+import { openAIResponsesAdapter } from '../../src/providers/openai-responses';
 import { responsesUsageFromIR } from '../../src/providers/openai-responses/response';
 import { type AdapterCase, effortOnly, stopWithout, withoutCache, withoutThinking } from './cases';
 import { reasoningUsage } from './expected';

@@ -3,7 +3,7 @@
 // an upstream wire like any other: chat clients get it passed through, every other client protocol
 // is translated to and from it by the bridge.
 import { list, rec, str } from '../../bridge/read';
-import { openAIChatAdapter } from '../openai/adapter';
+import { openAIChatAdapter } from '../openai';
 import type { UpstreamRequest, UpstreamWire } from '../types';
 import { mockReply } from './reply';
 

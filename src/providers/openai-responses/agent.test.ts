@@ -7,10 +7,10 @@ import type { IRPart, IRStreamEvent } from '../../bridge/ir';
 import { zeroUsage } from '../../usage/types';
 import { anthropicAdapter } from '../anthropic';
 import { geminiAdapter } from '../gemini';
-import { openAIChatAdapter } from '../openai/adapter';
+import { openAIChatAdapter } from '../openai';
 import { responsesRequestToIR } from './request';
 import { responsesResponseFromIR } from './response';
-import { responsesStreamEncoder } from './stream-encode';
+import { responsesStreamEncoder } from './stream';
 
 const fn = (name: string) => ({ type: 'function', name, parameters: { type: 'object', properties: {} } });
 

@@ -1,14 +1,12 @@
 // The OpenAI Responses protocol as a bridge adapter: client side (`POST /v1/responses`, e.g. Codex)
 // and upstream side (OpenAI's `/v1/responses`).
 import type { BridgeAdapter, UpstreamConfig } from '../../bridge/adapter';
-import { bearerTarget } from '../openai/adapter';
+import { bearerTarget, OPENAI_DEFAULT_BASE } from '../openai';
 import { openAIErrorToGateway } from '../openai/errors';
-import { OPENAI_DEFAULT_BASE } from '../openai/index';
 import { responsesRequestToIR } from './request';
 import { responsesRequestFromIR } from './request-encode';
 import { responsesResponseFromIR, responsesResponseToIR } from './response';
-import { responsesStreamDecoder } from './stream';
-import { responsesStreamEncoder } from './stream-encode';
+import { responsesStreamDecoder, responsesStreamEncoder } from './stream';
 
 export const openAIResponsesAdapter: BridgeAdapter = {
   protocol: 'openai-responses',

@@ -5,8 +5,7 @@ import { collectStream } from '../../bridge/stream';
 import { zeroUsage } from '../../usage/types';
 import { responsesRequestToIR } from './request';
 import { responsesResponseToIR } from './response';
-import { responsesStreamDecoder } from './stream';
-import { responsesStreamEncoder } from './stream-encode';
+import { responsesStreamDecoder, responsesStreamEncoder } from './stream';
 
 const types = (sse: string) =>
   sse

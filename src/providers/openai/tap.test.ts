@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { upstreamChatBody } from './protocol-body';
-import { openAIStreamTap } from './tap';
-import { usageFromCompletionBody } from './tap-usage';
+import { upstreamChatBody } from './protocol';
+import { openAIStreamTap, usageFromCompletionBody } from './tap';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
