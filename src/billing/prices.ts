@@ -4,15 +4,14 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { accounts, modelPrices } from '../db/schema';
 import { NotFoundError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
-import { type PriceFile, toMicros } from '../policy/schema';
+import type { PriceFile } from '../policy/schema';
 import { assertRootCatalog } from '../tenancy/catalog';
 import { accountInScope } from '../tenancy/chain';
 import { type AdminContext, auditRow, requireCapability, runBatch } from '../tenancy/context';
 import { inSubtree } from '../tenancy/permissions';
+import { ratesFromFile } from './price-fields';
 
 export type PriceRow = typeof modelPrices.$inferSelect;
-
-const optional = (v: string | undefined) => (v === undefined ? null : toMicros(v));
 
 export async function listPrices(ctx: AdminContext) {
   requireCapability(ctx.actor, 'read');
@@ -49,15 +48,7 @@ export async function upsertPrice(ctx: AdminContext, input: PriceFile): Promise<
     model: input.model,
     accountId,
     effectiveFrom: input.effective_from,
-    inputPerMtok: toMicros(input.input),
-    outputPerMtok: toMicros(input.output),
-    cachedReadPerMtok: optional(input.cached_read),
-    cacheWritePerMtok: optional(input.cache_write),
-    reasoningPerMtok: optional(input.reasoning),
-    perImage: optional(input.per_image),
-    perAudioSecond: optional(input.per_audio_second),
-    perMillionChars: optional(input.per_million_chars),
-    perWebSearch: optional(input.per_web_search),
+    ...ratesFromFile(input),
     markupBps: input.markup_bps,
     updatedAt: ctx.now,
   };

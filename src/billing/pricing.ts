@@ -2,24 +2,19 @@
 // prices per image, audio second, million characters or web search; the sum is rounded once, half
 // up, so no request is rounded twice.
 import type { MeteredUnits, TokenUsage } from '../usage/types';
+import type { Rates } from './price-fields';
 
-export interface PriceRow {
+type UnitRate = (typeof UNIT_RATES)[number][1];
+
+/** A price as the cost function reads it; unit rates (micro-units per image, second of audio, …) may be left out. */
+export type PriceRow = {
   model: string;
   /** Path of the account the override applies to; null for the global price. */
   accountPath: string | null;
   effectiveFrom: string;
-  inputPerMtok: number;
-  outputPerMtok: number;
-  cachedReadPerMtok: number | null;
-  cacheWritePerMtok: number | null;
-  reasoningPerMtok: number | null;
-  /** Micro-units per image, per second of audio, per million characters, per web search. */
-  perImage?: number | null;
-  perAudioSecond?: number | null;
-  perMillionChars?: number | null;
-  perWebSearch?: number | null;
   markupBps: number;
-}
+} & Omit<Rates, UnitRate> &
+  Partial<Pick<Rates, UnitRate>>;
 
 const UNIT_RATES = [
   ['images', 'perImage', 1_000_000],

@@ -4,6 +4,7 @@
 
 import { and, eq, inArray, sql, sum } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
+import { pickRates } from '../billing/price-fields';
 import { encryptSecret, fingerprintSecret, last4 } from '../crypto/secrets';
 import { type Database, database } from '../db/client';
 import {
@@ -110,15 +111,7 @@ export async function loadState(
       model: p.model,
       accountId: p.accountId,
       effectiveFrom: p.effectiveFrom,
-      inputPerMtok: p.inputPerMtok,
-      outputPerMtok: p.outputPerMtok,
-      cachedReadPerMtok: p.cachedReadPerMtok,
-      cacheWritePerMtok: p.cacheWritePerMtok,
-      reasoningPerMtok: p.reasoningPerMtok,
-      perImage: p.perImage,
-      perAudioSecond: p.perAudioSecond,
-      perMillionChars: p.perMillionChars,
-      perWebSearch: p.perWebSearch,
+      ...pickRates(p),
       markupBps: p.markupBps,
     })),
   };

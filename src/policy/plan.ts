@@ -1,9 +1,11 @@
 // Policy as code (C12), pure part: the desired state from a policy file, and the plan — the list of
 // changes that would make the running gateway match it. Applying an empty plan changes nothing,
 // which is what makes `apply` idempotent.
+
+import { type Rates, ratesFromFile } from '../billing/price-fields';
 import { isValidTimeZone } from '../lib/time';
 import { canonical, type FieldDiff, fieldDiff } from './diff';
-import { type Policy, type PolicyFile, toMicros } from './schema';
+import type { Policy, PolicyFile } from './schema';
 
 export interface AccountState {
   id: string;
@@ -48,23 +50,14 @@ export interface GatewayKeyState {
   policy: Policy | null;
 }
 
-export interface PriceState {
+export type PriceState = {
   /** `${model}|${accountId ?? ''}|${effectiveFrom}` */
   key: string;
   model: string;
   accountId: string | null;
   effectiveFrom: string;
-  inputPerMtok: number;
-  outputPerMtok: number;
-  cachedReadPerMtok: number | null;
-  cacheWritePerMtok: number | null;
-  reasoningPerMtok: number | null;
-  perImage: number | null;
-  perAudioSecond: number | null;
-  perMillionChars: number | null;
-  perWebSearch: number | null;
   markupBps: number;
-}
+} & Rates;
 
 export interface GatewayState {
   accounts: AccountState[];
@@ -101,8 +94,6 @@ export interface ResolvedSecrets {
   upstreamFingerprints: Record<string, string>;
   gatewayKeys: Record<string, { hash: string; prefix: string }>;
 }
-
-const optionalMicros = (v: string | undefined) => (v === undefined ? null : toMicros(v));
 
 /** The state the file asks for. Throws PlanError for what the file cannot mean. */
 export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): GatewayState {
@@ -183,15 +174,7 @@ export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): Gatewa
     model: p.model,
     accountId: p.account ?? null,
     effectiveFrom: p.effective_from,
-    inputPerMtok: toMicros(p.input),
-    outputPerMtok: toMicros(p.output),
-    cachedReadPerMtok: optionalMicros(p.cached_read),
-    cacheWritePerMtok: optionalMicros(p.cache_write),
-    reasoningPerMtok: optionalMicros(p.reasoning),
-    perImage: optionalMicros(p.per_image),
-    perAudioSecond: optionalMicros(p.per_audio_second),
-    perMillionChars: optionalMicros(p.per_million_chars),
-    perWebSearch: optionalMicros(p.per_web_search),
+    ...ratesFromFile(p),
     markupBps: p.markup_bps,
   }));
   return { accounts, levels, upstreamKeys, gatewayKeys, prices };

@@ -1,6 +1,7 @@
 // The price table (C8): /admin/v1/prices. Writes are the root's; the body is the policy file's
 // price entry (decimal amounts per million tokens), validated by the same schema.
 import { createRoute, z } from '@hono/zod-openapi';
+import { ratesToApi } from '../../billing/price-fields';
 import { deletePrice, listPrices, type PriceRow, upsertPrice } from '../../billing/prices';
 import { priceFileSchema } from '../../policy/schema';
 import { notifyConfigChange } from '../../state/propagation';
@@ -38,23 +39,13 @@ export const priceSchema = z
   })
   .openapi('Price');
 
-const opt = (v: number | null) => (v === null ? null : formatMicros(v));
-
 export function priceOut(p: PriceRow): z.infer<typeof priceSchema> {
   return {
     id: p.id,
     model: p.model,
     account_id: p.accountId,
     effective_from: p.effectiveFrom,
-    input: formatMicros(p.inputPerMtok),
-    output: formatMicros(p.outputPerMtok),
-    cached_read: opt(p.cachedReadPerMtok),
-    cache_write: opt(p.cacheWritePerMtok),
-    reasoning: opt(p.reasoningPerMtok),
-    per_image: opt(p.perImage),
-    per_audio_second: opt(p.perAudioSecond),
-    per_million_chars: opt(p.perMillionChars),
-    per_web_search: opt(p.perWebSearch),
+    ...ratesToApi(p, formatMicros),
     markup_bps: p.markupBps,
     updated_at: iso(p.updatedAt) as string,
   };
