@@ -7,7 +7,8 @@ import { database } from '../db/client';
 import { accounts, managementTokens, users } from '../db/schema';
 import { AuthenticationError, NotConfiguredError, PermissionDeniedError } from '../errors/gateway-error';
 import { sha256Hex } from '../lib/ids';
-import { type Capability, can, lacking, type Principal } from '../tenancy/permissions';
+import { requireCapability } from '../tenancy/context';
+import type { Capability, Principal } from '../tenancy/permissions';
 import { MIN_SECRET_LENGTH, verifySession } from './session';
 
 export type Scope = Capability;
@@ -130,10 +131,7 @@ export async function authenticateSession(
   };
 }
 
-export function requireScope(actor: AdminActor, scope: Scope): void {
-  if (can(actor, scope)) return;
-  const decision = lacking(actor, scope);
-  if (decision.kind === 'forbidden') throw new PermissionDeniedError(decision.code, decision.message);
-}
+/** The actor holds `scope` (a role or a token scope granting it), or a 403 saying which is missing. */
+export const requireScope: (actor: AdminActor, scope: Scope) => void = requireCapability;
 
 export { subtreeRange } from '../tenancy/chain';
