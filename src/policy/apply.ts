@@ -20,6 +20,7 @@ import {
 import { newId } from '../lib/ids';
 import { keyRing } from '../state/keyring';
 import { type EffectiveChange, explainEffective } from './explain';
+import { exportPolicy } from './export';
 import { type AccountState, type Change, desiredState, type GatewayState, planChanges } from './plan';
 import { filePaths, nextState, planRefusals, planRemovals, type Refusal, type Removal } from './prune';
 import { type ApplyRequest, type Policy, policySchema } from './schema';
@@ -46,6 +47,11 @@ export class PlanRefusedError extends Error {
   constructor(readonly refusals: Refusal[]) {
     super(refusals.map((r) => `${r.path}: ${r.message}`).join('\n'));
   }
+}
+
+/** The running gateway as a policy file (GET /admin/v1/policy/export). */
+export async function currentPolicyFile(d1: D1Database) {
+  return exportPolicy((await loadState(database(d1))).state);
 }
 
 export async function loadState(

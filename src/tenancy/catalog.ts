@@ -269,3 +269,25 @@ export async function listUpstreamKeys(ctx: AdminContext): Promise<UpstreamKeyRo
   assertRootCatalog(ctx, 'read');
   return ctx.db.select().from(upstreamKeys).orderBy(asc(upstreamKeys.levelId), asc(upstreamKeys.id));
 }
+
+/** The level an upstream key belongs to, or 404. */
+export async function upstreamKeyLevel(ctx: AdminContext, id: string): Promise<number> {
+  const [key] = await ctx.db
+    .select({ levelId: upstreamKeys.levelId })
+    .from(upstreamKeys)
+    .where(eq(upstreamKeys.id, id));
+  if (!key) throw new NotFoundError('upstream_key_not_found', `No upstream key "${id}".`);
+  return key.levelId;
+}
+
+/** The audit entry of an upstream key re-enabled by hand (its pool holds the state). */
+export async function auditUpstreamKeyEnabled(ctx: AdminContext, id: string): Promise<void> {
+  await runBatch(ctx.db, [
+    auditRow(ctx, {
+      action: 'upstream_key.enable',
+      targetType: 'upstream_key',
+      targetId: id,
+      accountPath: ctx.actor.accountPath,
+    }),
+  ]);
+}

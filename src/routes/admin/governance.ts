@@ -1,12 +1,9 @@
 // Live governance state (C5, C7) for operators: a level's key health and disabled-key alerts,
 // re-enabling a key, and an account's (or key's) live limit counters from its governor.
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { upstreamKeys } from '../../db/schema';
-import { NotFoundError } from '../../errors/gateway-error';
-import { assertRootCatalog } from '../../tenancy/catalog';
+import type { PoolState } from '../../../durable-objects/pools';
+import { assertRootCatalog, auditUpstreamKeyEnabled, upstreamKeyLevel } from '../../tenancy/catalog';
 import { accountInScope } from '../../tenancy/chain';
-import { auditRow, runBatch } from '../../tenancy/context';
 import { publishUpstreamKey } from '../../webhooks/events';
 import { adminContext, adminRouter, errorResponses, idParam, json, okSchema, security } from './openapi';
 
@@ -40,6 +37,17 @@ const keyParam = z.object({
 });
 
 const pool = (env: Env, levelId: number) => env.KEY_POOL.get(env.KEY_POOL.idFromName(`level:${levelId}`));
+
+/** A governor's pool (durable-objects/pools.ts PoolState), as the counters route shows it. */
+const poolStateSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('bucket'), tokens: z.number(), at: z.number() }),
+    z.object({ kind: z.literal('period'), used: z.number(), key: z.string() }),
+    z.object({ kind: z.literal('credit'), funds: z.number(), used: z.number(), day: z.string() }),
+  ])
+  .openapi('PoolState');
+const poolStateMatches: PoolState extends z.infer<typeof poolStateSchema> ? true : never = true;
+void poolStateMatches;
 
 export const governanceRoute = adminRouter()
   .openapi(
@@ -80,11 +88,7 @@ export const governanceRoute = adminRouter()
       const ctx = adminContext(c);
       assertRootCatalog(ctx, 'catalog:write');
       const { id } = c.req.valid('param');
-      const [key] = await ctx.db
-        .select({ levelId: upstreamKeys.levelId })
-        .from(upstreamKeys)
-        .where(eq(upstreamKeys.id, id));
-      if (!key) throw new NotFoundError('upstream_key_not_found', `No upstream key "${id}".`);
+      const key = { levelId: await upstreamKeyLevel(ctx, id) };
       await pool(c.env, key.levelId).enable(id);
       await publishUpstreamKey(
         c.env,
@@ -92,14 +96,7 @@ export const governanceRoute = adminRouter()
         { id, levelId: key.levelId, reason: null },
         ctx.now,
       );
-      await runBatch(ctx.db, [
-        auditRow(ctx, {
-          action: 'upstream_key.enable',
-          targetType: 'upstream_key',
-          targetId: id,
-          accountPath: ctx.actor.accountPath,
-        }),
-      ]);
+      await auditUpstreamKeyEnabled(ctx, id);
       return c.json({ ok: true as const }, 200);
     },
   )
@@ -114,11 +111,11 @@ export const governanceRoute = adminRouter()
       responses: {
         200: json(
           z.object({
-            pools: z.record(z.string(), z.unknown()),
+            pools: z.record(z.string(), poolStateSchema).openapi({ description: 'Keyed by dimension' }),
             lease: z.object({ balances: z.record(z.string(), z.number()), expiresAt: z.number() }),
             inFlight: z.number(),
           }),
-          'Pools are token buckets ({tokens, at}) or period counters ({used, key})',
+          'Pools are token buckets, period counters or credit pools',
         ),
         ...errorResponses,
       },

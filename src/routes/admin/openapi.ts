@@ -5,11 +5,10 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../../app-env';
-import { database } from '../../db/client';
 import { InvalidRequestError } from '../../errors/gateway-error';
 import { invalidRequestFrom } from '../../lib/validate';
 import { clientIp } from '../../tenancy/acl';
-import type { AdminContext } from '../../tenancy/context';
+import { type AdminContext, adminContextOf } from '../../tenancy/context';
 
 export function adminRouter(): OpenAPIHono<AppEnv> {
   const router = new OpenAPIHono<AppEnv>({
@@ -33,13 +32,12 @@ export function adminRouter(): OpenAPIHono<AppEnv> {
 }
 
 export function adminContext(c: Context<AppEnv>): AdminContext {
-  return {
-    db: database(c.env.DB),
+  return adminContextOf(c.env.DB, {
     actor: c.get('actor'),
     now: Date.now(),
     ip: clientIp(c.req.raw.headers),
     requestId: c.get('requestId'),
-  };
+  });
 }
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

@@ -5,10 +5,8 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
 import type { AdminActor } from '../../auth/admin-actor';
 import { requireScope } from '../../auth/admin-actor';
-import { database } from '../../db/client';
 import { InvalidRequestError, PermissionDeniedError, PolicyWideningError } from '../../errors/gateway-error';
-import { applyPolicy, loadState, PlanRefusedError } from '../../policy/apply';
-import { exportPolicy } from '../../policy/export';
+import { applyPolicy, currentPolicyFile, PlanRefusedError } from '../../policy/apply';
 import { PlanError } from '../../policy/plan';
 import { applyRequestSchema } from '../../policy/schema';
 import { readJson } from '../../proxy/read-json';
@@ -28,8 +26,7 @@ export const policyRoute = new Hono<AppEnv>()
     const actor = c.get('actor');
     requireScope(actor, 'read');
     requireRootOwner(actor, 'export');
-    const { state } = await loadState(database(c.env.DB));
-    return c.json(exportPolicy(state));
+    return c.json(await currentPolicyFile(c.env.DB));
   })
   .post('/apply', async (c) => {
     const actor = c.get('actor');
