@@ -23,7 +23,7 @@ import {
   runBatch,
 } from '../tenancy/context';
 import { isRootLevel } from '../tenancy/permissions';
-import { MONEY_ENTRY } from './charging';
+import { cardCreditIf, debitIfCovered, insertGrantIf } from './plan-statements';
 
 export type PlanRow = typeof plans.$inferSelect;
 export type GrantRow = typeof planGrants.$inferSelect;
@@ -225,66 +225,25 @@ export async function listCodes(ctx: AdminContext): Promise<CodeRow[]> {
 export async function redeemCode(ctx: AdminContext, code: string, accountId: string): Promise<GrantRow> {
   const account = await accountInScope(ctx, accountId, 'redeem');
   const hash = await sha256Hex(code);
-  const [row] = await ctx.db
-    .select()
-    .from(redemptionCodes)
-    .where(eq(redemptionCodes.codeHash, hash))
-    .limit(1);
-  const invalid = new InvalidRequestError(
-    'invalid_code',
-    'The code is invalid, expired or already used.',
-    'code',
-  );
-  if (!row || row.redeemedAt !== null || (row.expiresAt !== null && row.expiresAt <= ctx.now)) throw invalid;
+  const row = await redeemableCode(ctx, hash);
   const grant = grantOf(await plan(ctx, row.planId), account, ctx.now);
-  const credit = cardCredit(ctx, grant);
   // Raw D1 statements in one batch (one transaction, serialized against every other batch): the
   // grant is inserted only while the code is unused, and everything after only if it was.
   const d1 = ctx.db.$client;
   const granted = 'EXISTS (SELECT 1 FROM plan_grants WHERE id = ?)';
   const results = await d1.batch([
-    d1
-      .prepare(
-        `INSERT INTO plan_grants (id, account_id, plan_id, kind, starts_at, expires_at, daily_allowance, remaining, status, created_at)
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?
-         WHERE EXISTS (SELECT 1 FROM redemption_codes WHERE code_hash = ? AND redeemed_at IS NULL)`,
-      )
-      .bind(
-        grant.id,
-        grant.accountId,
-        grant.planId,
-        grant.kind,
-        grant.startsAt,
-        grant.expiresAt,
-        grant.dailyAllowance,
-        grant.remaining,
-        grant.createdAt,
-        hash,
-      ),
+    insertGrantIf(
+      d1,
+      grant,
+      'EXISTS (SELECT 1 FROM redemption_codes WHERE code_hash = ? AND redeemed_at IS NULL)',
+      hash,
+    ),
     d1
       .prepare(
         `UPDATE redemption_codes SET redeemed_by_account_id = ?, redeemed_at = ? WHERE code_hash = ? AND ${granted}`,
       )
       .bind(account.id, ctx.now, hash, grant.id),
-    ...(grant.kind === 'card'
-      ? [
-          d1
-            .prepare(
-              `INSERT INTO ledger_entries (id, account_id, kind, amount, counterparty_account_id, ref, memo, created_at, created_by)
-               SELECT ?, ?, 'card', ?, NULL, ?, ?, ?, ? WHERE ${granted}`,
-            )
-            .bind(
-              credit.id,
-              credit.accountId,
-              credit.amount,
-              credit.ref,
-              credit.memo,
-              credit.createdAt,
-              credit.createdBy,
-              grant.id,
-            ),
-        ]
-      : []),
+    ...(grant.kind === 'card' ? [cardCreditIf(d1, cardCredit(ctx, grant), granted, grant.id)] : []),
     auditIf(
       d1,
       ctx,
@@ -293,8 +252,23 @@ export async function redeemCode(ctx: AdminContext, code: string, accountId: str
       grant.id,
     ),
   ]);
-  if ((results[0]?.meta.changes ?? 0) === 0) throw invalid;
+  if ((results[0]?.meta.changes ?? 0) === 0) throw invalidCode();
   return grant;
+}
+
+const invalidCode = () =>
+  new InvalidRequestError('invalid_code', 'The code is invalid, expired or already used.', 'code');
+
+/** The code with this hash while it can still be redeemed (unused, not expired), or invalid_code. */
+async function redeemableCode(ctx: AdminContext, hash: string): Promise<CodeRow> {
+  const [row] = await ctx.db
+    .select()
+    .from(redemptionCodes)
+    .where(eq(redemptionCodes.codeHash, hash))
+    .limit(1);
+  if (!row || row.redeemedAt !== null || (row.expiresAt !== null && row.expiresAt <= ctx.now))
+    throw invalidCode();
+  return row;
 }
 
 export interface Purchase {
@@ -324,79 +298,17 @@ export async function purchasePlan(
   const payer = paidBy === 'parent' ? account.parentId : account.id;
   if (!payer)
     throw new InvalidRequestError('invalid_request', 'paid_by: the root account has no parent', 'paid_by');
-  const p = await plan(ctx, planId);
-  if (p.status !== 'active')
-    throw new ConflictError('plan_retired', `Plan "${planId}" is retired.`, 'plan_id');
-  if (autoRenew && p.kind === 'card')
-    throw new InvalidRequestError('invalid_request', 'auto_renew: cards do not renew', 'auto_renew');
+  const p = purchasable(await plan(ctx, planId), autoRenew);
   const grant = { ...grantOf(p, account, ctx.now), renew: autoRenew ? paidBy : null };
-  const by = ctx.actor.id ?? ctx.actor.type;
-  const debit = {
-    id: newId('led'),
-    accountId: payer,
-    kind: 'purchase' as const,
-    amount: -p.price,
-    counterpartyAccountId: payer === account.id ? null : account.id,
-    ref: grant.id,
-    memo: `plan ${p.id}`,
-    createdAt: ctx.now,
-    createdBy: by,
-    source: null,
-    grantId: grant.id,
-    day: null,
-  };
+  const debit = purchaseDebit(ctx, p, grant, payer);
   const credit =
     grant.kind === 'card' ? { ...cardCredit(ctx, grant), source: null, grantId: null, day: null } : null;
   const d1 = ctx.db.$client;
   const paid = 'EXISTS (SELECT 1 FROM ledger_entries WHERE id = ?)';
   const results = await d1.batch([
-    d1
-      .prepare(
-        `INSERT INTO ledger_entries (id, account_id, kind, amount, counterparty_account_id, ref, memo, created_at, created_by, grant_id)
-         SELECT ?, ?, 'purchase', ?, ?, ?, ?, ?, ?, ?
-         WHERE (SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE account_id = ? AND ${MONEY_ENTRY}) >= ?`,
-      )
-      .bind(
-        debit.id,
-        payer,
-        debit.amount,
-        debit.counterpartyAccountId,
-        debit.ref,
-        debit.memo,
-        ctx.now,
-        by,
-        grant.id,
-        payer,
-        p.price,
-      ),
-    d1
-      .prepare(
-        `INSERT INTO plan_grants (id, account_id, plan_id, kind, starts_at, expires_at, daily_allowance, remaining, status, created_at, renew)
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ? WHERE ${paid}`,
-      )
-      .bind(
-        grant.id,
-        grant.accountId,
-        grant.planId,
-        grant.kind,
-        grant.startsAt,
-        grant.expiresAt,
-        grant.dailyAllowance,
-        grant.remaining,
-        grant.createdAt,
-        grant.renew,
-        debit.id,
-      ),
-    ...(credit
-      ? [
-          d1
-            .prepare(
-              `INSERT INTO ledger_entries (id, account_id, kind, amount, counterparty_account_id, ref, memo, created_at, created_by)
-               SELECT ?, ?, 'card', ?, NULL, ?, ?, ?, ? WHERE ${paid}`,
-            )
-            .bind(credit.id, credit.accountId, credit.amount, credit.ref, credit.memo, ctx.now, by, debit.id),
-        ]
-      : []),
+    debitIfCovered(d1, debit, p.price),
+    insertGrantIf(d1, grant, paid, debit.id),
+    ...(credit ? [cardCreditIf(d1, credit, paid, debit.id)] : []),
     auditIf(
       d1,
       ctx,
@@ -417,4 +329,30 @@ export async function purchasePlan(
       'plan_id',
     );
   return { grant, entries: credit ? [debit, credit] : [debit] };
+}
+
+/** The plan, when it can be bought as asked: active, and renewing only if it is not a card. */
+function purchasable(p: PlanRow, autoRenew: boolean): PlanRow {
+  if (p.status !== 'active') throw new ConflictError('plan_retired', `Plan "${p.id}" is retired.`, 'plan_id');
+  if (autoRenew && p.kind === 'card')
+    throw new InvalidRequestError('invalid_request', 'auto_renew: cards do not renew', 'auto_renew');
+  return p;
+}
+
+/** The ledger entry that pays for a grant: the price, debited from the payer. */
+function purchaseDebit(ctx: AdminContext, p: PlanRow, grant: GrantRow, payer: string) {
+  return {
+    id: newId('led'),
+    accountId: payer,
+    kind: 'purchase' as const,
+    amount: -p.price,
+    counterpartyAccountId: payer === grant.accountId ? null : grant.accountId,
+    ref: grant.id,
+    memo: `plan ${p.id}`,
+    createdAt: ctx.now,
+    createdBy: ctx.actor.id ?? ctx.actor.type,
+    source: null,
+    grantId: grant.id,
+    day: null,
+  };
 }
