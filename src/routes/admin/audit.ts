@@ -1,7 +1,7 @@
 // GET /admin/v1/audit — every admin write in the caller's subtree, newest first (C13).
 import { createRoute, z } from '@hono/zod-openapi';
 import { type AuditRow, listAudit } from '../../tenancy/audit';
-import { adminContext, adminRouter, errorResponses, iso, json, pageQuery, security } from './openapi';
+import { adminContext, adminRouter, iso, ok, pageQuery, security } from './openapi';
 
 const auditSchema = z
   .object({
@@ -41,13 +41,10 @@ const list = createRoute({
   tags: ['Audit'],
   security,
   request: { query: pageQuery.extend({ account: z.string().optional() }) },
-  responses: {
-    200: json(
-      z.object({ data: z.array(auditSchema), next_cursor: z.string().nullable() }),
-      'One page of entries',
-    ),
-    ...errorResponses,
-  },
+  responses: ok(
+    z.object({ data: z.array(auditSchema), next_cursor: z.string().nullable() }),
+    'One page of entries',
+  ),
 });
 
 export const auditRoute = adminRouter().openapi(list, async (c) => {

@@ -15,6 +15,8 @@ import {
   errorResponses,
   errorSchema,
   json,
+  OK,
+  ok,
   okSchema,
   security,
 } from './openapi';
@@ -73,7 +75,7 @@ const logoutRoute = createRoute({
   tags,
   security,
   summary: 'Clear the session cookies (with a cookie session, send the CSRF header)',
-  responses: { 200: json(okSchema, 'Signed out'), ...errorResponses },
+  responses: ok(okSchema, 'Signed out'),
 });
 
 const meRoute = createRoute({
@@ -81,7 +83,7 @@ const meRoute = createRoute({
   path: '/auth/me',
   tags,
   security,
-  responses: { 200: json(meSchema, 'The caller'), ...errorResponses },
+  responses: ok(meSchema, 'The caller'),
 });
 
 const cookieBase = { secure: true, sameSite: 'Strict', maxAge: SESSION_TTL_SECONDS } as const;
@@ -102,7 +104,7 @@ export const authRoute = adminRouter()
   .openapi(logoutRoute, (c) => {
     deleteCookie(c, SESSION_COOKIE, { path: '/admin', secure: true, sameSite: 'Strict', httpOnly: true });
     deleteCookie(c, CSRF_COOKIE, { path: '/', secure: true, sameSite: 'Strict' });
-    return c.json({ ok: true as const }, 200);
+    return c.json(OK, 200);
   })
   .openapi(meRoute, async (c) => {
     const actor = c.get('actor');

@@ -5,7 +5,7 @@ import type { PoolState } from '../../../durable-objects/pools';
 import { assertRootCatalog, auditUpstreamKeyEnabled, upstreamKeyLevel } from '../../tenancy/catalog';
 import { accountInScope } from '../../tenancy/chain';
 import { publishUpstreamKey } from '../../webhooks/events';
-import { adminContext, adminRouter, errorResponses, idParam, json, okSchema, security } from './openapi';
+import { adminContext, adminRouter, idParam, OK, ok, okSchema, security } from './openapi';
 
 const tags = ['Governance'];
 
@@ -58,16 +58,13 @@ export const governanceRoute = adminRouter()
       security,
       summary: "Each key's sleep-on-error state and the level's disabled-key alerts (root only)",
       request: { params: levelParam },
-      responses: {
-        200: json(
-          z.object({
-            keys: z.record(z.string(), healthSchema),
-            alerts: z.array(z.object({ keyId: z.string(), at: z.number(), reason: z.string() })),
-          }),
-          'Keys without an entry are healthy',
-        ),
-        ...errorResponses,
-      },
+      responses: ok(
+        z.object({
+          keys: z.record(z.string(), healthSchema),
+          alerts: z.array(z.object({ keyId: z.string(), at: z.number(), reason: z.string() })),
+        }),
+        'Keys without an entry are healthy',
+      ),
     }),
     async (c) => {
       assertRootCatalog(adminContext(c), 'read');
@@ -82,7 +79,7 @@ export const governanceRoute = adminRouter()
       security,
       summary: 'Re-enable a disabled upstream key (or end its cool-down); root only',
       request: { params: keyParam },
-      responses: { 200: json(okSchema, 'Enabled'), ...errorResponses },
+      responses: ok(okSchema, 'Enabled'),
     }),
     async (c) => {
       const ctx = adminContext(c);
@@ -97,7 +94,7 @@ export const governanceRoute = adminRouter()
         ctx.now,
       );
       await auditUpstreamKeyEnabled(ctx, id);
-      return c.json({ ok: true as const }, 200);
+      return c.json(OK, 200);
     },
   )
   .openapi(
@@ -108,17 +105,14 @@ export const governanceRoute = adminRouter()
       security,
       summary: "The account's live limit pools, parent lease and in-flight requests, from its governor",
       request: { params: idParam },
-      responses: {
-        200: json(
-          z.object({
-            pools: z.record(z.string(), poolStateSchema).openapi({ description: 'Keyed by dimension' }),
-            lease: z.object({ balances: z.record(z.string(), z.number()), expiresAt: z.number() }),
-            inFlight: z.number(),
-          }),
-          'Pools are token buckets, period counters or credit pools',
-        ),
-        ...errorResponses,
-      },
+      responses: ok(
+        z.object({
+          pools: z.record(z.string(), poolStateSchema).openapi({ description: 'Keyed by dimension' }),
+          lease: z.object({ balances: z.record(z.string(), z.number()), expiresAt: z.number() }),
+          inFlight: z.number(),
+        }),
+        'Pools are token buckets, period counters or credit pools',
+      ),
     }),
     async (c) => {
       const account = await accountInScope(adminContext(c), c.req.valid('param').id, 'read');

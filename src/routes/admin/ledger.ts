@@ -14,6 +14,7 @@ import {
   idParam,
   iso,
   json,
+  ok,
   pageQuery,
   security,
 } from './openapi';
@@ -90,15 +91,12 @@ const list = createRoute({
   security,
   summary: 'Entries, newest first, and the balance derived from them',
   request: { params: idParam, query: pageQuery },
-  responses: {
-    200: json(
-      balanceSchema
-        .extend({ data: z.array(entrySchema), next_cursor: z.string().nullable() })
-        .openapi('LedgerPage'),
-      'One page of entries',
-    ),
-    ...errorResponses,
-  },
+  responses: ok(
+    balanceSchema
+      .extend({ data: z.array(entrySchema), next_cursor: z.string().nullable() })
+      .openapi('LedgerPage'),
+    'One page of entries',
+  ),
 });
 
 const balance = createRoute({
@@ -107,7 +105,7 @@ const balance = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(balanceSchema, 'The balance'), ...errorResponses },
+  responses: ok(balanceSchema, 'The balance'),
 });
 
 function moneyRoute(action: 'topup' | 'debit' | 'allocate', summary: string, status: 201) {

@@ -95,3 +95,17 @@ export const pageQuery = z.object({
 });
 
 export const okSchema = z.object({ ok: z.literal(true) }).openapi('Ok');
+
+// The answers of a route, so each declares only its own: `schema` on success, then the errors
+// every admin route can give.
+export const ok = <S extends z.ZodType>(schema: S, description: string) => ({
+  200: json(schema, description),
+  ...errorResponses,
+});
+export const created = <S extends z.ZodType>(schema: S, description: string) => ({
+  201: json(schema, description),
+  ...errorResponses,
+});
+export const deleted = ok(okSchema, 'Deleted');
+/** The body of a route whose answer is only that it worked. */
+export const OK = { ok: true } as const;

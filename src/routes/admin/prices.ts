@@ -6,17 +6,7 @@ import { deletePrice, listPrices, type PriceRow, upsertPrice } from '../../billi
 import { priceFileSchema } from '../../policy/schema';
 import { notifyConfigChange } from '../../state/propagation';
 import { formatMicros } from '../../tenancy/paging';
-import {
-  adminContext,
-  adminRouter,
-  body,
-  errorResponses,
-  idParam,
-  iso,
-  json,
-  okSchema,
-  security,
-} from './openapi';
+import { adminContext, adminRouter, body, deleted, idParam, iso, OK, ok, security } from './openapi';
 
 const amount = z.string().nullable();
 export const priceSchema = z
@@ -59,7 +49,7 @@ const list = createRoute({
   tags,
   security,
   summary: "Global prices and the overrides of the caller's subtree",
-  responses: { 200: json(z.object({ data: z.array(priceSchema) }), 'Prices'), ...errorResponses },
+  responses: ok(z.object({ data: z.array(priceSchema) }), 'Prices'),
 });
 
 const upsert = createRoute({
@@ -69,7 +59,7 @@ const upsert = createRoute({
   security,
   summary: 'Create or replace the price of (model, account, effective_from); root only',
   request: { body: body(priceFileSchema) },
-  responses: { 200: json(priceSchema, 'The stored price'), ...errorResponses },
+  responses: ok(priceSchema, 'The stored price'),
 });
 
 const remove = createRoute({
@@ -78,7 +68,7 @@ const remove = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(okSchema, 'Deleted'), ...errorResponses },
+  responses: deleted,
 });
 
 export const pricesRoute = adminRouter()
@@ -91,5 +81,5 @@ export const pricesRoute = adminRouter()
   .openapi(remove, async (c) => {
     await deletePrice(adminContext(c), c.req.valid('param').id);
     await notifyConfigChange(c.env);
-    return c.json({ ok: true as const }, 200);
+    return c.json(OK, 200);
   });

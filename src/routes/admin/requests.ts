@@ -9,7 +9,7 @@ import { listRequests } from '../../analytics/requests';
 import { gatewayConfig } from '../../state/config';
 import { usageRecordSchema } from '../../usage/record';
 import { retentionDays } from '../../usage/retention';
-import { adminContext, adminRouter, errorResponses, json, security } from './openapi';
+import { adminContext, adminRouter, errorResponses, ok, security } from './openapi';
 import { priceOut, priceSchema } from './prices';
 
 const int = z.number().int();
@@ -126,7 +126,7 @@ const detail = createRoute({
   request: {
     params: z.object({ request_id: text.openapi({ param: { name: 'request_id', in: 'path' } }) }),
   },
-  responses: { 200: json(requestDetailSchema, 'The request'), ...errorResponses },
+  responses: ok(requestDetailSchema, 'The request'),
 });
 
 export const requestsRoute = adminRouter()

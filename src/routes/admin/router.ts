@@ -12,7 +12,7 @@ import { governanceRoute } from './governance';
 import { keysRoute } from './keys';
 import { ledgerRoute } from './ledger';
 import { levelsRoute } from './levels';
-import { adminRouter, errorResponses, json, security } from './openapi';
+import { adminRouter, ok, security } from './openapi';
 import { plansRoute } from './plans';
 import { policiesRoute } from './policies';
 import { pricesRoute } from './prices';
@@ -103,7 +103,7 @@ function openApiDocument(): unknown {
     summary: 'Plan (dry_run) or apply a policy file; root-level token or owner only',
     security,
     request: { body: { required: true, content: { 'application/json': { schema: applyRequestSchema } } } },
-    responses: { 200: json(applyResultSchema, 'The plan'), ...errorResponses },
+    responses: ok(applyResultSchema, 'The plan'),
   });
   docs.openAPIRegistry.registerPath({
     method: 'get',
@@ -111,7 +111,7 @@ function openApiDocument(): unknown {
     tags: ['Policy as code'],
     summary: 'The running gateway as a policy file (no secrets); root-level token or owner only',
     security,
-    responses: { 200: json(policyFileSchema, 'The policy file'), ...errorResponses },
+    responses: ok(policyFileSchema, 'The policy file'),
   });
   document = docs.getOpenAPI31Document({
     openapi: '3.1.0',

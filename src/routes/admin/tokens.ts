@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createToken, listTokens, type ManagementTokenRow, revokeToken } from '../../auth/management-tokens';
 import { tokenScopes } from '../../tenancy/permissions';
-import { adminContext, adminRouter, body, errorResponses, idParam, iso, json, security } from './openapi';
+import { adminContext, adminRouter, body, created, idParam, iso, ok, security } from './openapi';
 
 const tokenSchema = z
   .object({
@@ -51,10 +51,7 @@ const list = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: {
-    200: json(z.object({ data: z.array(tokenSchema) }), "The account's management tokens"),
-    ...errorResponses,
-  },
+  responses: ok(z.object({ data: z.array(tokenSchema) }), "The account's management tokens"),
 });
 
 const create = createRoute({
@@ -64,13 +61,10 @@ const create = createRoute({
   security,
   summary: "Create a scoped, expiring token (never more than the creator's own rights), shown once",
   request: { params: idParam, body: body(createBody) },
-  responses: {
-    201: json(
-      tokenSchema.extend({ token: z.string() }).openapi('ManagementTokenCreated'),
-      'The token, shown once',
-    ),
-    ...errorResponses,
-  },
+  responses: created(
+    tokenSchema.extend({ token: z.string() }).openapi('ManagementTokenCreated'),
+    'The token, shown once',
+  ),
 });
 
 const revoke = createRoute({
@@ -79,7 +73,7 @@ const revoke = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(tokenSchema, 'The revoked token'), ...errorResponses },
+  responses: ok(tokenSchema, 'The revoked token'),
 });
 
 export const tokensRoute = adminRouter()

@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createSelectSchema } from 'drizzle-zod';
 import { dailyRollups } from '../../analytics/daily';
 import { usageDaily } from '../../db/schema';
-import { adminContext, adminRouter, errorResponses, json, security } from './openapi';
+import { adminContext, adminRouter, ok, security } from './openapi';
 
 const query = z.object({
   from: z.iso.date().optional(),
@@ -24,10 +24,7 @@ const daily = createRoute({
   tags: ['Usage'],
   security,
   request: { query },
-  responses: {
-    200: json(z.object({ data: z.array(usageDailyRowSchema) }), 'Rollups, oldest day first'),
-    ...errorResponses,
-  },
+  responses: ok(z.object({ data: z.array(usageDailyRowSchema) }), 'Rollups, oldest day first'),
 });
 
 export const usageDailyRoute = adminRouter().openapi(daily, async (c) =>
