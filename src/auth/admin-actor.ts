@@ -25,7 +25,7 @@ async function sameSecret(a: string, b: string): Promise<boolean> {
 }
 
 /** A suspended or disabled account (or ancestor) locks its subtree out of the admin API too. */
-async function assertChainActive(db: Database, path: string): Promise<void> {
+export async function assertChainActive(db: Database, path: string): Promise<void> {
   const ids = path.split('/').filter(Boolean);
   if (ids.length === 0) return;
   const [blocked] = await db

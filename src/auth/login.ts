@@ -1,12 +1,13 @@
 // Dashboard sign-in: email and password against the stored PBKDF2 hash. Unknown emails cost the
 // same PBKDF2 work as wrong passwords and get the same answer, so sign-in reveals no emails.
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { accounts, users } from '../db/schema';
-import { AuthenticationError, PermissionDeniedError } from '../errors/gateway-error';
+import { AuthenticationError } from '../errors/gateway-error';
 import { randomToken } from '../lib/ids';
 import { auditRow, runBatch } from '../tenancy/context';
 import { normalizeEmail, type UserRow } from '../tenancy/users';
+import { assertChainActive } from './admin-actor';
 import { DECOY_PASSWORD_HASH, verifyPassword } from './password';
 import { signSession } from './session';
 
@@ -34,17 +35,7 @@ export async function login(
   if (!row || !ok || row.user.status !== 'active') {
     throw new AuthenticationError('invalid_credentials', 'Wrong email or password.');
   }
-  const ids = row.path.split('/').filter(Boolean);
-  const [blocked] = await db
-    .select({ status: accounts.status })
-    .from(accounts)
-    .where(and(inArray(accounts.id, ids), ne(accounts.status, 'active')))
-    .limit(1);
-  if (blocked)
-    throw new PermissionDeniedError(
-      `account_${blocked.status}`,
-      `This account (or a parent) is ${blocked.status}.`,
-    );
+  await assertChainActive(db, row.path);
 
   const csrf = randomToken(32);
   const { token, expiresAt } = await signSession(secret, { userId: row.user.id, csrf }, meta.now);
