@@ -29,9 +29,10 @@ function countsNonNegative<S extends z.ZodRawShape>(shape: S): S {
   for (const [key, field] of Object.entries(shape)) {
     if (SIGNED.has(key)) out[key] = field;
     else if (field instanceof z.ZodNumber) out[key] = field.nonnegative();
-    else if (field instanceof z.ZodNullable && field.unwrap() instanceof z.ZodNumber)
-      out[key] = (field.unwrap() as z.ZodNumber).nonnegative().nullable();
-    else out[key] = field;
+    else if (field instanceof z.ZodNullable) {
+      const inner = field.unwrap();
+      out[key] = inner instanceof z.ZodNumber ? inner.nonnegative().nullable() : field;
+    } else out[key] = field;
   }
   return out as S;
 }
