@@ -22,6 +22,7 @@ export default defineConfig({
             'test/fake-provider/**/*.test.ts',
             'dashboard/src/**/*.test.ts',
             'test/sim/**/*.test.ts',
+            'test/conformance/**/*.test.ts',
           ],
         },
       },

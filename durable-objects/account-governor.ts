@@ -4,8 +4,8 @@
 // Durable Object can: SQLite storage that survives eviction, RPC to the parent's governor, and an
 // alarm that hands an expired parent lease back even when no request comes.
 import { DurableObject } from 'cloudflare:workers';
+import { ledgerCredit } from '../src/billing/credit';
 import { dayIn } from '../src/lib/time';
-import { ledgerCredit } from '../src/usage/credit';
 import { publish } from '../src/webhooks/deliver';
 import { creditExhausted, creditLow } from '../src/webhooks/events';
 import type { ChainLink, LimitSet } from './dims';

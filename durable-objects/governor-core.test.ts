@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { link, governorTree as tree } from '../test/support/governor-tree';
 import type { ChainLink } from './dims';
 import { type ExchangeRequest, type ExchangeResult, emptyState, GovernorCore } from './governor-core';
 import { nextPeriodStart } from './pools';
-import { link, governorTree as tree } from './test-tree';
 
 const ask = (chain: ChainLink[], now: number, extra: Partial<ExchangeRequest> = {}): ExchangeRequest => ({
   chain,

@@ -1,7 +1,8 @@
 // Per-request values, declared once (STYLE: typed Variables map).
+
+import type { AdminActor } from './auth/admin-actor';
+import type { AuthContext } from './auth/gateway-key';
 import type { ClientProtocol } from './errors/render';
-import type { AdminActor } from './routes/admin/actor';
-import type { AuthContext } from './state/auth-context';
 
 export interface AppEnv {
   Bindings: Env;

@@ -2,12 +2,12 @@
 // upstream key's last four characters (never its secret), the upstream's provider kind, the price
 // row that applied, and how long raw events are kept. Outside the caller's subtree it is 404.
 import { and, eq } from 'drizzle-orm';
+import type { PriceRow } from '../billing/prices';
+import { findPrice } from '../billing/pricing';
 import { accounts, gatewayKeys, modelPrices, upstreamKeys } from '../db/schema';
 import { NotFoundError } from '../errors/gateway-error';
 import { type AdminContext, requireCapability } from '../tenancy/context';
 import { inSubtree } from '../tenancy/permissions';
-import type { PriceRow } from '../tenancy/prices';
-import { findPrice } from '../usage/pricing';
 import { type EventRow, eventOut, type RequestEvent } from './requests';
 
 export interface RequestDetail extends RequestEvent {

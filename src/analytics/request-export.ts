@@ -2,7 +2,7 @@
 // page over the keyset, so memory stays flat however long the range; D1 is read as the client
 // reads. Past EXPORT_MAX_ROWS the stream fails rather than end as if complete.
 import type { AdminContext } from '../tenancy/context';
-import { EVENT_COLUMNS } from '../usage/consumer';
+import { EVENT_COLUMNS } from '../usage/record';
 import type { Keyset } from './request-plan';
 import { parseCursor, type RequestQuery, requestPage, resolveFilters } from './requests';
 import { csvLine } from './views';

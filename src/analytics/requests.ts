@@ -9,7 +9,7 @@ import { accountInScope } from '../tenancy/chain';
 import { type AdminContext, requireCapability } from '../tenancy/context';
 import { decodeCursor, encodeCursor } from '../tenancy/paging';
 import { inSubtree } from '../tenancy/permissions';
-import type { EVENT_COLUMNS } from '../usage/consumer';
+import { BOOLEAN_EVENT_COLUMNS, type EventBySqlName, type EventColumn } from '../usage/record';
 import {
   choosePlan,
   type Keyset,
@@ -20,39 +20,14 @@ import {
 } from './request-plan';
 import { nextDay, previousDay } from './views';
 
-type Column = (typeof EVENT_COLUMNS)[number];
-const BOOLEAN_COLUMNS = ['stream', 'estimated', 'unpriced', 'switched_over'] as const;
-const NULLABLE_TEXT = ['key_id', 'provider', 'upstream_key_id', 'error_code'] as const;
-const TEXT = [
-  'request_id',
-  'account_id',
-  'account_path',
-  'day',
-  'endpoint',
-  'client_protocol',
-  'model_requested',
-  'model',
-] as const;
-
 /** One usage event as the API shows it: every column, snake_case, booleans as booleans. */
-export type RequestEvent = { [C in (typeof BOOLEAN_COLUMNS)[number]]: boolean } & {
-  [C in (typeof NULLABLE_TEXT)[number]]: string | null;
-} & { [C in (typeof TEXT)[number]]: string } & { level: number | null; ttft_ms: number | null } & {
-  [C in Exclude<
-    Column,
-    | (typeof BOOLEAN_COLUMNS)[number]
-    | (typeof NULLABLE_TEXT)[number]
-    | (typeof TEXT)[number]
-    | 'level'
-    | 'ttft_ms'
-  >]: number;
-};
+export type RequestEvent = EventBySqlName;
 
-export type EventRow = Record<Column, string | number | null>;
+export type EventRow = Record<EventColumn, string | number | null>;
 
 export function eventOut(row: EventRow): RequestEvent {
   const out: Record<string, unknown> = { ...row };
-  for (const c of BOOLEAN_COLUMNS) out[c] = row[c] === 1;
+  for (const c of BOOLEAN_EVENT_COLUMNS) out[c] = row[c] === 1;
   return out as RequestEvent;
 }
 

@@ -1,39 +1,9 @@
 // Analytics views (analytics) computed from daily rollups, pure: the caller reads the rollup rows of the
 // caller's subtree (one indexed range query) and these functions shape them. Money stays integer
 // micro-units; shares are fractions rounded to four places for display only.
+import type { usageDaily } from '../db/schema';
 
-export interface RollupRow {
-  accountId: string;
-  accountPath: string;
-  day: string;
-  model: string;
-  requests: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  cachedReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  images: number;
-  webSearchCalls: number;
-  costMicros: number;
-}
-
-// A type alias, not an interface, so rows stay assignable to Record<string, unknown> (CSV).
-export type Totals = {
-  requests: number;
-  errors: number;
-  promptTokens: number;
-  completionTokens: number;
-  cachedReadTokens: number;
-  cacheWriteTokens: number;
-  reasoningTokens: number;
-  images: number;
-  webSearchCalls: number;
-  costMicros: number;
-};
-
-const TOTAL_FIELDS = [
+export const TOTAL_FIELDS = [
   'requests',
   'errors',
   'promptTokens',
@@ -44,7 +14,16 @@ const TOTAL_FIELDS = [
   'images',
   'webSearchCalls',
   'costMicros',
-] as const satisfies readonly (keyof Totals)[];
+] as const satisfies readonly (keyof UsageDailyRow)[];
+
+type UsageDailyRow = typeof usageDaily.$inferSelect;
+export type TotalField = (typeof TOTAL_FIELDS)[number];
+
+/** The rollup columns the views read (types from the usage_daily table). */
+export type RollupRow = Pick<UsageDailyRow, 'accountId' | 'accountPath' | 'day' | 'model' | TotalField>;
+
+// A type alias, not an interface, so rows stay assignable to Record<string, unknown> (CSV).
+export type Totals = Pick<UsageDailyRow, TotalField>;
 
 export function emptyTotals(): Totals {
   return Object.fromEntries(TOTAL_FIELDS.map((f) => [f, 0])) as unknown as Totals;

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicAdapter } from '../providers/anthropic';
 import { geminiAdapter } from '../providers/gemini';
-import { openAIChatAdapter } from '../providers/openai/chat-bridge';
-import { openAIResponsesAdapter } from '../providers/openai/responses-bridge';
+import { openAIChatAdapter } from '../providers/openai';
+import { openAIResponsesAdapter } from '../providers/openai-responses';
 import type { BridgeAdapter } from './adapter';
 import type { IRResponse, IRStreamEvent } from './ir';
 import { collectStream } from './stream';

@@ -5,6 +5,7 @@
 // micro-units (1 USD = 1_000_000) and never a float; a "day" is `YYYY-MM-DD` in the root account's
 // time zone. JSON columns hold zod-validated documents (see src/policy/schema.ts).
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ProviderKind } from '../providers/kinds';
 
 export type AccountStatus = 'active' | 'suspended' | 'disabled';
 export type UserRole = 'owner' | 'admin' | 'member' | 'viewer';
@@ -118,8 +119,6 @@ export const levels = sqliteTable('levels', {
   idleTimeoutMs: integer('idle_timeout_ms').notNull().default(60_000),
   updatedAt: integer('updated_at').notNull(),
 });
-
-export type ProviderKind = 'openai' | 'anthropic' | 'gemini' | 'azure-openai' | 'openai-compatible' | 'mock';
 
 // Upstream provider credentials. The secret exists only as AES-GCM ciphertext under the key
 // encryption key named by `kekId`; `fingerprint` (HMAC of the secret) lets policy-as-code detect a
@@ -397,7 +396,7 @@ export const auditLog = sqliteTable(
 // Stored Responses (`store: true`) of models served through another protocol: one row per response,
 // holding the items that turn added (its input, references expanded, then its output) and the
 // response object `GET /v1/responses/{id}` returns. A conversation is the chain of rows linked by
-// `previous_id`. Rows belong to one account and expire (see src/proxy/response-store.ts).
+// `previous_id`. Rows belong to one account and expire (see src/proxy/responses-store.ts).
 export const storedResponses = sqliteTable(
   'stored_responses',
   {

@@ -3,9 +3,9 @@
 import type { AccountGovernor } from '../../durable-objects/account-governor';
 import type { ChainLink } from '../../durable-objects/dims';
 import type { Place } from '../../durable-objects/relay';
+import type { AuthContext } from '../auth/gateway-key';
 import { RateLimitError } from '../errors/gateway-error';
 import { systemClock } from '../lib/clock';
-import type { AuthContext } from '../state/auth-context';
 import { type Admission, type Demand, GovernorRefusal, LeaseClient } from './lease-client';
 import { refusalError } from './refusal';
 import { relayingExchange } from './relay';

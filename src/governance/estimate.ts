@@ -2,7 +2,7 @@
 // (about 4
 // bytes a token, counting JSON overhead, so it errs high), output tokens from max_tokens or a
 // default, and their cost at the model's price. Settlement replaces all of it with actual usage.
-import { costMicros, type PriceRow } from '../usage/pricing';
+import { costMicros, type PriceRow } from '../billing/pricing';
 import type { Demand } from './lease-client';
 
 /** Output tokens reserved when the request sets no max_tokens (settled with the actual count). */

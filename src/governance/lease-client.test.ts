@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { governorTree, link } from '../../durable-objects/test-tree';
+import { governorTree, link } from '../../test/support/governor-tree';
 import { SHARED_WAIT_MS } from '../lib/shared-wait';
 import type { PolicyLayer } from '../policy/effective';
 import type { Policy } from '../policy/schema';

@@ -12,7 +12,8 @@ import type { ExchangeRequest, ExchangeResult, Refusal } from '../../durable-obj
 import { type Clock, systemClock } from '../lib/clock';
 import { SHARED_WAIT_MS, settlesWithin } from '../lib/shared-wait';
 
-export type Exchange = (governorId: string, req: ExchangeRequest) => Promise<ExchangeResult>;
+/** Sends one exchange to a governor (over RPC, or through a relay); not the proxy's Exchange. */
+export type GovernorExchange = (governorId: string, req: ExchangeRequest) => Promise<ExchangeResult>;
 
 export interface Demand {
   model: string;
@@ -99,7 +100,7 @@ export class LeaseClient {
   private readonly leases = new Map<string, Lease>();
 
   constructor(
-    private readonly exchange: Exchange,
+    private readonly exchange: GovernorExchange,
     private readonly opts: LeaseClientOptions = { maxBatch: 256, refusalMemoMs: 1_000 },
     /** Injected so the simulator (test/sim) drives the same logic on a simulated clock. */
     private readonly clock: Clock = systemClock,

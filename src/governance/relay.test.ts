@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { CallRate, type HintedResult, RELAY_HOLD_MS } from '../../durable-objects/relay';
-import { governorTree, link } from '../../durable-objects/test-tree';
+import { governorTree, link } from '../../test/support/governor-tree';
 import type { Clock } from '../lib/clock';
 import { GovernorRefusal, LeaseClient } from './lease-client';
 import { relayingExchange } from './relay';

@@ -3,14 +3,14 @@
 // is given, so the lease logic is unchanged: the relays grant from the same pools, by the same names.
 import { type HintedResult, type Place, RELAY_HOLD_MS, relayChain } from '../../durable-objects/relay';
 import type { Clock } from '../lib/clock';
-import type { Exchange } from './lease-client';
+import type { GovernorExchange } from './lease-client';
 
 export function relayingExchange(
-  direct: Exchange,
+  direct: GovernorExchange,
   place: () => Place | undefined,
   clock: Clock,
   random: () => number = Math.random,
-): Exchange {
+): GovernorExchange {
   const relayUntil = new Map<string, number>();
   return async (governorId, req) => {
     const at = place();

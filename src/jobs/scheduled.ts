@@ -4,12 +4,13 @@
 // step runs on its own, so one failing step does not hold back the others; all are idempotent, so
 // a run that overlaps or repeats another changes nothing twice.
 
+import { NEW_LEDGER_ID } from '../billing/charging';
+import { renewPlans } from '../billing/renewals';
 import { creditChanged } from '../governance/credit';
 import { dayIn } from '../lib/time';
 import { policySchema } from '../policy/schema';
 import { expireStoredResponses } from '../proxy/stored-responses';
 import { formatMicros } from '../tenancy/paging';
-import { NEW_LEDGER_ID } from '../usage/charging';
 import { periodRollups, subtreeUsage } from '../usage/period-rollups';
 import { applyRetention, retentionDays } from '../usage/retention';
 import { deliverDue, EXPIRING_WITHIN_MS, publish } from '../webhooks/deliver';
@@ -24,7 +25,6 @@ import {
   rollupCounters,
   walletAccounts,
 } from './period-usage';
-import { renewPlans } from './renewals';
 
 export async function runScheduled(env: Env, now: number): Promise<void> {
   const steps: [string, () => Promise<unknown>][] = [

@@ -3,10 +3,10 @@
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
+import { authenticateAdmin, authenticateSession } from '../auth/admin-actor';
 import { credentialFrom } from '../auth/credentials';
+import { CSRF_COOKIE, CSRF_HEADER, csrfMatches, needsCsrf, SESSION_COOKIE } from '../auth/session';
 import { AuthenticationError, PermissionDeniedError } from '../errors/gateway-error';
-import { authenticateAdmin, authenticateSession } from '../routes/admin/actor';
-import { CSRF_COOKIE, CSRF_HEADER, csrfMatches, needsCsrf, SESSION_COOKIE } from '../tenancy/session';
 
 export function adminAuth() {
   return createMiddleware<AppEnv>(async function adminAuthMiddleware(c, next) {

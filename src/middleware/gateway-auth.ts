@@ -2,8 +2,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../app-env';
 import { credentialFrom } from '../auth/credentials';
+import { authenticateGatewayKey } from '../auth/gateway-key';
 import { AuthenticationError } from '../errors/gateway-error';
-import { authenticateGatewayKey } from '../state/auth-context';
 import { ensureFreshConfig } from '../state/propagation';
 
 export function gatewayAuth() {

@@ -11,7 +11,17 @@ export interface PolicyLayer {
   policy: Policy;
 }
 
-export type NumericLimit = 'rpm' | 'tpm' | 'rpd' | 'tpd' | 'daily_budget' | 'monthly_budget' | 'concurrency';
+/** The numeric limits a policy sets, in the order plans and explanations list them. */
+export const NUMERIC_LIMITS = [
+  'rpm',
+  'tpm',
+  'rpd',
+  'tpd',
+  'daily_budget',
+  'monthly_budget',
+  'concurrency',
+] as const;
+export type NumericLimit = (typeof NUMERIC_LIMITS)[number];
 
 export interface EffectiveLimit {
   /** Requests or tokens; budgets in micro-units. */
@@ -28,12 +38,16 @@ export interface EffectivePolicy {
   limits: Partial<Record<NumericLimit, EffectiveLimit>>;
 }
 
-const moneyLimits = new Set<NumericLimit>(['daily_budget', 'monthly_budget']);
+/** Limits in money (decimal amounts in the file, micro-units once resolved). */
+export const MONEY_LIMITS: ReadonlySet<NumericLimit> = new Set<NumericLimit>([
+  'daily_budget',
+  'monthly_budget',
+]);
 
 function limitValue(limits: Limits, name: NumericLimit): number | undefined {
   const v = limits[name];
   if (v === undefined) return undefined;
-  return moneyLimits.has(name) ? toMicros(v as string) : (v as number);
+  return MONEY_LIMITS.has(name) ? toMicros(v as string) : (v as number);
 }
 
 /** `layers` are ordered root first, the key's own layer (if any) last. */

@@ -4,6 +4,8 @@
 // "alice: rpm 120 → 60 (from engineering)", "ci-key: model gpt-4o no longer allowed".
 import {
   type EffectiveLimit,
+  MONEY_LIMITS,
+  NUMERIC_LIMITS,
   type NumericLimit,
   nearest,
   type PolicyLayer,
@@ -41,23 +43,12 @@ function keyLayers(state: GatewayState, keyId: string): PolicyLayer[] | undefine
   return key.policy ? [...layers, { source: `key:${key.id}`, policy: key.policy }] : layers;
 }
 
-const numericLimits: NumericLimit[] = [
-  'rpm',
-  'tpm',
-  'rpd',
-  'tpd',
-  'daily_budget',
-  'monthly_budget',
-  'concurrency',
-];
-const moneyLimits = new Set<NumericLimit>(['daily_budget', 'monthly_budget']);
-
 /** `account:engineering` → `engineering`, `key:ci` → `key ci`. */
 const layerName = (source: string) =>
   source.startsWith('account:') ? source.slice('account:'.length) : source.replace(':', ' ');
 
 const shownLimit = (name: NumericLimit, l: EffectiveLimit | undefined) =>
-  l === undefined ? 'unlimited' : moneyLimits.has(name) ? fromMicros(l.value) : String(l.value);
+  l === undefined ? 'unlimited' : MONEY_LIMITS.has(name) ? fromMicros(l.value) : String(l.value);
 
 /** Exact model names any policy or price mentions: the names whose admission the plan reports. */
 function candidateModels(states: GatewayState[]): string[] {
@@ -91,7 +82,7 @@ function compare(name: string, before: PolicyLayer[], after: PolicyLayer[], mode
   const b = resolveEffectivePolicy(before);
   const a = resolveEffectivePolicy(after);
   const lines: string[] = [];
-  for (const limit of numericLimits) {
+  for (const limit of NUMERIC_LIMITS) {
     const was = b.limits[limit];
     const now = a.limits[limit];
     if (was?.value === now?.value) continue;

@@ -3,8 +3,10 @@
 // Pure: the inverse of desiredState() for what a file can hold. Secrets are never exported:
 // upstream keys carry the `key_env` they were applied with (or `UPSTREAM_KEY_<ID>` when created
 // through the API), and gateway keys are left out (their keys are not recoverable by design).
+
+import { ratesToFile } from '../billing/price-fields';
 import type { GatewayState } from './plan';
-import { fromMicros, type PolicyFileInput } from './schema';
+import type { PolicyFileInput } from './schema';
 
 /** A level's timeouts as the policy file and the admin API spell them. */
 export function levelTimeouts(l: {
@@ -18,8 +20,6 @@ export function levelTimeouts(l: {
 type FileKey = NonNullable<PolicyFileInput['levels']>[number]['keys'] extends (infer K)[] | undefined
   ? K
   : never;
-
-const money = (micros: number | null) => (micros === null ? undefined : fromMicros(micros));
 
 export function exportPolicy(state: GatewayState): PolicyFileInput {
   const accounts = [...state.accounts]
@@ -78,20 +78,8 @@ export function exportPolicy(state: GatewayState): PolicyFileInput {
       model: p.model,
       ...(p.accountId === null ? {} : { account: p.accountId }),
       effective_from: p.effectiveFrom,
-      input: fromMicros(p.inputPerMtok),
-      output: fromMicros(p.outputPerMtok),
-      ...optional('cached_read', money(p.cachedReadPerMtok)),
-      ...optional('cache_write', money(p.cacheWritePerMtok)),
-      ...optional('reasoning', money(p.reasoningPerMtok)),
-      ...optional('per_image', money(p.perImage)),
-      ...optional('per_audio_second', money(p.perAudioSecond)),
-      ...optional('per_million_chars', money(p.perMillionChars)),
-      ...optional('per_web_search', money(p.perWebSearch)),
+      ...ratesToFile(p),
       markup_bps: p.markupBps,
     }));
   return { version: 1, accounts, levels, prices };
-}
-
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }

@@ -2,9 +2,11 @@
 // of
 // changes that would make the running gateway match it. Applying an empty plan changes nothing,
 // which is what makes `apply` idempotent.
+
+import { type Rates, ratesFromFile } from '../billing/price-fields';
 import { isValidTimeZone } from '../lib/time';
 import { canonical, type FieldDiff, fieldDiff } from './diff';
-import { type Policy, type PolicyFile, toMicros } from './schema';
+import type { Policy, PolicyFile } from './schema';
 
 export interface AccountState {
   id: string;
@@ -49,23 +51,14 @@ export interface GatewayKeyState {
   policy: Policy | null;
 }
 
-export interface PriceState {
+export type PriceState = {
   /** `${model}|${accountId ?? ''}|${effectiveFrom}` */
   key: string;
   model: string;
   accountId: string | null;
   effectiveFrom: string;
-  inputPerMtok: number;
-  outputPerMtok: number;
-  cachedReadPerMtok: number | null;
-  cacheWritePerMtok: number | null;
-  reasoningPerMtok: number | null;
-  perImage: number | null;
-  perAudioSecond: number | null;
-  perMillionChars: number | null;
-  perWebSearch: number | null;
   markupBps: number;
-}
+} & Rates;
 
 export interface GatewayState {
   accounts: AccountState[];
@@ -103,99 +96,126 @@ export interface ResolvedSecrets {
   gatewayKeys: Record<string, { hash: string; prefix: string }>;
 }
 
-const optionalMicros = (v: string | undefined) => (v === undefined ? null : toMicros(v));
-
 /** The state the file asks for. Throws PlanError for what the file cannot mean. */
 export function desiredState(file: PolicyFile, secrets: ResolvedSecrets): GatewayState {
-  const accounts: AccountState[] = file.accounts.map((a, i) => {
-    if (a.timezone !== undefined && !isValidTimeZone(a.timezone)) {
-      throw new PlanError(`accounts[${i}].timezone`, `unknown time zone "${a.timezone}"`);
-    }
-    return {
-      id: a.id,
-      parentId: a.parent ?? null,
-      name: a.name,
-      kind: a.kind,
-      status: a.status,
-      level: a.level ?? null,
-      timezone: a.timezone ?? null,
-      policy: a.policy,
-    };
-  });
-  const levels: LevelState[] = file.levels.map((l) => ({
+  return {
+    accounts: file.accounts.map(accountState),
+    levels: file.levels.map(levelState),
+    upstreamKeys: file.levels.flatMap((l, li) =>
+      l.keys.map((k, ki) =>
+        upstreamKeyState(l.id, k, secrets.upstreamFingerprints[k.id] ?? null, `levels[${li}].keys[${ki}]`),
+      ),
+    ),
+    gatewayKeys: file.gateway_keys.map((k, i) =>
+      gatewayKeyState(k, secrets.gatewayKeys[k.id], `gateway_keys[${i}]`),
+    ),
+    prices: file.prices.map(priceState),
+  };
+}
+
+type FileAccount = PolicyFile['accounts'][number];
+type FileLevel = PolicyFile['levels'][number];
+type FileUpstreamKey = FileLevel['keys'][number];
+type FileGatewayKey = PolicyFile['gateway_keys'][number];
+type FilePrice = PolicyFile['prices'][number];
+
+function accountState(a: FileAccount, i: number): AccountState {
+  if (a.timezone !== undefined && !isValidTimeZone(a.timezone)) {
+    throw new PlanError(`accounts[${i}].timezone`, `unknown time zone "${a.timezone}"`);
+  }
+  return {
+    id: a.id,
+    parentId: a.parent ?? null,
+    name: a.name,
+    kind: a.kind,
+    status: a.status,
+    level: a.level ?? null,
+    timezone: a.timezone ?? null,
+    policy: a.policy,
+  };
+}
+
+function levelState(l: FileLevel): LevelState {
+  return {
     id: l.id,
     name: l.name,
     retries: l.retries,
     connectTimeoutMs: l.timeouts.connect_ms ?? 10_000,
     firstByteTimeoutMs: l.timeouts.first_byte_ms ?? 60_000,
     idleTimeoutMs: l.timeouts.idle_ms ?? 60_000,
-  }));
-  const upstreamKeys: UpstreamKeyState[] = file.levels.flatMap((l, li) =>
-    l.keys.map((k, ki) => {
-      const fingerprint = secrets.upstreamFingerprints[k.id] ?? null;
-      if (fingerprint === null && k.provider !== 'mock') {
-        throw new PlanError(
-          `levels[${li}].keys[${ki}].key_env`,
-          `no secret was resolved for upstream key "${k.id}" (key_env ${k.key_env})`,
-        );
-      }
-      const options: Record<string, string> = {};
-      if (k.deployment) options['deployment'] = k.deployment;
-      if (k.api_version) options['api_version'] = k.api_version;
-      if (k.key_env) options['key_env'] = k.key_env;
-      if (k.oauth) {
-        options['token_url'] = k.oauth.token_url;
-        options['client_id'] = k.oauth.client_id;
-        if (k.oauth.scope) options['scope'] = k.oauth.scope;
-        if (k.oauth.client_secret_env) options['client_secret_env'] = k.oauth.client_secret_env;
-      }
-      return {
-        id: k.id,
-        levelId: l.id,
-        provider: k.provider,
-        baseUrl: k.base_url ?? null,
-        weight: k.weight,
-        status: k.status,
-        fingerprint,
-        credentialKind: k.oauth ? ('oauth_refresh' as const) : ('api_key' as const),
-        options,
-      };
-    }),
-  );
-  const gatewayKeys: GatewayKeyState[] = file.gateway_keys.map((k, i) => {
-    const resolved = secrets.gatewayKeys[k.id];
-    if (!resolved)
-      throw new PlanError(
-        `gateway_keys[${i}].key_env`,
-        `no key was resolved for gateway key "${k.id}" (key_env ${k.key_env})`,
-      );
-    return {
-      id: k.id,
-      accountId: k.account,
-      name: k.name,
-      hash: resolved.hash,
-      prefix: resolved.prefix,
-      expiresAt: k.expires_at ? Date.parse(k.expires_at) : null,
-      policy: k.policy ?? null,
-    };
-  });
-  const prices: PriceState[] = file.prices.map((p) => ({
+  };
+}
+
+/** Provider specifics kept in the key's options: azure deployment and version, key_env, OAuth. */
+function upstreamOptions(k: FileUpstreamKey): Record<string, string> {
+  const options: Record<string, string> = {};
+  if (k.deployment) options['deployment'] = k.deployment;
+  if (k.api_version) options['api_version'] = k.api_version;
+  if (k.key_env) options['key_env'] = k.key_env;
+  if (k.oauth) {
+    options['token_url'] = k.oauth.token_url;
+    options['client_id'] = k.oauth.client_id;
+    if (k.oauth.scope) options['scope'] = k.oauth.scope;
+    if (k.oauth.client_secret_env) options['client_secret_env'] = k.oauth.client_secret_env;
+  }
+  return options;
+}
+
+function upstreamKeyState(
+  levelId: number,
+  k: FileUpstreamKey,
+  fingerprint: string | null,
+  at: string,
+): UpstreamKeyState {
+  if (fingerprint === null && k.provider !== 'mock') {
+    throw new PlanError(
+      `${at}.key_env`,
+      `no secret was resolved for upstream key "${k.id}" (key_env ${k.key_env})`,
+    );
+  }
+  return {
+    id: k.id,
+    levelId,
+    provider: k.provider,
+    baseUrl: k.base_url ?? null,
+    weight: k.weight,
+    status: k.status,
+    fingerprint,
+    credentialKind: k.oauth ? 'oauth_refresh' : 'api_key',
+    options: upstreamOptions(k),
+  };
+}
+
+function gatewayKeyState(
+  k: FileGatewayKey,
+  resolved: ResolvedSecrets['gatewayKeys'][string] | undefined,
+  at: string,
+): GatewayKeyState {
+  if (!resolved)
+    throw new PlanError(
+      `${at}.key_env`,
+      `no key was resolved for gateway key "${k.id}" (key_env ${k.key_env})`,
+    );
+  return {
+    id: k.id,
+    accountId: k.account,
+    name: k.name,
+    hash: resolved.hash,
+    prefix: resolved.prefix,
+    expiresAt: k.expires_at ? Date.parse(k.expires_at) : null,
+    policy: k.policy ?? null,
+  };
+}
+
+function priceState(p: FilePrice): PriceState {
+  return {
     key: `${p.model}|${p.account ?? ''}|${p.effective_from}`,
     model: p.model,
     accountId: p.account ?? null,
     effectiveFrom: p.effective_from,
-    inputPerMtok: toMicros(p.input),
-    outputPerMtok: toMicros(p.output),
-    cachedReadPerMtok: optionalMicros(p.cached_read),
-    cacheWritePerMtok: optionalMicros(p.cache_write),
-    reasoningPerMtok: optionalMicros(p.reasoning),
-    perImage: optionalMicros(p.per_image),
-    perAudioSecond: optionalMicros(p.per_audio_second),
-    perMillionChars: optionalMicros(p.per_million_chars),
-    perWebSearch: optionalMicros(p.per_web_search),
+    ...ratesFromFile(p),
     markupBps: p.markup_bps,
-  }));
-  return { accounts, levels, upstreamKeys, gatewayKeys, prices };
+  };
 }
 
 function diffFields<T extends object>(current: T, desired: T): (keyof T & string)[] {

@@ -3,6 +3,7 @@
 // loader all validate with these, so a file that passes `plan` is exactly what `apply` accepts.
 // Pure: imported by both the Worker and the Node CLI.
 import { z } from 'zod';
+import { PROVIDER_KINDS } from '../providers/kinds';
 
 /** Decimal amount in the account currency, e.g. "25" or "0.125"; parsed to integer micro-units. */
 export const money = z
@@ -79,15 +80,7 @@ export const policySchema = z
 export type Policy = z.infer<typeof policySchema>;
 export type Limits = z.infer<typeof limitsSchema>;
 
-export const providerKinds = [
-  'openai',
-  'anthropic',
-  'gemini',
-  'azure-openai',
-  'openai-compatible',
-  'mock',
-] as const;
-export const providerKind = z.enum(providerKinds);
+export const providerKind = z.enum(PROVIDER_KINDS);
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
 

@@ -2,7 +2,7 @@
 // the
 // provider's own wire. docs/providers.md's provider table says the same.
 import { describe, expect, it } from 'vitest';
-import type { ProviderKind } from '../db/schema';
+import type { ProviderKind } from './kinds';
 import { planFor } from './registry';
 import type { WireProtocol } from './types';
 

@@ -6,7 +6,7 @@
 // streamed
 // as they arrive, unknown fields kept, only the model replaced); any other is translated through
 // the bridge IR to and from the provider's `translateVia` wire.
-import type { ProviderKind } from '../db/schema';
+
 import { UpstreamError } from '../errors/gateway-error';
 import { anthropicAdapter } from './anthropic';
 import { anthropicModelListing } from './anthropic/models';
@@ -16,16 +16,16 @@ import { geminiAdapter } from './gemini';
 import { geminiBatchEmbedClient, geminiEmbedClient, geminiEmbeddings } from './gemini/embeddings';
 import { geminiModelListing } from './gemini/models';
 import { geminiGenerateProtocol } from './gemini/protocol';
+import type { ProviderKind } from './kinds';
 import { mockWire } from './mock';
 import { mockEmbeddings } from './mock/embeddings';
-import { OPENAI_DEFAULT_BASE } from './openai';
-import { openAIChatAdapter, openAICompatibleChatAdapter } from './openai/chat-bridge';
-import { openAIChatProtocol } from './openai/chat-protocol';
+import { OPENAI_DEFAULT_BASE, openAIChatAdapter, openAICompatibleChatAdapter } from './openai';
 import { azureEmbeddings, openAIEmbeddings, openAIEmbeddingsClient } from './openai/embeddings';
 import { MEDIA, openAIMediaWire } from './openai/media';
 import { openAIModelListing } from './openai/models';
-import { openAIResponsesAdapter } from './openai/responses-bridge';
-import { openAIResponsesProtocol } from './openai/responses-protocol';
+import { openAIChatProtocol } from './openai/protocol';
+import { openAIResponsesAdapter } from './openai-responses';
+import { openAIResponsesProtocol } from './openai-responses/protocol';
 import type {
   ClientProtocolSpec,
   EmbeddingsClientSpec,

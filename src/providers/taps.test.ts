@@ -2,14 +2,14 @@
 // chunking, the same usage the bridge's full stream decoder reads, and a break reported in the
 // protocol's own error shape.
 import { describe, expect, it } from 'vitest';
+import { fixtureNames, fixtureText, ragged } from '../../test/conformance/fixtures';
 import type { StreamDecoder } from '../bridge/adapter';
-import { fixtureNames, fixtureText, ragged } from '../bridge/conformance/fixtures';
 import { anthropicStreamDecoder } from './anthropic/stream';
 import { anthropicStreamTap } from './anthropic/tap';
 import { geminiStreamDecoder } from './gemini/stream';
 import { geminiStreamTap } from './gemini/tap';
-import { responsesStreamDecoder } from './openai/responses-stream';
-import { responsesStreamTap } from './openai/responses-tap';
+import { responsesStreamDecoder } from './openai-responses/stream';
+import { responsesStreamTap } from './openai-responses/tap';
 import type { TapOptions, UsageTap } from './types';
 
 const cases: [string, (o: TapOptions) => UsageTap, () => StreamDecoder][] = [

@@ -3,9 +3,9 @@
 import type { z } from 'zod';
 import type { ClientSide, RouteInfo, UpstreamConfig, UpstreamSide } from '../bridge/adapter';
 import type { JsonRecord } from '../bridge/read';
-import type { ProviderKind } from '../db/schema';
 import type { StreamObserver } from '../usage/pump';
 import type { MeteredUnits, TokenUsage } from '../usage/types';
+import type { ProviderKind } from './kinds';
 
 export interface UpstreamOptions {
   deployment?: string;

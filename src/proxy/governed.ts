@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import type { PickResponse } from '../../durable-objects/key-pool';
 import type { AppEnv } from '../app-env';
+import { findPrice } from '../billing/pricing';
 import { GatewayError } from '../errors/gateway-error';
 import { admit, placeOf } from '../governance/admission';
 import { estimateDemand } from '../governance/estimate';
@@ -14,11 +15,10 @@ import type { ProtocolFamily } from '../providers/types';
 import { keyPicker } from '../routing/pickers';
 import type { ModelRoute } from '../routing/resolve-model';
 import { type GatewayConfig, gatewayConfig } from '../state/config';
-import { findPrice } from '../usage/pricing';
+import { type DeliveryMeta, type RequestMeta, type UsageResult, usageRecord } from '../usage/metering';
 import { sendUsage } from '../usage/producer';
 import type { Delivery, Exchange } from './exchange';
 import { candidates, type Delivered, type FailoverDeps, sendWithFailover } from './failover';
-import { type DeliveryMeta, type RequestMeta, type UsageResult, usageRecord } from './metering';
 
 export interface GovernedRequest {
   /** The endpoint as recorded in usage events, e.g. `/v1/messages`. */
@@ -127,7 +127,10 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
     },
     meter(delivery, result) {
       const record = usageRecord(meta, delivery, result, pricing);
-      admission.settle({ tokens: record.promptTokens + record.completionTokens, cost: record.costMicros });
+      admission.settle({
+        tokens: record['promptTokens'] + record['completionTokens'],
+        cost: record['costMicros'],
+      });
       return sendUsage(env.USAGE_QUEUE, record);
     },
   };

@@ -15,7 +15,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
 } from '../errors/gateway-error';
-import { isStoredResponseId } from '../providers/openai/responses-state';
+import { isStoredResponseId } from '../providers/openai-responses/state';
 import { planFor } from '../providers/registry';
 import type { WireProtocol } from '../providers/types';
 import { gatewayConfig } from '../state/config';

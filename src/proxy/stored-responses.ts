@@ -14,7 +14,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { IRRequest, IRResponse } from '../bridge/ir';
 import type { JsonRecord } from '../bridge/read';
-import { itemFromIR, namingOf, responsesResponseFromIR } from '../providers/openai/responses-response';
+import { itemFromIR, namingOf, responsesResponseFromIR } from '../providers/openai-responses/response';
 import {
   expandStored,
   hasStoredRefs,
@@ -22,7 +22,7 @@ import {
   newStoredResponseId,
   storedRefs,
   wantsStore,
-} from '../providers/openai/responses-state';
+} from '../providers/openai-responses/state';
 
 export const DEFAULT_TTL_DAYS = 30;
 /** Below D1's 2 MB row limit, with room for the other columns. */

@@ -1,4 +1,4 @@
-// The routing map of an account (C7) for the operator's console: for each model name a request
+// The routing map of an account (routing and key pools) for the operator's console: for each model name a request
 // might carry, where the gateway sends it — the mapped model, the level and the switch-over chain,
 // and which layer decided each step — or why it is refused. Pure: the same resolveModel the proxy
 // runs, so the map cannot disagree with what requests get.

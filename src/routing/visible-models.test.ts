@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveEffectivePolicy } from '../policy/effective';
-import { ModelRouteCache } from '../routing/resolve-model';
 import type { LevelConfig } from '../state/config';
+import { ModelRouteCache } from './resolve-model';
 import { visibleModels } from './visible-models';
 
 const level = (id: number, keys: number): [number, LevelConfig] => [

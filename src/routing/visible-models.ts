@@ -6,9 +6,10 @@
 // resolves for this key exactly as a request would (mapped, allowed by every layer's allowlist,
 // routed to a level) and that level, or a level of its switch_over chain, has an upstream key.
 // Names reachable only through globs cannot be enumerated and are not listed.
+
+import type { AuthContext } from '../auth/gateway-key';
 import { PermissionDeniedError } from '../errors/gateway-error';
 import { isGlob } from '../policy/glob';
-import type { AuthContext } from '../state/auth-context';
 import type { GatewayConfig } from '../state/config';
 
 export function visibleModels(

@@ -2,13 +2,14 @@
 // levels with their upstream keys, and prices. One D1 batch on a cold isolate, then memory.
 import { eq, isNull } from 'drizzle-orm';
 import { REFRESH_MARGIN_MS } from '../../durable-objects/key-pool';
+import { pickRates } from '../billing/price-fields';
+import type { PriceRow } from '../billing/pricing';
 import { decryptSecret } from '../crypto/secrets';
 import { database } from '../db/client';
 import { accounts, levels, modelPrices, upstreamKeys } from '../db/schema';
 import { isValidTimeZone } from '../lib/time';
 import { CredentialError } from '../providers/credential-error';
 import type { UpstreamCredential, UpstreamOptions } from '../providers/types';
-import type { PriceRow } from '../usage/pricing';
 import { keyRing } from './keyring';
 import { TtlCache } from './ttl-cache';
 
@@ -94,15 +95,7 @@ export async function loadGatewayConfig(env: Env): Promise<GatewayConfig> {
             model: p.model,
             accountPath: p.accountId ? accountPath : null,
             effectiveFrom: p.effectiveFrom,
-            inputPerMtok: p.inputPerMtok,
-            outputPerMtok: p.outputPerMtok,
-            cachedReadPerMtok: p.cachedReadPerMtok,
-            cacheWritePerMtok: p.cacheWritePerMtok,
-            reasoningPerMtok: p.reasoningPerMtok,
-            perImage: p.perImage,
-            perAudioSecond: p.perAudioSecond,
-            perMillionChars: p.perMillionChars,
-            perWebSearch: p.perWebSearch,
+            ...pickRates(p),
             markupBps: p.markupBps,
           },
         ],

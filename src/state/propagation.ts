@@ -5,7 +5,7 @@
 // Every other isolate checks the epoch at most every EPOCH_CHECK_MS before serving a request and
 // drops its caches when it moved: one Durable Object round trip per isolate per half second under
 // traffic, never one per request, and no D1 read while nothing changed.
-import { clearAuthCache } from './auth-context';
+import { clearAuthCache } from '../auth/gateway-key';
 import { clearConfigCache } from './config';
 
 export const EPOCH_CHECK_MS = 500;

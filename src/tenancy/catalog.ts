@@ -5,7 +5,6 @@
 import { asc, count, eq } from 'drizzle-orm';
 import type { KeyRing } from '../crypto/secrets';
 import { encryptSecret, fingerprintSecret, last4 } from '../crypto/secrets';
-import type { ProviderKind } from '../db/schema';
 import { levels, upstreamKeys } from '../db/schema';
 import {
   ConflictError,
@@ -13,6 +12,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
 } from '../errors/gateway-error';
+import type { ProviderKind } from '../providers/kinds';
 import { type AdminContext, auditRow, isUniqueViolation, requireCapability, runBatch } from './context';
 import { type Capability, isRootLevel } from './permissions';
 
@@ -269,4 +269,34 @@ export async function deleteUpstreamKey(ctx: AdminContext, id: string) {
 export async function listUpstreamKeys(ctx: AdminContext): Promise<UpstreamKeyRow[]> {
   assertRootCatalog(ctx, 'read');
   return ctx.db.select().from(upstreamKeys).orderBy(asc(upstreamKeys.levelId), asc(upstreamKeys.id));
+}
+
+/** The level an upstream key belongs to, or 404. */
+export async function upstreamKeyLevel(ctx: AdminContext, id: string): Promise<number> {
+  const [key] = await ctx.db
+    .select({ levelId: upstreamKeys.levelId })
+    .from(upstreamKeys)
+    .where(eq(upstreamKeys.id, id));
+  if (!key) throw new NotFoundError('upstream_key_not_found', `No upstream key "${id}".`);
+  return key.levelId;
+}
+
+/**
+ * The audit entry of an upstream key re-enabled by hand: its pool holds the state, so the caller
+ * passes the key's health read from the pool before and after.
+ */
+export async function auditUpstreamKeyEnabled(
+  ctx: AdminContext,
+  change: { id: string; levelId: number; before: unknown; after: unknown },
+): Promise<void> {
+  await runBatch(ctx.db, [
+    auditRow(ctx, {
+      action: 'upstream_key.enable',
+      targetType: 'upstream_key',
+      targetId: change.id,
+      accountPath: ctx.actor.accountPath,
+      before: { level_id: change.levelId, health: change.before },
+      after: { level_id: change.levelId, health: change.after },
+    }),
+  ]);
 }

@@ -2,7 +2,7 @@
 // and the two things every write does with it — enforce a decision and append an audit row in the
 // same D1 batch as the change (security and failure behaviour).
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Database } from '../db/client';
+import { type Database, database } from '../db/client';
 import { auditLog } from '../db/schema';
 import { NotFoundError, PermissionDeniedError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
@@ -16,6 +16,14 @@ export interface AdminContext {
   /** `cf-connecting-ip` of the caller. */
   ip: string | null;
   requestId: string;
+}
+
+/** The context of one admin call: a D1 handle, who is calling and when. */
+export function adminContextOf(
+  d1: D1Database,
+  call: { actor: Principal; now: number; ip: string | null; requestId: string },
+): AdminContext {
+  return { db: database(d1), ...call };
 }
 
 export interface AuditInput {

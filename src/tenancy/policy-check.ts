@@ -1,4 +1,4 @@
-// The one check a policy layer passes before it is stored (C4): values the schema cannot check,
+// The one check a policy layer passes before it is stored (inherited policy): values the schema cannot check,
 // then every way it would widen its parent's effective policy. Pure: the admin API's writes, the
 // policy preview and the console's editor (before it sends anything) all call this function.
 import type { EffectivePolicy } from '../policy/effective';

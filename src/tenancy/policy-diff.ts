@@ -1,4 +1,4 @@
-// The difference between two effective policies, field by field (C4): what the console's "what
+// The difference between two effective policies, field by field (inherited policy): what the console's "what
 // changes" preview lists. Pure, and free of I/O imports so the console bundles it too.
 import type { EffectivePolicyView, Origin } from './effective-view';
 

@@ -1,4 +1,4 @@
-// "What changes" before a policy is saved (C4, C11): the refusals the write would get (the same
+// "What changes" before a policy is saved (inherited policy, console): the refusals the write would get (the same
 // widening check the write runs) and, for the account and each of its descendants, every
 // effective field whose value or origin the new layer would change. Nothing is written.
 import { and, asc, eq, gt, lt } from 'drizzle-orm';

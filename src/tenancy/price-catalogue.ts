@@ -1,4 +1,4 @@
-// Price catalogue import (C8): LiteLLM's `model_prices_and_context_window.json` (a flat object
+// Price catalogue import (metering and pricing): LiteLLM's `model_prices_and_context_window.json` (a flat object
 // keyed by model name; USD per token as JSON numbers, e.g. `"input_cost_per_token": 2.5e-06`)
 // turned into the price table's integer micro-units, and the diff against the prices in force.
 // Pure: no I/O, no clock.

@@ -1,8 +1,9 @@
-// Importing a price catalogue (C8): the diff of a LiteLLM catalogue against the global prices in
+// Importing a price catalogue (metering and pricing): the diff of a LiteLLM catalogue against the global prices in
 // force on the import's date (a dry run), and applying it — one new effective-dated row per added
 // or changed model (or the same-date row replaced), each with its audit row, in one D1 batch.
 import { eq, isNull } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
+import type { PriceRow } from '../billing/prices';
 import { auditLog, modelPrices } from '../db/schema';
 import { InvalidRequestError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
@@ -16,7 +17,6 @@ import {
   parseLiteLLMCatalogue,
   type Skipped,
 } from './price-catalogue';
-import type { PriceRow } from './prices';
 import { redact } from './redact';
 
 /** One apply writes at most this many prices (filter the catalogue by provider for more). */

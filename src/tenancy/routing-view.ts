@@ -1,4 +1,4 @@
-// An account's routing map (C7) as the console shows it: every concrete model name its policy
+// An account's routing map (routing and key pools) as the console shows it: every concrete model name its policy
 // chain mentions (plus the priced models and any asked for), resolved the way requests are.
 import { modelPrices } from '../db/schema';
 import { resolveEffectivePolicy } from '../policy/effective';

@@ -1,4 +1,4 @@
-// The console's tree (C3, C11): one account's children a page at a time (or a name search over its
+// The console's tree (account tree and identity, console): one account's children a page at a time (or a name search over its
 // subtree), each with its status, how many children it has, today's spend of its subtree and the
 // use of the daily and monthly limits its own layer sets — so a tree of thousands of accounts is
 // browsed without ever being loaded whole. Three indexed reads per page: the children (parent

@@ -2,13 +2,13 @@
 // users up to the
 // admin role in their subtree; owners manage every role. Nobody changes their own role or status.
 import { asc, eq } from 'drizzle-orm';
+import { hashPassword } from '../auth/password';
 import type { UserRole } from '../db/schema';
 import { users } from '../db/schema';
 import { ConflictError, NotFoundError, PermissionDeniedError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
 import { accountInScope, loadAccount } from './chain';
 import { type AdminContext, auditRow, enforce, isUniqueViolation, runBatch } from './context';
-import { hashPassword } from './password';
 import { canAssignRole, decide } from './permissions';
 
 export type UserRow = typeof users.$inferSelect;

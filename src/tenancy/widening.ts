@@ -4,7 +4,7 @@
 //
 // Glob containment is decided conservatively: when it cannot be shown that every name a child
 // pattern matches is allowed by the parent, the write is refused (the caller can list names).
-import type { EffectivePolicy, NumericLimit } from '../policy/effective';
+import { type EffectivePolicy, MONEY_LIMITS, NUMERIC_LIMITS, type NumericLimit } from '../policy/effective';
 import { globMatch, isGlob } from '../policy/glob';
 import { fromMicros, type Policy, toMicros } from '../policy/schema';
 import { parseCidr, rangeWithin } from './acl';
@@ -30,23 +30,12 @@ export function globWithin(inner: string, outer: string): boolean {
   return inner.slice(0, firstWild).startsWith(a) && inner.slice(lastWild + 1).endsWith(b);
 }
 
-const numericLimits: readonly NumericLimit[] = [
-  'rpm',
-  'tpm',
-  'rpd',
-  'tpd',
-  'daily_budget',
-  'monthly_budget',
-  'concurrency',
-];
-const moneyLimits = new Set<NumericLimit>(['daily_budget', 'monthly_budget']);
-
 function limitNumber(name: NumericLimit, value: string | number): number {
-  return moneyLimits.has(name) ? toMicros(String(value)) : Number(value);
+  return MONEY_LIMITS.has(name) ? toMicros(String(value)) : Number(value);
 }
 
 function shown(name: NumericLimit, value: number): string {
-  return moneyLimits.has(name) ? fromMicros(value) : String(value);
+  return MONEY_LIMITS.has(name) ? fromMicros(value) : String(value);
 }
 
 function allowModels(parent: EffectivePolicy, child: Policy): Widening[] {
@@ -79,7 +68,7 @@ function modelMapper(parent: EffectivePolicy, child: Policy): Widening[] {
 
 function limits(parent: EffectivePolicy, child: Policy): Widening[] {
   const out: Widening[] = [];
-  for (const name of numericLimits) {
+  for (const name of NUMERIC_LIMITS) {
     const raw = child.limits?.[name];
     const cap = parent.limits[name];
     if (raw === undefined || cap === undefined) continue;

@@ -4,63 +4,34 @@
 // and only when it is new is the daily rollup incremented and the cost charged (credits and plans) — so a
 // redelivered message changes nothing. Poison messages go to the dead-letter queue with the reason;
 // when the write fails, the batch's valid messages are retried.
+
+import { getTableColumns } from 'drizzle-orm';
+import { chargeStatements } from '../billing/charging';
+import { usageDaily, usageEvents } from '../db/schema';
 import { creditChanged } from '../governance/credit';
-import { chargeStatements } from './charging';
-import { type UsageRecord, usageMessageSchema } from './record';
+import {
+  EVENT_COLUMNS,
+  EVENT_FIELDS,
+  type EventColumn,
+  type UsageRecord,
+  usageMessageSchema,
+} from './record';
 
-/** The columns of usage_events, in the order the queue records are unpacked (and the request log shows them). */
-export const EVENT_COLUMNS = [
-  'request_id',
-  'account_id',
-  'account_path',
-  'key_id',
-  'day',
-  'ts',
-  'endpoint',
-  'client_protocol',
-  'provider',
-  'model_requested',
-  'model',
-  'level',
-  'upstream_key_id',
-  'status',
-  'error_code',
-  'stream',
-  'prompt_tokens',
-  'completion_tokens',
-  'cached_read_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'images',
-  'audio_seconds',
-  'audio_chars',
-  'web_search_calls',
-  'cost_micros',
-  'estimated',
-  'unpriced',
-  'latency_ms',
-  'ttft_ms',
-  'retries',
-  'switched_over',
-] as const;
-
-const SUMMED = [
-  'prompt_tokens',
-  'completion_tokens',
-  'cached_read_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'images',
-  'audio_seconds',
-  'audio_chars',
-  'web_search_calls',
-  'cost_micros',
-] as const;
+// The counters a rollup sums: every usage_daily column that usage_events also has, but the group key.
+const GROUP_KEY = new Set(['accountId', 'day', 'model', 'accountPath']);
+const eventColumns = getTableColumns(usageEvents);
+const SUMMED = Object.entries(getTableColumns(usageDaily))
+  .filter(([key]) => key in eventColumns && !GROUP_KEY.has(key))
+  .map(([, column]) => column.name);
 
 // Records travel to D1 as JSON arrays of value rows (`eventValues`), unpacked by SQLite: a few
 // statements per delivered batch instead of two per record. D1 is single-threaded, so statements
 // per request are what bound the pipeline's throughput.
-const col = (c: (typeof EVENT_COLUMNS)[number]) => `json_extract(value, '$[${EVENT_COLUMNS.indexOf(c)}]')`;
+function col(c: EventColumn): string {
+  const at = EVENT_COLUMNS.indexOf(c);
+  if (at < 0) throw new Error(`usage_events has no column ${c}`);
+  return `json_extract(value, '$[${at}]')`;
+}
 
 // The records whose request id has no event yet are new: they get a pending row, which marks them
 // for the rollup and charging statements after it; `usage_pending` is empty outside this
@@ -88,41 +59,11 @@ errors = errors + excluded.errors, ${SUMMED.map((c) => `${c} = ${c} + excluded.$
 estimated_requests = estimated_requests + excluded.estimated_requests, unpriced_requests = unpriced_requests + excluded.unpriced_requests`;
 
 function eventValues(r: UsageRecord): (string | number | null)[] {
-  return [
-    r.requestId,
-    r.accountId,
-    r.accountPath,
-    r.keyId,
-    r.day,
-    r.ts,
-    r.endpoint,
-    r.clientProtocol,
-    r.provider,
-    r.modelRequested,
-    r.model,
-    r.level,
-    r.upstreamKeyId,
-    r.status,
-    r.errorCode,
-    r.stream ? 1 : 0,
-    r.promptTokens,
-    r.completionTokens,
-    r.cachedReadTokens,
-    r.cacheWriteTokens,
-    r.reasoningTokens,
-    r.images,
-    r.audioSeconds,
-    r.audioChars,
-    r.webSearchCalls,
-    r.costMicros,
-    r.estimated ? 1 : 0,
-    r.unpriced ? 1 : 0,
-    r.latencyMs,
-    r.ttftMs,
-    r.retries,
-    r.switchedOver ? 1 : 0,
-    r.walletAccountId ?? null,
-  ];
+  const values = EVENT_FIELDS.map((f) => {
+    const v = r[f];
+    return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+  });
+  return [...values, r['walletAccountId'] ?? null];
 }
 
 /** Records per bound JSON array: a few hundred KB, well under D1's 2 MB limit on one value. */
@@ -132,8 +73,8 @@ const RECORDS_PER_STATEMENT = 500;
 export async function writeUsage(db: D1Database, records: UsageRecord[]): Promise<void> {
   const charged = new Map<string, [string, string]>();
   for (const r of records) {
-    const wallet = r.walletAccountId ?? r.accountId;
-    if (r.costMicros > 0) charged.set(`${wallet} ${r.day}`, [wallet, r.day]);
+    const wallet = r['walletAccountId'] ?? r['accountId'];
+    if (r['costMicros'] > 0) charged.set(`${wallet} ${r['day']}`, [wallet, r['day']]);
   }
   const events: D1PreparedStatement[] = [];
   for (let i = 0; i < records.length; i += RECORDS_PER_STATEMENT) {
@@ -180,7 +121,7 @@ export async function handleUsageBatch(batch: MessageBatch<unknown>, env: Env): 
   // Prepaid wallets reconcile with what was just charged (off every request's path).
   const wallets = new Set<string>();
   for (const { records } of valid)
-    for (const r of records) if (r.costMicros > 0) wallets.add(r.walletAccountId ?? r.accountId);
+    for (const r of records) if (r['costMicros'] > 0) wallets.add(r['walletAccountId'] ?? r['accountId']);
   await creditChanged(env, wallets);
 }
 

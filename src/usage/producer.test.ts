@@ -12,7 +12,7 @@ describe('usage batcher', () => {
     }, 5);
     await Promise.all(['a', 'b', 'c'].map((id) => batcher.add(record(id))));
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.records.map((r) => r.requestId)).toEqual(['a', 'b', 'c']);
+    expect(sent[0]?.records.map((r) => r['requestId'])).toEqual(['a', 'b', 'c']);
     await batcher.add(record('d'));
     expect(sent).toHaveLength(2);
   });

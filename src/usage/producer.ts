@@ -72,7 +72,7 @@ export function sendUsage(queue: Queue, record: UsageRecord): Promise<void> {
             JSON.stringify({
               msg: 'usage message lost',
               error: String(err),
-              requestIds: message.records.map((r) => r.requestId),
+              requestIds: message.records.map((r) => r['requestId']),
             }),
           );
           throw err;

@@ -5,6 +5,7 @@
 // backoff (1 min doubling to 6 h, 10 attempts). Every attempt sends the same body and event id, so
 // a receiver de-duplicates by `switchyard-event-id`.
 import { decryptSecret } from '../crypto/secrets';
+import { type Clock, systemClock } from '../lib/clock';
 import { keyRing } from '../state/keyring';
 import { eventBody, type GatewayEvent } from './catalogue';
 import { signatureHeader } from './signing';
@@ -65,7 +66,12 @@ interface DueRow {
 }
 
 /** Sends every pending delivery that is due (of one event, when `eventId` is given). */
-export async function deliverDue(env: Env, now: number, eventId?: string): Promise<number> {
+export async function deliverDue(
+  env: Env,
+  now: number,
+  eventId?: string,
+  clock: Pick<Clock, 'now'> = systemClock,
+): Promise<number> {
   const { results } = await env.DB.prepare(
     `SELECT d.id, d.event_id, d.body, d.attempts, e.url, e.secret_ciphertext, e.kek_id,
        e.previous_secret_ciphertext, e.previous_kek_id, e.previous_expires_at
@@ -76,11 +82,12 @@ export async function deliverDue(env: Env, now: number, eventId?: string): Promi
     .bind(now, eventId ?? null)
     .all<DueRow>();
   let delivered = 0;
-  for (const row of results) if (await attempt(env, row, now)) delivered++;
+  for (const row of results) if (await attempt(env, row, now, clock)) delivered++;
   return delivered;
 }
 
-async function attempt(env: Env, row: DueRow, now: number): Promise<boolean> {
+/** One delivery attempt; `clock` stamps the signature and the delivery (the send itself takes time). */
+async function attempt(env: Env, row: DueRow, now: number, clock: Pick<Clock, 'now'>): Promise<boolean> {
   let statusCode: number | null = null;
   let error: string | null = null;
   try {
@@ -88,7 +95,7 @@ async function attempt(env: Env, row: DueRow, now: number): Promise<boolean> {
     const secrets = [await decryptSecret(ring, row.secret_ciphertext, row.kek_id)];
     if (row.previous_secret_ciphertext && row.previous_kek_id && (row.previous_expires_at ?? 0) > now)
       secrets.push(await decryptSecret(ring, row.previous_secret_ciphertext, row.previous_kek_id));
-    const timestamp = Math.floor(Date.now() / 1_000);
+    const timestamp = Math.floor(clock.now() / 1_000);
     const res = await fetch(row.url, {
       method: 'POST',
       headers: {
@@ -121,7 +128,7 @@ async function attempt(env: Env, row: DueRow, now: number): Promise<boolean> {
       error,
       ok ? 'delivered' : attempts >= MAX_ATTEMPTS ? 'failed' : 'pending',
       now + backoffMs(attempts),
-      ok ? Date.now() : null,
+      ok ? clock.now() : null,
     )
     .run();
   return ok;

@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readPolicyFile, resolveSecrets, sendPolicy } from '../../src/cli/policy-client';
-import type { ProviderKind } from '../../src/db/schema';
 import type { PolicyFileInput } from '../../src/policy/schema';
 import { policyFileSchema } from '../../src/policy/schema';
+import type { ProviderKind } from '../../src/providers/kinds';
 import { repoRoot } from './gateway';
 
 export const newGatewayKey = () => `sy_${randomBytes(32).toString('base64url')}`;

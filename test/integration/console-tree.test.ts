@@ -1,4 +1,4 @@
-// The console's tree and policy-preview endpoints (C3, C4, C11) against the real Worker and D1:
+// The console's tree and policy-preview endpoints (account tree and identity, inherited policy, console) against the real Worker and D1:
 // a page of children with counts, today's spend and quota use; cursor paging; subtree search;
 // the preview's refusals (the same check a PUT runs) and per-descendant changes, writing nothing;
 // and the ledger's kind filter.

@@ -2,7 +2,7 @@
 // often than the balance covers, with both ledger entries under one ref.
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renewPlans } from '../../src/jobs/renewals';
+import { renewPlans } from '../../src/billing/renewals';
 import { ADMIN_TOKEN, applyPolicy, call } from './helpers';
 
 const admin = (path: string, init: RequestInit & { json?: unknown } = {}) =>

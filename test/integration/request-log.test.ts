@@ -74,7 +74,9 @@ const deep = Array.from({ length: 21 }, (_, i) => {
 });
 const all = [...events, ...deep, ...wide];
 const newestFirst = (rs: UsageRecord[]) =>
-  [...rs].sort((x, y) => y.ts - x.ts || (y.requestId < x.requestId ? -1 : 1)).map((r) => r.requestId);
+  [...rs]
+    .sort((x, y) => y['ts'] - x['ts'] || (y['requestId'] < x['requestId'] ? -1 : 1))
+    .map((r) => r['requestId']);
 
 const callers = {} as Record<'b' | 'c' | 'd', Caller>;
 
@@ -165,19 +167,19 @@ describe('request log scoping', () => {
   });
 
   it("answers 404 for another tenant's request, exactly as for a missing one", async () => {
-    const ofC = events.find((e) => e.accountId === 'c') as UsageRecord;
-    const ofB = events.find((e) => e.accountId === 'b') as UsageRecord;
-    const other = await errorOf(callers.b.send(`/admin/v1/requests/${ofC.requestId}`));
-    const above = await errorOf(callers.d.send(`/admin/v1/requests/${ofB.requestId}`));
+    const ofC = events.find((e) => e['accountId'] === 'c') as UsageRecord;
+    const ofB = events.find((e) => e['accountId'] === 'b') as UsageRecord;
+    const other = await errorOf(callers.b.send(`/admin/v1/requests/${ofC['requestId']}`));
+    const above = await errorOf(callers.d.send(`/admin/v1/requests/${ofB['requestId']}`));
     const missing = await errorOf(callers.b.send('/admin/v1/requests/rl-nope'));
     for (const e of [other, above, missing])
       expect(e).toMatchObject({ status: 404, code: 'request_not_found' });
-    expect(other.message.replace(ofC.requestId, '?')).toBe(missing.message.replace('rl-nope', '?'));
+    expect(other.message.replace(ofC['requestId'], '?')).toBe(missing.message.replace('rl-nope', '?'));
     // Nor does the request_id filter see across the boundary.
     expect(
-      (await ok<Page>(callers.b.send(`/admin/v1/requests?${RANGE}&request_id=${ofC.requestId}`))).data,
+      (await ok<Page>(callers.b.send(`/admin/v1/requests?${RANGE}&request_id=${ofC['requestId']}`))).data,
     ).toEqual([]);
-    await ok(callers.c.send(`/admin/v1/requests/${ofC.requestId}`));
+    await ok(callers.c.send(`/admin/v1/requests/${ofC['requestId']}`));
   });
 
   it('shows nothing of a key outside the subtree (the same as a key that does not exist)', async () => {
@@ -187,28 +189,31 @@ describe('request log scoping', () => {
 });
 
 const filters: [string, (r: UsageRecord) => boolean][] = [
-  ['key=key-b', (r) => r.keyId === 'key-b'],
-  ['model=claude-y', (r) => r.model === 'claude-y' || r.modelRequested === 'claude-y'],
-  ['model=alias-fast', (r) => r.model === 'alias-fast' || r.modelRequested === 'alias-fast'],
-  ['status=2xx', (r) => r.status >= 200 && r.status < 300],
-  ['status=4xx', (r) => r.status >= 400 && r.status < 500],
-  ['status=5xx', (r) => r.status >= 500 && r.status < 600],
-  ['status=error', (r) => r.status >= 400],
-  ['protocol=anthropic', (r) => r.clientProtocol === 'anthropic'],
-  ['provider=openai', (r) => r.provider === 'openai'],
-  ['level=2', (r) => r.level === 2],
-  ['estimated=true', (r) => r.estimated],
-  ['estimated=false', (r) => !r.estimated],
-  ['unpriced=true', (r) => r.unpriced],
-  ['unpriced=false', (r) => !r.unpriced],
-  ['min_cost=3000', (r) => r.costMicros >= 3000],
-  ['min_latency=200', (r) => r.latencyMs >= 200],
-  ['request_id=rl-013', (r) => r.requestId === 'rl-013'],
-  ['from=2026-10-01T00:10:00Z&to=2026-10-01T00:15:00Z', (r) => r.ts >= T + 600_000 && r.ts < T + 900_000],
-  ['from=2026-10-02&to=2026-10-03', (r) => r.ts >= T + 86_400_000 && r.ts < T + 2 * 86_400_000],
+  ['key=key-b', (r) => r['keyId'] === 'key-b'],
+  ['model=claude-y', (r) => r['model'] === 'claude-y' || r['modelRequested'] === 'claude-y'],
+  ['model=alias-fast', (r) => r['model'] === 'alias-fast' || r['modelRequested'] === 'alias-fast'],
+  ['status=2xx', (r) => r['status'] >= 200 && r['status'] < 300],
+  ['status=4xx', (r) => r['status'] >= 400 && r['status'] < 500],
+  ['status=5xx', (r) => r['status'] >= 500 && r['status'] < 600],
+  ['status=error', (r) => r['status'] >= 400],
+  ['protocol=anthropic', (r) => r['clientProtocol'] === 'anthropic'],
+  ['provider=openai', (r) => r['provider'] === 'openai'],
+  ['level=2', (r) => r['level'] === 2],
+  ['estimated=true', (r) => r['estimated']],
+  ['estimated=false', (r) => !r['estimated']],
+  ['unpriced=true', (r) => r['unpriced']],
+  ['unpriced=false', (r) => !r['unpriced']],
+  ['min_cost=3000', (r) => r['costMicros'] >= 3000],
+  ['min_latency=200', (r) => r['latencyMs'] >= 200],
+  ['request_id=rl-013', (r) => r['requestId'] === 'rl-013'],
+  [
+    'from=2026-10-01T00:10:00Z&to=2026-10-01T00:15:00Z',
+    (r) => r['ts'] >= T + 600_000 && r['ts'] < T + 900_000,
+  ],
+  ['from=2026-10-02&to=2026-10-03', (r) => r['ts'] >= T + 86_400_000 && r['ts'] < T + 2 * 86_400_000],
   [
     'status=error&provider=openai&min_latency=100',
-    (r) => r.status >= 400 && r.provider === 'openai' && r.latencyMs >= 100,
+    (r) => r['status'] >= 400 && r['provider'] === 'openai' && r['latencyMs'] >= 100,
   ],
 ];
 
@@ -307,11 +312,11 @@ describe('request log export', () => {
     expect(rows.map((r) => r.request_id)).toEqual(want());
     const first = all.find((e) => e.requestId === rows[0]?.request_id) as UsageRecord;
     expect(rows[0]).toMatchObject({
-      account_path: first.accountPath,
-      status: String(first.status),
-      estimated: String(first.estimated),
-      cost_micros: String(first.costMicros),
-      key_id: first.keyId ?? '',
+      account_path: first['accountPath'],
+      status: String(first['status']),
+      estimated: String(first['estimated']),
+      cost_micros: String(first['costMicros']),
+      key_id: first['keyId'] ?? '',
     });
   });
 
@@ -371,16 +376,16 @@ describe('request detail', () => {
   it('shows names, the upstream last 4 and provider kind, the price that applied, the retention', async () => {
     // A gpt-x request of d (under b) through the openai key: b's override applies on 2026-10-01.
     const e = events.find(
-      (r) => r.accountId === 'd' && r.model === 'gpt-x' && r.provider === 'openai' && r.keyId,
+      (r) => r['accountId'] === 'd' && r['model'] === 'gpt-x' && r['provider'] === 'openai' && r['keyId'],
     );
     if (!e) throw new Error('fixture has no such event');
-    const res = await callers.b.send(`/admin/v1/requests/${e.requestId}`);
+    const res = await callers.b.send(`/admin/v1/requests/${e['requestId']}`);
     const text = await res.text();
     expect(res.status).toBe(200);
     expect(text).not.toContain(UPSTREAM_SECRET);
     const detail = JSON.parse(text) as Record<string, unknown>;
     expect(detail).toMatchObject({
-      request_id: e.requestId,
+      request_id: e['requestId'],
       account_id: 'd',
       account_path: '/a/b/d/',
       account_name: 'D',
@@ -389,12 +394,12 @@ describe('request detail', () => {
       upstream_key_id: 'up-openai',
       upstream_key_last4: 'WXYZ',
       upstream_protocol: 'openai',
-      client_protocol: e.clientProtocol,
+      client_protocol: e['clientProtocol'],
       level: 2,
-      ts: e.ts,
-      cost_micros: e.costMicros,
-      latency_ms: e.latencyMs,
-      ttft_ms: e.ttftMs,
+      ts: e['ts'],
+      cost_micros: e['costMicros'],
+      latency_ms: e['latencyMs'],
+      ttft_ms: e['ttftMs'],
       retries: 0,
       switched_over: false,
       stream: false,
@@ -410,7 +415,7 @@ describe('request detail', () => {
     });
     expect(detail['key_prefix']).toMatch(/^sy_test_/);
     // The list row is the detail without the extra fields.
-    const [row] = (await ok<Page>(callers.b.send(`/admin/v1/requests?${RANGE}&request_id=${e.requestId}`)))
+    const [row] = (await ok<Page>(callers.b.send(`/admin/v1/requests?${RANGE}&request_id=${e['requestId']}`)))
       .data;
     const {
       account_name,
@@ -426,9 +431,9 @@ describe('request detail', () => {
   });
 
   it('shows the global price where no override applies, and no price for an unknown model', async () => {
-    const ofC = events.find((r) => r.accountId === 'c' && r.model === 'gpt-x') as UsageRecord;
+    const ofC = events.find((r) => r['accountId'] === 'c' && r['model'] === 'gpt-x') as UsageRecord;
     const priced = await ok<{ price: Record<string, unknown> | null; key_name: string | null }>(
-      callers.c.send(`/admin/v1/requests/${ofC.requestId}`),
+      callers.c.send(`/admin/v1/requests/${ofC['requestId']}`),
     );
     expect(priced.price).toMatchObject({
       account_id: null,
@@ -436,9 +441,9 @@ describe('request detail', () => {
       input: '1',
       output: '2',
     });
-    const ofClaude = events.find((r) => r.accountId === 'c' && r.model === 'claude-y') as UsageRecord;
+    const ofClaude = events.find((r) => r['accountId'] === 'c' && r['model'] === 'claude-y') as UsageRecord;
     const unpriced = await ok<{ price: unknown; upstream_key_last4: unknown }>(
-      callers.c.send(`/admin/v1/requests/${ofClaude.requestId}`),
+      callers.c.send(`/admin/v1/requests/${ofClaude['requestId']}`),
     );
     expect(unpriced.price).toBeNull();
   });

@@ -158,19 +158,19 @@ describe('charging usage (credits and plans)', () => {
     // One delivery each: a delivered batch's records of one account are charged together (see below).
     for (const r of [r1, r2, r3, r4]) await deliver([r]);
 
-    expect(await charges('payer', r1.requestId)).toEqual([
+    expect(await charges('payer', r1['requestId'])).toEqual([
       { amount: -70, source: 'allowance', grant_id: 'sub' },
     ]);
-    expect(await charges('payer', r2.requestId)).toEqual([
+    expect(await charges('payer', r2['requestId'])).toEqual([
       { amount: -30, source: 'allowance', grant_id: 'sub' },
       { amount: -30, source: 'addon', grant_id: 'addon' },
     ]);
-    expect(await charges('payer', r3.requestId)).toEqual([
+    expect(await charges('payer', r3['requestId'])).toEqual([
       { amount: -20, source: 'addon', grant_id: 'addon' },
       { amount: -30, source: 'card', grant_id: 'card-soon' },
       { amount: -50, source: 'card', grant_id: 'card-late' },
     ]);
-    expect(await charges('payer', r4.requestId)).toEqual([
+    expect(await charges('payer', r4['requestId'])).toEqual([
       { amount: -30, source: 'card', grant_id: 'card-late' },
       { amount: -70, source: 'balance', grant_id: null },
     ]);
@@ -183,7 +183,7 @@ describe('charging usage (credits and plans)', () => {
     // The next day the allowance is whole again.
     const r5 = record('payer', 120, { day: '2026-10-03', ts: T0 + 24 * HOUR });
     await deliver([r5]);
-    expect(await charges('payer', r5.requestId)).toEqual([
+    expect(await charges('payer', r5['requestId'])).toEqual([
       { amount: -100, source: 'allowance', grant_id: 'sub' },
       { amount: -20, source: 'addon', grant_id: 'addon' },
     ]);
@@ -208,8 +208,8 @@ describe('charging usage (credits and plans)', () => {
     await deliver(records.slice(0, 1), records.slice(1));
     // The batch is named by the smallest request id among the records that cost something.
     const batch = records
-      .filter((r) => r.costMicros > 0)
-      .map((r) => r.requestId)
+      .filter((r) => r['costMicros'] > 0)
+      .map((r) => r['requestId'])
       .sort()[0] as string;
     const { results } = await env.DB.prepare(
       "SELECT ref, amount, source, memo FROM ledger_entries WHERE account_id = 'batched' AND kind = 'usage' ORDER BY rowid",

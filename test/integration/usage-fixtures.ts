@@ -5,7 +5,7 @@ import type { UsageRecord } from '../../src/usage/record';
 
 /** A successful, priced chat completion record; `overrides` set what a test is about. */
 export function usageRecord(requestId: string, overrides: Partial<UsageRecord> = {}): UsageRecord {
-  const accountId = overrides.accountId ?? 'acct-x';
+  const accountId = overrides['accountId'] ?? 'acct-x';
   return {
     requestId,
     accountId,

@@ -8,7 +8,7 @@ import { capAtPeriodEnd } from '../../durable-objects/period-end';
 import { CallRate, type HintedResult, isRelay, RELAY_ABOVE_PER_S } from '../../durable-objects/relay';
 import {
   type Admission,
-  type Exchange,
+  type GovernorExchange,
   GovernorRefusal,
   LeaseClient,
 } from '../../src/governance/lease-client';
@@ -339,7 +339,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     iso.lastRequestAt = sim.time;
     iso.grantVersion = new Map();
     iso.recentExcess = [];
-    const direct: Exchange = (governorId, req) => {
+    const direct: GovernorExchange = (governorId, req) => {
       const g = governor(governorId, iso.colo);
       return net.call(
         iso.colo,

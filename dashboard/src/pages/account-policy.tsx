@@ -1,4 +1,4 @@
-// The policy editor (C4): every field of an account's (or one of its keys') own layer, next to the
+// The policy editor (inherited policy): every field of an account's (or one of its keys') own layer, next to the
 // value it inherits and the layer that sets it, and what is effective now. The draft is checked as
 // it is typed with the API's own functions (the schema, then policyRefusals — the check every
 // policy write runs), so a widening is refused on its field before anything is sent; the API's

@@ -1,4 +1,4 @@
-// Money of one account (C6): its balance and ledger (filter by kind and source, paged by the API's
+// Money of one account (credits and plans): its balance and ledger (filter by kind and source, paged by the API's
 // cursor, CSV of every matching entry), top-up (the root), allocation from the parent and debit,
 // the plans granted (subscriptions, cards with their expiry, add-ons) with today's remaining
 // allowance, and redemption codes (minted by the root and shown once; redeemed by anyone). Amounts

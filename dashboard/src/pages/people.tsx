@@ -1,4 +1,4 @@
-// Users and management tokens of one account (C3): invite a user with a role and a first password,
+// Users and management tokens of one account (account tree and identity): invite a user with a role and a first password,
 // change a role, disable or re-enable, set a new password; create a scoped, expiring token (shown
 // once) and revoke one. The API refuses what the caller's role or scopes do not allow; its message
 // is shown where the action was taken.

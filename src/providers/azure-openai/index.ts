@@ -6,7 +6,7 @@
 // `api-version` defaults to AZURE_DEFAULT_API_VERSION (the GA version that has
 // stream_options.include_usage and max_completion_tokens).
 import type { BridgeAdapter, UpstreamConfig, UpstreamTarget } from '../../bridge/adapter';
-import { openAIChatBridge } from '../openai/chat-bridge';
+import { openAIChatBridge } from '../openai';
 
 export const AZURE_DEFAULT_API_VERSION = '2024-10-21';
 

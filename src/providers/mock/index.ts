@@ -3,7 +3,7 @@
 // an upstream wire like any other: chat clients get it passed through, every other client protocol
 // is translated to and from it by the bridge.
 import { list, rec, str } from '../../bridge/read';
-import { openAIChatAdapter } from '../openai/chat-bridge';
+import { openAIChatAdapter } from '../openai';
 import type { UpstreamRequest, UpstreamWire } from '../types';
 import { mockReply } from './reply';
 
@@ -13,11 +13,11 @@ function sse(data: unknown): Uint8Array {
   return encoder.encode(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
 }
 
-export function mockChatResponse(body: UpstreamRequest['body']): Response {
+export function mockChatResponse(body: UpstreamRequest['body'], now = Date.now()): Response {
   const model = str(body['model']) ?? 'mock';
   const { text, promptTokens, completionTokens } = mockReply(model, list(body['messages']).map(rec));
   const id = `chatcmpl-mock-${crypto.randomUUID().slice(0, 8)}`;
-  const created = Math.floor(Date.now() / 1000);
+  const created = Math.floor(now / 1000);
   const usage = {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,

@@ -12,8 +12,8 @@ import { count, type JsonRecord, list, num, rec, str, unsupported } from '../../
 import { jsonObjectAfter } from '../../bridge/sse-frame';
 import { azureTarget } from '../azure-openai';
 import type { EmbeddingsClientSpec, EmbeddingsWire, EmbedRequest } from '../types';
-import { bearerTarget } from './chat-bridge';
-import { openAIErrorToGateway } from './error-ir';
+import { openAIErrorToGateway } from './errors';
+import { bearerTarget } from './index';
 
 const schema = z.looseObject({
   model: z.string().min(1, 'model is required'),

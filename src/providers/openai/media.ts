@@ -8,8 +8,8 @@ import { count, rec, str } from '../../bridge/read';
 import { jsonObjectAfter } from '../../bridge/sse-frame';
 import type { TokenUsage } from '../../usage/types';
 import type { MediaEndpoint, MediaSpec, MediaWire } from '../types';
-import { bearerTarget } from './chat-bridge';
-import { openAIErrorToGateway } from './error-ir';
+import { openAIErrorToGateway } from './errors';
+import { bearerTarget } from './index';
 
 /** `usage` as image and transcription models report it: input/output tokens. */
 function tokenUsage(text: string): TokenUsage | null {

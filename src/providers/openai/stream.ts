@@ -1,111 +1,151 @@
-// Tap on an OpenAI chat-completions SSE stream: forwards bytes as they arrive, reads the usage
-// chunk, notes when the first chunk arrived (it carries the first token), and — when the gateway asked for usage on the client's behalf —
-// drops the usage-only chunk the client did not ask for.
-//
-// On the hot path: events are framed on their blank-line separators and only an event that
-// carries a usage object is parsed as JSON; every other event is forwarded (or re-emitted
-// verbatim) without being parsed.
-import type { StreamObserver } from '../../usage/pump';
+// OpenAI chat-completions streams ↔ IR events.
+// Upstream chunks carry `choices[0].delta` (content, tool_calls[] by index, and on compatible servers
+// reasoning_content), a finish chunk, then — with stream_options.include_usage — a usage chunk with
+// `choices: []`, then `data: [DONE]`. The decoder holds the finish reason until [DONE] so usage
+// always precedes the IR stop; a stream that ends after a finish reason but without [DONE] (some
+// compatible servers) is complete, one that ends before it was cut.
+import type { StreamDecoder, StreamEncodeContext, StreamEncoder } from '../../bridge/adapter';
+import type { IRStopReason, IRStreamEvent } from '../../bridge/ir';
+import { type JsonRecord, list, rec, str } from '../../bridge/read';
+import { jsonData, sseDecoder, sseEvent } from '../../bridge/sse';
+import { EventSink } from '../../bridge/stream';
+import { errorBody } from '../../errors/render';
 import type { TokenUsage } from '../../usage/types';
-import { normalizeOpenAIUsage } from './response';
+import { openAIStreamError } from './errors';
+import { chatUsageFromIR, chatUsageToIR, finishFromIR, finishToIR, reasoningText } from './response';
 
-export interface OpenAIStreamTap extends StreamObserver {
-  usage(): TokenUsage | null;
-  firstTokenAt(): number | null;
-}
+export function chatStreamDecoder(): StreamDecoder {
+  const sink = new EventSink();
+  const toolIds = new Map<string, string>();
+  let finish: IRStopReason | undefined;
+  let refused = false;
+  let usage: TokenUsage | undefined;
 
-const USAGE_MARK = '"usage":{';
-
-/** The data of one SSE event (its `data:` lines joined), per the EventSource framing rules. */
-export function eventData(event: string): string {
-  const lines = event.split(/\r?\n/).filter((l) => l.startsWith('data:'));
-  return lines.map((l) => (l[5] === ' ' ? l.slice(6) : l.slice(5))).join('\n');
-}
-
-/** Index just past the first event separator (blank line) in `text`, or -1. */
-function eventEnd(text: string, from = 0): number {
-  const lf = text.indexOf('\n\n', from);
-  const crlf = text.indexOf('\r\n\r\n', from);
-  if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
-  return lf < 0 ? -1 : lf + 2;
-}
-
-export function openAIStreamTap(opts: { stripUsageChunk: boolean; now: () => number }): OpenAIStreamTap {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  let usage: TokenUsage | null = null;
-  let firstTokenAt: number | null = null;
-  let carry = '';
-
-  /** True when the event is the usage-only chunk (usage read either way). */
-  const inspect = (event: string): boolean => {
-    if (!event.includes(USAGE_MARK)) return false;
-    try {
-      const chunk = JSON.parse(eventData(event)) as {
-        choices?: unknown[];
-        usage?: Parameters<typeof normalizeOpenAIUsage>[0];
-      };
-      usage = normalizeOpenAIUsage(chunk.usage) ?? usage;
-      return Array.isArray(chunk.choices) && chunk.choices.length === 0;
-    } catch {
-      return false;
-    }
+  const complete = (): void => {
+    if (usage) sink.usage(usage);
+    let reason = refused ? 'content_filter' : (finish ?? 'end_turn');
+    // Some compatible servers finish a tool-calling turn with "stop".
+    if (reason === 'end_turn' && sink.sawToolCall) reason = 'tool_use';
+    sink.stop(reason);
   };
 
-  const frame = (text: string, emit: boolean): string => {
-    carry += text;
-    let out = '';
-    let start = 0;
-    for (let end = eventEnd(carry); end >= 0; end = eventEnd(carry, start)) {
-      const event = carry.slice(start, end);
-      const usageOnly = inspect(event);
-      if (emit && !(usageOnly && opts.stripUsageChunk)) out += event;
-      start = end;
+  const onChunk = (chunk: JsonRecord): void => {
+    if (chunk['error'] !== undefined && chunk['error'] !== null) {
+      sink.fail(openAIStreamError(chunk['error']));
+      return;
     }
-    carry = carry.slice(start);
-    return out;
-  };
-
-  return {
-    chunk(bytes) {
-      firstTokenAt ??= opts.now();
-      const aligned = carry === '';
-      const text = decoder.decode(bytes, { stream: true });
-      if (!opts.stripUsageChunk) {
-        frame(text, false);
-        return bytes;
+    const choices = list(chunk['choices']);
+    // Azure opens with a choice-less prompt-filter chunk whose id is blank: start on real content.
+    if (!sink.started && (choices.length > 0 || chunk['usage']))
+      sink.start(str(chunk['id']) ?? '', str(chunk['model']) ?? '');
+    const choice = rec(choices.find((c) => (rec(c)['index'] ?? 0) === 0));
+    const delta = rec(choice['delta']);
+    const reasoning = reasoningText(delta);
+    if (reasoning) sink.thinking(reasoning);
+    const content = str(delta['content']);
+    if (content) sink.text(content);
+    const refusal = str(delta['refusal']);
+    if (refusal) {
+      refused = true;
+      sink.text(refusal);
+    }
+    for (const raw of list(delta['tool_calls'])) {
+      const call = rec(raw);
+      const key = String(call['index'] ?? 0);
+      const fn = rec(call['function']);
+      const id = str(call['id']);
+      if (id && toolIds.get(key) !== id) {
+        toolIds.set(key, id);
+        sink.toolStart(key, id, str(fn['name']) ?? '');
       }
-      const out = frame(text, true);
-      // Nothing dropped from a chunk of whole events (the usual case): forward its own bytes. Ending
-      // on a newline, it holds no partial character the decoder kept back.
-      if (aligned && carry === '' && out.length === text.length && bytes[bytes.length - 1] === 10)
-        return bytes;
-      return out ? encoder.encode(out) : null;
-    },
-    end() {
-      const rest = carry + decoder.decode();
-      carry = '';
-      if (!opts.stripUsageChunk || !rest) return null;
-      return encoder.encode(rest);
-    },
-    failure(reason) {
-      // Whatever partial event was pending is dropped; the error event is the last the client sees.
-      carry = '';
-      const message =
-        reason === 'upstream_idle_timeout'
-          ? 'The provider stopped sending mid-stream (idle timeout); the response is incomplete.'
-          : 'The provider broke off the stream; the response is incomplete.';
-      const error = {
-        error: {
-          message,
-          type: 'api_error',
-          param: null,
-          code: reason === 'upstream_error' ? 'upstream_stream_interrupted' : reason,
-        },
-      };
-      return encoder.encode(`data: ${JSON.stringify(error)}\n\n`);
-    },
-    usage: () => usage,
-    firstTokenAt: () => firstTokenAt,
+      sink.toolArgs(key, str(fn['arguments']) ?? '');
+    }
+    if (typeof choice['finish_reason'] === 'string') finish = finishToIR(choice['finish_reason']);
+    if (chunk['usage'] !== undefined && chunk['usage'] !== null) usage = chatUsageToIR(chunk['usage']);
   };
+
+  const onData = (data: string): void => {
+    if (sink.finished) return;
+    if (data.trim() === '[DONE]') {
+      complete();
+      return;
+    }
+    chunkData(data);
+  };
+  const chunkData = jsonData(onChunk);
+
+  return sseDecoder(sink, onData, () => {
+    if (!sink.finished && finish !== undefined) complete();
+  });
+}
+
+export function chatStreamEncoder(ctx: StreamEncodeContext): StreamEncoder {
+  let id = '';
+  let model = '';
+  let created = 0;
+  let usage: TokenUsage | undefined;
+  const toolOrdinal = new Map<number, number>();
+
+  const chunk = (delta: JsonRecord, finish: string | null = null): string =>
+    sseEvent({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    });
+
+  const encode = (e: IRStreamEvent): string => {
+    switch (e.type) {
+      case 'message_start':
+        id = e.id;
+        model = e.model;
+        created = Math.floor(ctx.now() / 1000);
+        return chunk({ role: 'assistant', content: '' });
+      case 'text_delta':
+        return chunk({ content: e.text });
+      case 'thinking_delta':
+        return chunk({ reasoning_content: e.text });
+      case 'tool_call_start': {
+        const ordinal = toolOrdinal.size;
+        toolOrdinal.set(e.index, ordinal);
+        const call = {
+          index: ordinal,
+          id: e.id,
+          type: 'function',
+          function: { name: e.name, arguments: '' },
+        };
+        return chunk({ tool_calls: [call] });
+      }
+      case 'tool_call_delta': {
+        const ordinal = toolOrdinal.get(e.index);
+        if (ordinal === undefined) return '';
+        return chunk({ tool_calls: [{ index: ordinal, function: { arguments: e.arguments } }] });
+      }
+      case 'usage':
+        usage = e.usage;
+        return '';
+      case 'message_stop': {
+        let out = chunk({}, finishFromIR(e.stopReason));
+        if (ctx.streamUsage && usage) {
+          out += sseEvent({
+            id,
+            object: 'chat.completion.chunk',
+            created,
+            model,
+            choices: [],
+            usage: chatUsageFromIR(usage),
+          });
+        }
+        return `${out}${sseEvent('[DONE]')}`;
+      }
+      case 'error':
+        // The openai SDKs raise an APIError for a chunk carrying `error`.
+        return sseEvent(errorBody(e.error, 'openai', ctx.requestId ?? ''));
+      default:
+        // Signatures and redacted reasoning have no place in chat chunks; part_stop needs no event.
+        return '';
+    }
+  };
+  return { push: encode };
 }

@@ -24,6 +24,8 @@ import {
   idParam,
   iso,
   json,
+  OK,
+  ok,
   okSchema,
   pageQuery,
   security,
@@ -106,7 +108,7 @@ const list = createRoute({
   security,
   summary: "List the caller's subtree (or `root`'s), ordered by path, with cursor pagination",
   request: { query: listQuery },
-  responses: { 200: json(pageSchema, 'One page of accounts'), ...errorResponses },
+  responses: ok(pageSchema, 'One page of accounts'),
 });
 
 const create = createRoute({
@@ -130,7 +132,7 @@ const read = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(accountSchema, 'The account'), ...errorResponses },
+  responses: ok(accountSchema, 'The account'),
 });
 
 const update = createRoute({
@@ -161,7 +163,7 @@ function statusRoute(action: 'suspend' | 'reactivate' | 'disable') {
     security,
     summary: `${action[0]?.toUpperCase()}${action.slice(1)} a descendant account (applies to its whole subtree)`,
     request: { params: idParam },
-    responses: { 200: json(accountSchema, 'The account with its new status'), ...errorResponses },
+    responses: ok(accountSchema, 'The account with its new status'),
   });
 }
 
@@ -188,7 +190,7 @@ export const accountsRoute = adminRouter()
   .openapi(remove, async (c) => {
     await deleteAccount(adminContext(c), c.req.valid('param').id);
     await notifyConfigChange(c.env);
-    return c.json({ ok: true as const }, 200);
+    return c.json(OK, 200);
   });
 
 for (const action of ['suspend', 'reactivate', 'disable'] as const) {

@@ -2,50 +2,13 @@
 // it), served from daily rollups with one indexed range query, as JSON or CSV (`?format=csv`).
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { quotaStatus } from '../../analytics/quota';
-import {
-  anomalies,
-  billingBreakdown,
-  dailyTrend,
-  type LatencySample,
-  latencyByModel,
-  modelDistribution,
-  previousDay,
-  type RollupRow,
-  type StackBy,
-  stackedTrend,
-  subAccountRanking,
-  toCsv,
-  totals,
-} from '../../analytics/views';
+import { analyticsView, LATENCY_SAMPLE, type View, views } from '../../analytics/serve';
+import { TOTAL_FIELDS, type TotalField, toCsv } from '../../analytics/views';
 import type { AppEnv } from '../../app-env';
-import { database } from '../../db/client';
 import { InvalidRequestError } from '../../errors/gateway-error';
-import { limitSetOf } from '../../governance/chain';
-import { dayIn } from '../../lib/time';
 import { gatewayConfig } from '../../state/config';
-import { type AccountRow, accountInScope, loadChain, subtreeRange } from '../../tenancy/chain';
-import type { AdminContext } from '../../tenancy/context';
-import { balanceOf } from '../../tenancy/ledger';
-import { inSubtree } from '../../tenancy/permissions';
-import { periodRollups, subtreeRollups } from '../../usage/period-rollups';
 import { adminContext, adminRouter, errorResponses, security } from './openapi';
-
-/** How many raw events the latency view reads at most. */
-const LATENCY_SAMPLE = 50_000;
-
-const views = [
-  'quota',
-  'totals',
-  'models',
-  'trend',
-  'series',
-  'ranking',
-  'billing',
-  'anomalies',
-  'latency',
-] as const;
-type View = (typeof views)[number];
+import { usageDailyRowSchema } from './usage-daily';
 
 const query = z.object({
   /** Defaults to the caller's own account. */
@@ -60,18 +23,11 @@ const query = z.object({
 });
 
 const int = z.number().int();
-const totalsShape = {
-  requests: int,
-  errors: int,
-  promptTokens: int,
-  completionTokens: int,
-  cachedReadTokens: int,
-  cacheWriteTokens: int,
-  reasoningTokens: int,
-  images: int,
-  webSearchCalls: int,
-  costMicros: int.openapi({ description: 'Integer micro-units of the root currency' }),
-};
+const totalsMask = Object.fromEntries(TOTAL_FIELDS.map((f) => [f, true])) as Record<TotalField, true>;
+/** The summed columns of usage_daily, typed from the table. */
+const totalsShape = usageDailyRowSchema
+  .pick(totalsMask)
+  .extend({ costMicros: int.openapi({ description: 'Integer micro-units of the root currency' }) }).shape;
 
 /** Each view's row, so clients (the console) get real types from the OpenAPI document. */
 const rowSchemas = {
@@ -193,113 +149,10 @@ function viewRoute<V extends View>(view: V) {
   });
 }
 
-function daysBefore(day: string, n: number): string {
-  let d = day;
-  for (let i = 0; i < n; i++) d = previousDay(d);
-  return d;
-}
-
-function shape(
-  view: Exclude<View, 'quota' | 'latency'>,
-  rows: RollupRow[],
-  path: string,
-  from: string,
-  to: string,
-  by: StackBy,
-): Record<string, unknown>[] {
-  switch (view) {
-    case 'totals':
-      return [{ from, to, ...totals(rows) }];
-    case 'models':
-      return modelDistribution(rows);
-    case 'trend':
-      return dailyTrend(rows, from, to);
-    case 'series':
-      return stackedTrend(rows, from, to, by, path);
-    case 'ranking':
-      return subAccountRanking(rows, path);
-    case 'billing':
-      return billingBreakdown(rows);
-    case 'anomalies':
-      return anomalies(rows, to).map((a) => ({ ...a, zScore: Number.isFinite(a.zScore) ? a.zScore : null }));
-  }
-}
-
-async function rollups(c: Context<AppEnv>, path: string, from: string, to: string): Promise<RollupRow[]> {
-  return subtreeRollups(database(c.env.DB), path, from, to);
-}
-
-/** Limits on the account's chain (usage shown where the caller may see it) and its credit today. */
-async function quotaView(c: Context<AppEnv>, ctx: AdminContext, account: AccountRow, today: string) {
-  const chain = (await loadChain(ctx.db, account.path)).map((l) => ({
-    id: l.account.id,
-    path: l.account.path,
-    limits: limitSetOf(l.policy),
-    visible: inSubtree(ctx.actor.accountPath, l.account.path),
-  }));
-  const top = chain.find((l) => l.visible)?.path ?? account.path;
-  const [usage, grants, balance] = await Promise.all([
-    periodRollups(c.env.DB, top, today),
-    c.env.DB.prepare(
-      `SELECT g.kind, g.daily_allowance, g.remaining, (SELECT -SUM(l.amount) FROM ledger_entries l
-         WHERE l.grant_id = g.id AND l.day = ? AND l.kind = 'usage') AS used_today
-       FROM plan_grants g
-       WHERE g.account_id = ? AND g.status = 'active' AND g.starts_at <= ? AND g.expires_at > ?`,
-    )
-      .bind(today, account.id, ctx.now, ctx.now)
-      .all<{
-        kind: string;
-        daily_allowance: number | null;
-        remaining: number | null;
-        used_today: number | null;
-      }>(),
-    balanceOf(ctx.db, account.id),
-  ]);
-  const credit = { allowance: { total: 0, used: 0 }, addon: { total: 0, used: 0 }, cards: 0, balance };
-  for (const g of grants.results) {
-    if (g.kind === 'card') credit.cards += g.remaining ?? 0;
-    const into = g.kind === 'subscription' ? credit.allowance : g.kind === 'addon' ? credit.addon : null;
-    if (into) {
-      into.total += g.daily_allowance ?? 0;
-      into.used += g.used_today ?? 0;
-    }
-  }
-  return quotaStatus(account.id, chain, usage, credit);
-}
-
-/** The raw events behind the latency view: the newest in the range, bounded so the view stays cheap. */
-async function latencySamples(c: Context<AppEnv>, path: string, from: string, to: string) {
-  const { lower, upper } = subtreeRange(path);
-  const { results } = await c.env.DB.prepare(
-    `SELECT model, status, latency_ms AS latencyMs, ttft_ms AS ttftMs FROM usage_events
-     WHERE account_path >= ? AND account_path < ? AND day >= ? AND day <= ?
-     ORDER BY ts DESC LIMIT ?`,
-  )
-    .bind(lower, upper, from, to, LATENCY_SAMPLE)
-    .all<LatencySample>();
-  return results;
-}
-
 async function serveView(c: Context<AppEnv>, view: View, q: z.infer<typeof query>) {
   const ctx = adminContext(c);
-  const accountId = q.account ?? ctx.actor.accountId;
-  const account = accountId ? await accountInScope(ctx, accountId, 'usage:read') : undefined;
-  const path = account?.path ?? ctx.actor.accountPath;
-  const today = dayIn((await gatewayConfig(c.env, ctx.now)).timezone, ctx.now);
-  const to = view === 'quota' ? today : (q.to ?? today);
-  const from = view === 'quota' ? today : (q.from ?? daysBefore(to, 29));
-  let data: Record<string, unknown>[];
-  if (view === 'quota') {
-    if (!account)
-      throw new InvalidRequestError('invalid_request', 'account: required for the quota view', 'account');
-    data = await quotaView(c, ctx, account, today);
-  } else if (view === 'latency') {
-    data = latencyByModel(await latencySamples(c, path, from, to));
-  } else {
-    // Anomalies compare `to` with the 14 days before it, whatever `from` says.
-    const rows = await rollups(c, path, view === 'anomalies' ? daysBefore(to, 14) : from, to);
-    data = shape(view, rows, path, from, to, q.by);
-  }
+  const { timezone } = await gatewayConfig(c.env, ctx.now);
+  const { data, from, to } = await analyticsView(ctx, c.env.DB, timezone, view, q);
   if (q.format === 'csv') {
     return c.body(toCsv(data), 200, {
       'content-type': 'text/csv; charset=utf-8',

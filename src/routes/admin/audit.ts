@@ -2,7 +2,7 @@
 // behaviour).
 import { createRoute, z } from '@hono/zod-openapi';
 import { type AuditRow, listAudit } from '../../tenancy/audit';
-import { adminContext, adminRouter, errorResponses, iso, json, pageQuery, security } from './openapi';
+import { adminContext, adminRouter, iso, ok, pageQuery, security } from './openapi';
 
 const auditSchema = z
   .object({
@@ -56,13 +56,10 @@ const list = createRoute({
       until: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Exclusive' }),
     }),
   },
-  responses: {
-    200: json(
-      z.object({ data: z.array(auditSchema), next_cursor: z.string().nullable() }),
-      'One page of entries',
-    ),
-    ...errorResponses,
-  },
+  responses: ok(
+    z.object({ data: z.array(auditSchema), next_cursor: z.string().nullable() }),
+    'One page of entries',
+  ),
 });
 
 export const auditRoute = adminRouter().openapi(list, async (c) => {

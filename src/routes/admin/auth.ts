@@ -3,12 +3,12 @@
 // Secure, SameSite=Strict) and a readable CSRF cookie; /logout clears them; /me says who is calling.
 import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
+import { sessionSecret } from '../../auth/admin-actor';
+import { login } from '../../auth/login';
+import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../../auth/session';
 import { gatewayConfig } from '../../state/config';
-import { login } from '../../tenancy/login';
 import { capabilitiesOf, userRoles } from '../../tenancy/permissions';
-import { CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../../tenancy/session';
 import { retentionDays } from '../../usage/retention';
-import { sessionSecret } from './actor';
 import {
   adminContext,
   adminRouter,
@@ -16,6 +16,8 @@ import {
   errorResponses,
   errorSchema,
   json,
+  OK,
+  ok,
   okSchema,
   security,
 } from './openapi';
@@ -74,7 +76,7 @@ const logoutRoute = createRoute({
   tags,
   security,
   summary: 'Clear the session cookies (with a cookie session, send the CSRF header)',
-  responses: { 200: json(okSchema, 'Signed out'), ...errorResponses },
+  responses: ok(okSchema, 'Signed out'),
 });
 
 const meRoute = createRoute({
@@ -82,7 +84,7 @@ const meRoute = createRoute({
   path: '/auth/me',
   tags,
   security,
-  responses: { 200: json(meSchema, 'The caller'), ...errorResponses },
+  responses: ok(meSchema, 'The caller'),
 });
 
 const cookieBase = { secure: true, sameSite: 'Strict', maxAge: SESSION_TTL_SECONDS } as const;
@@ -103,7 +105,7 @@ export const authRoute = adminRouter()
   .openapi(logoutRoute, (c) => {
     deleteCookie(c, SESSION_COOKIE, { path: '/admin', secure: true, sameSite: 'Strict', httpOnly: true });
     deleteCookie(c, CSRF_COOKIE, { path: '/', secure: true, sameSite: 'Strict' });
-    return c.json({ ok: true as const }, 200);
+    return c.json(OK, 200);
   })
   .openapi(meRoute, async (c) => {
     const actor = c.get('actor');

@@ -2,14 +2,11 @@
 // disabled-key alerts,
 // re-enabling a key, and an account's (or key's) live limit counters from its governor.
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { upstreamKeys } from '../../db/schema';
-import { NotFoundError } from '../../errors/gateway-error';
-import { assertRootCatalog } from '../../tenancy/catalog';
+import type { PoolState } from '../../../durable-objects/pools';
+import { assertRootCatalog, auditUpstreamKeyEnabled, upstreamKeyLevel } from '../../tenancy/catalog';
 import { accountInScope } from '../../tenancy/chain';
-import { auditRow, runBatch } from '../../tenancy/context';
 import { publishUpstreamKey } from '../../webhooks/events';
-import { adminContext, adminRouter, errorResponses, idParam, json, okSchema, security } from './openapi';
+import { adminContext, adminRouter, idParam, OK, ok, okSchema, security } from './openapi';
 
 const tags = ['Governance'];
 
@@ -42,6 +39,17 @@ const keyParam = z.object({
 
 const pool = (env: Env, levelId: number) => env.KEY_POOL.get(env.KEY_POOL.idFromName(`level:${levelId}`));
 
+/** A governor's pool (durable-objects/pools.ts PoolState), as the counters route shows it. */
+const poolStateSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('bucket'), tokens: z.number(), at: z.number() }),
+    z.object({ kind: z.literal('period'), used: z.number(), key: z.string() }),
+    z.object({ kind: z.literal('credit'), funds: z.number(), used: z.number(), day: z.string() }),
+  ])
+  .openapi('PoolState');
+const poolStateMatches: PoolState extends z.infer<typeof poolStateSchema> ? true : never = true;
+void poolStateMatches;
+
 export const governanceRoute = adminRouter()
   .openapi(
     createRoute({
@@ -51,16 +59,13 @@ export const governanceRoute = adminRouter()
       security,
       summary: "Each key's sleep-on-error state and the level's disabled-key alerts (root only)",
       request: { params: levelParam },
-      responses: {
-        200: json(
-          z.object({
-            keys: z.record(z.string(), healthSchema),
-            alerts: z.array(z.object({ keyId: z.string(), at: z.number(), reason: z.string() })),
-          }),
-          'Keys without an entry are healthy',
-        ),
-        ...errorResponses,
-      },
+      responses: ok(
+        z.object({
+          keys: z.record(z.string(), healthSchema),
+          alerts: z.array(z.object({ keyId: z.string(), at: z.number(), reason: z.string() })),
+        }),
+        'Keys without an entry are healthy',
+      ),
     }),
     async (c) => {
       assertRootCatalog(adminContext(c), 'read');
@@ -75,17 +80,13 @@ export const governanceRoute = adminRouter()
       security,
       summary: 'Re-enable a disabled upstream key (or end its cool-down); root only',
       request: { params: keyParam },
-      responses: { 200: json(okSchema, 'Enabled'), ...errorResponses },
+      responses: ok(okSchema, 'Enabled'),
     }),
     async (c) => {
       const ctx = adminContext(c);
       assertRootCatalog(ctx, 'catalog:write');
       const { id } = c.req.valid('param');
-      const [key] = await ctx.db
-        .select({ levelId: upstreamKeys.levelId })
-        .from(upstreamKeys)
-        .where(eq(upstreamKeys.id, id));
-      if (!key) throw new NotFoundError('upstream_key_not_found', `No upstream key "${id}".`);
+      const key = { levelId: await upstreamKeyLevel(ctx, id) };
       const stub = pool(c.env, key.levelId);
       // The key's sleep-on-error state before and after, for the audit row.
       const before = (await stub.health()).keys[id] ?? null;
@@ -96,17 +97,9 @@ export const governanceRoute = adminRouter()
         { id, levelId: key.levelId, reason: null },
         ctx.now,
       );
-      await runBatch(ctx.db, [
-        auditRow(ctx, {
-          action: 'upstream_key.enable',
-          targetType: 'upstream_key',
-          targetId: id,
-          accountPath: ctx.actor.accountPath,
-          before: { level_id: key.levelId, health: before },
-          after: { level_id: key.levelId, health: (await stub.health()).keys[id] ?? null },
-        }),
-      ]);
-      return c.json({ ok: true as const }, 200);
+      const after = (await stub.health()).keys[id] ?? null;
+      await auditUpstreamKeyEnabled(ctx, { id, levelId: key.levelId, before, after });
+      return c.json(OK, 200);
     },
   )
   .openapi(
@@ -117,17 +110,14 @@ export const governanceRoute = adminRouter()
       security,
       summary: "The account's live limit pools, parent lease and in-flight requests, from its governor",
       request: { params: idParam },
-      responses: {
-        200: json(
-          z.object({
-            pools: z.record(z.string(), z.unknown()),
-            lease: z.object({ balances: z.record(z.string(), z.number()), expiresAt: z.number() }),
-            inFlight: z.number(),
-          }),
-          'Pools are token buckets ({tokens, at}) or period counters ({used, key})',
-        ),
-        ...errorResponses,
-      },
+      responses: ok(
+        z.object({
+          pools: z.record(z.string(), poolStateSchema).openapi({ description: 'Keyed by dimension' }),
+          lease: z.object({ balances: z.record(z.string(), z.number()), expiresAt: z.number() }),
+          inFlight: z.number(),
+        }),
+        'Pools are token buckets, period counters or credit pools',
+      ),
     }),
     async (c) => {
       const account = await accountInScope(adminContext(c), c.req.valid('param').id, 'read');

@@ -20,6 +20,7 @@ import {
   idParam,
   iso,
   json,
+  ok,
   pageQuery,
   security,
   wideningResponse,
@@ -82,10 +83,10 @@ const list = createRoute({
   security,
   summary: "An account's gateway keys (prefix, name, expiry, revocation; never the key)",
   request: { params: idParam, query: pageQuery },
-  responses: {
-    200: json(z.object({ data: z.array(keySchema), next_cursor: z.string().nullable() }), 'One page of keys'),
-    ...errorResponses,
-  },
+  responses: ok(
+    z.object({ data: z.array(keySchema), next_cursor: z.string().nullable() }),
+    'One page of keys',
+  ),
 });
 
 const create = createRoute({
@@ -108,7 +109,7 @@ const read = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(keySchema, 'The key'), ...errorResponses },
+  responses: ok(keySchema, 'The key'),
 });
 
 const update = createRoute({
@@ -128,7 +129,7 @@ const revoke = createRoute({
   security,
   summary: 'Revoke: refused from the next proxy request on',
   request: { params: idParam },
-  responses: { 200: json(keySchema, 'The revoked key'), ...errorResponses },
+  responses: ok(keySchema, 'The revoked key'),
 });
 
 export const keysRoute = adminRouter()

@@ -1,9 +1,9 @@
 // The money ledger (credits and plans): /admin/v1/accounts/{id}/ledger (entries and the derived balance), and
 // top-up (root only), debit, and allocation from the parent (atomic; never overdraws the parent).
 import { createRoute, z } from '@hono/zod-openapi';
+import { allocate, debit, type LedgerRow, listLedger, readBalance, topUp } from '../../billing/ledger';
 import { creditChanged } from '../../governance/credit';
 import { money, toMicros } from '../../policy/schema';
-import { allocate, debit, type LedgerRow, listLedger, readBalance, topUp } from '../../tenancy/ledger';
 import { formatMicros } from '../../tenancy/paging';
 import {
   adminContext,
@@ -14,6 +14,7 @@ import {
   idParam,
   iso,
   json,
+  ok,
   pageQuery,
   security,
 } from './openapi';
@@ -96,15 +97,12 @@ const list = createRoute({
   security,
   summary: 'Entries, newest first (optionally of one kind or source), and the balance derived from them',
   request: { params: idParam, query: ledgerQuery },
-  responses: {
-    200: json(
-      balanceSchema
-        .extend({ data: z.array(entrySchema), next_cursor: z.string().nullable() })
-        .openapi('LedgerPage'),
-      'One page of entries',
-    ),
-    ...errorResponses,
-  },
+  responses: ok(
+    balanceSchema
+      .extend({ data: z.array(entrySchema), next_cursor: z.string().nullable() })
+      .openapi('LedgerPage'),
+    'One page of entries',
+  ),
 });
 
 const balance = createRoute({
@@ -113,7 +111,7 @@ const balance = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(balanceSchema, 'The balance'), ...errorResponses },
+  responses: ok(balanceSchema, 'The balance'),
 });
 
 function moneyRoute(action: 'topup' | 'debit' | 'allocate', summary: string, status: 201) {

@@ -26,10 +26,13 @@ import {
   adminRouter,
   body,
   conflictResponse,
+  deleted,
   errorResponses,
   idParam,
   iso,
   json,
+  OK,
+  ok,
   okSchema,
   security,
 } from './openapi';
@@ -167,10 +170,7 @@ export const levelsRoute = adminRouter()
   .openapi(
     createRoute({
       ...route('get', '/levels'),
-      responses: {
-        200: json(z.object({ data: z.array(levelSchema) }), 'Levels with their keys'),
-        ...errorResponses,
-      },
+      responses: ok(z.object({ data: z.array(levelSchema) }), 'Levels with their keys'),
     }),
     async (c) => {
       const rows = await listLevels(adminContext(c));
@@ -193,7 +193,7 @@ export const levelsRoute = adminRouter()
     createRoute({
       ...route('patch', '/levels/{id}'),
       request: { params: levelParam, body: body(levelUpdate) },
-      responses: { 200: json(levelSchema, 'Updated'), ...errorResponses },
+      responses: ok(levelSchema, 'Updated'),
     }),
     async (c) => {
       const row = await updateLevel(adminContext(c), c.req.valid('param').id, c.req.valid('json'));
@@ -210,16 +210,13 @@ export const levelsRoute = adminRouter()
     async (c) => {
       await deleteLevel(adminContext(c), c.req.valid('param').id);
       await notifyConfigChange(c.env);
-      return c.json({ ok: true as const }, 200);
+      return c.json(OK, 200);
     },
   )
   .openapi(
     createRoute({
       ...route('get', '/upstream-keys'),
-      responses: {
-        200: json(z.object({ data: z.array(upstreamKeySchema) }), 'Upstream keys, secrets withheld'),
-        ...errorResponses,
-      },
+      responses: ok(z.object({ data: z.array(upstreamKeySchema) }), 'Upstream keys, secrets withheld'),
     }),
     async (c) => c.json({ data: (await listUpstreamKeys(adminContext(c))).map(upstreamOut) }, 200),
   )
@@ -239,7 +236,7 @@ export const levelsRoute = adminRouter()
     createRoute({
       ...route('patch', '/upstream-keys/{id}'),
       request: { params: idParam, body: body(upstreamUpdate) },
-      responses: { 200: json(upstreamKeySchema, 'Updated'), ...errorResponses },
+      responses: ok(upstreamKeySchema, 'Updated'),
     }),
     async (c) => {
       const row = await updateUpstreamKey(
@@ -256,11 +253,11 @@ export const levelsRoute = adminRouter()
     createRoute({
       ...route('delete', '/upstream-keys/{id}'),
       request: { params: idParam },
-      responses: { 200: json(okSchema, 'Deleted'), ...errorResponses },
+      responses: deleted,
     }),
     async (c) => {
       await deleteUpstreamKey(adminContext(c), c.req.valid('param').id);
       await notifyConfigChange(c.env);
-      return c.json({ ok: true as const }, 200);
+      return c.json(OK, 200);
     },
   );

@@ -5,11 +5,10 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../../app-env';
-import { database } from '../../db/client';
 import { InvalidRequestError } from '../../errors/gateway-error';
 import { invalidRequestFrom } from '../../lib/validate';
 import { clientIp } from '../../tenancy/acl';
-import type { AdminContext } from '../../tenancy/context';
+import { type AdminContext, adminContextOf } from '../../tenancy/context';
 
 export function adminRouter(): OpenAPIHono<AppEnv> {
   const router = new OpenAPIHono<AppEnv>({
@@ -33,13 +32,12 @@ export function adminRouter(): OpenAPIHono<AppEnv> {
 }
 
 export function adminContext(c: Context<AppEnv>): AdminContext {
-  return {
-    db: database(c.env.DB),
+  return adminContextOf(c.env.DB, {
     actor: c.get('actor'),
     now: Date.now(),
     ip: clientIp(c.req.raw.headers),
     requestId: c.get('requestId'),
-  };
+  });
 }
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -97,3 +95,17 @@ export const pageQuery = z.object({
 });
 
 export const okSchema = z.object({ ok: z.literal(true) }).openapi('Ok');
+
+// The answers of a route, so each declares only its own: `schema` on success, then the errors
+// every admin route can give.
+export const ok = <S extends z.ZodType>(schema: S, description: string) => ({
+  200: json(schema, description),
+  ...errorResponses,
+});
+export const created = <S extends z.ZodType>(schema: S, description: string) => ({
+  201: json(schema, description),
+  ...errorResponses,
+});
+export const deleted = ok(okSchema, 'Deleted');
+/** The body of a route whose answer is only that it worked. */
+export const OK = { ok: true } as const;

@@ -1,9 +1,6 @@
 // Products (credits and plans): /admin/v1/plans (subscriptions, cards, add-ons), grants to accounts,
 // /admin/v1/redemption-codes (shown once, stored as hashes) and /admin/v1/redeem.
 import { createRoute, z } from '@hono/zod-openapi';
-import { creditChanged } from '../../governance/credit';
-import { money, toMicros } from '../../policy/schema';
-import { formatMicros } from '../../tenancy/paging';
 import {
   type CodeRow,
   createCodes,
@@ -17,17 +14,22 @@ import {
   purchasePlan,
   redeemCode,
   updatePlan,
-} from '../../tenancy/plans';
+} from '../../billing/plans';
+import { creditChanged } from '../../governance/credit';
+import { money, toMicros } from '../../policy/schema';
+import { formatMicros } from '../../tenancy/paging';
 import { entryOut, entrySchema } from './ledger';
 import {
   adminContext,
   adminRouter,
   body,
   conflictResponse,
+  created,
   errorResponses,
   idParam,
   iso,
   json,
+  ok,
   security,
 } from './openapi';
 
@@ -144,7 +146,7 @@ export const plansRoute = adminRouter()
       ...base,
       method: 'get',
       path: '/plans',
-      responses: { 200: json(z.object({ data: z.array(planSchema) }), 'Plans'), ...errorResponses },
+      responses: ok(z.object({ data: z.array(planSchema) }), 'Plans'),
     }),
     async (c) => c.json({ data: (await listPlans(adminContext(c))).map(planOut) }, 200),
   )
@@ -174,7 +176,7 @@ export const plansRoute = adminRouter()
       method: 'patch',
       path: '/plans/{id}',
       request: { params: idParam, body: body(planUpdate) },
-      responses: { 200: json(planSchema, 'Updated'), ...errorResponses },
+      responses: ok(planSchema, 'Updated'),
     }),
     async (c) =>
       c.json(planOut(await updatePlan(adminContext(c), c.req.valid('param').id, c.req.valid('json'))), 200),
@@ -185,10 +187,7 @@ export const plansRoute = adminRouter()
       method: 'get',
       path: '/accounts/{id}/grants',
       request: { params: idParam },
-      responses: {
-        200: json(z.object({ data: z.array(grantSchema) }), "The account's plans"),
-        ...errorResponses,
-      },
+      responses: ok(z.object({ data: z.array(grantSchema) }), "The account's plans"),
     }),
     async (c) =>
       c.json({ data: (await listGrants(adminContext(c), c.req.valid('param').id)).map(grantOut) }, 200),
@@ -256,10 +255,7 @@ export const plansRoute = adminRouter()
       method: 'get',
       path: '/redemption-codes',
       summary: 'Root only',
-      responses: {
-        200: json(z.object({ data: z.array(codeSchema) }), 'Codes (never the code itself)'),
-        ...errorResponses,
-      },
+      responses: ok(z.object({ data: z.array(codeSchema) }), 'Codes (never the code itself)'),
     }),
     async (c) => c.json({ data: (await listCodes(adminContext(c))).map(codeOut) }, 200),
   )
@@ -280,13 +276,10 @@ export const plansRoute = adminRouter()
             .strict(),
         ),
       },
-      responses: {
-        201: json(
-          z.object({ codes: z.array(z.string()), data: z.array(codeSchema) }),
-          'The codes, shown once',
-        ),
-        ...errorResponses,
-      },
+      responses: created(
+        z.object({ codes: z.array(z.string()), data: z.array(codeSchema) }),
+        'The codes, shown once',
+      ),
     }),
     async (c) => {
       const { codes, rows } = await createCodes(adminContext(c), c.req.valid('json'));
@@ -304,7 +297,7 @@ export const plansRoute = adminRouter()
           z.object({ code: z.string().min(1).max(200), account_id: z.string().optional() }).strict(),
         ),
       },
-      responses: { 201: json(grantSchema, 'The grant the code loaded'), ...errorResponses },
+      responses: created(grantSchema, 'The grant the code loaded'),
     }),
     async (c) => {
       const ctx = adminContext(c);

@@ -13,6 +13,7 @@ import {
   idParam,
   iso,
   json,
+  ok,
   security,
   wideningResponse,
 } from './openapi';
@@ -54,7 +55,7 @@ const read = createRoute({
   security,
   summary: "The account's own policy layer",
   request: { params: idParam },
-  responses: { 200: json(policyDocSchema, 'The policy'), ...errorResponses },
+  responses: ok(policyDocSchema, 'The policy'),
 });
 
 const write = createRoute({
@@ -74,7 +75,7 @@ const accountEffective = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(effectiveSchema, 'root ∧ … ∧ account, with origins'), ...errorResponses },
+  responses: ok(effectiveSchema, 'root ∧ … ∧ account, with origins'),
 });
 
 const keyEffective = createRoute({
@@ -83,7 +84,7 @@ const keyEffective = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(effectiveSchema, 'root ∧ … ∧ account ∧ key, with origins'), ...errorResponses },
+  responses: ok(effectiveSchema, 'root ∧ … ∧ account ∧ key, with origins'),
 });
 
 export const policiesRoute = adminRouter()

@@ -3,16 +3,14 @@
 // GET /admin/v1/policy/export (the running gateway as a policy file). Root level only.
 import { Hono } from 'hono';
 import type { AppEnv } from '../../app-env';
-import { database } from '../../db/client';
+import type { AdminActor } from '../../auth/admin-actor';
+import { requireScope } from '../../auth/admin-actor';
 import { InvalidRequestError, PermissionDeniedError, PolicyWideningError } from '../../errors/gateway-error';
-import { applyPolicy, loadState, PlanRefusedError } from '../../policy/apply';
-import { exportPolicy } from '../../policy/export';
+import { applyPolicy, currentPolicyFile, PlanRefusedError } from '../../policy/apply';
 import { PlanError } from '../../policy/plan';
 import { applyRequestSchema } from '../../policy/schema';
 import { readJson } from '../../proxy/read-json';
 import { notifyConfigChange } from '../../state/propagation';
-import type { AdminActor } from './actor';
-import { requireScope } from './actor';
 
 /** The file describes the whole organization, so only the root (and, of users, its owners) may use it. */
 function requireRootOwner(actor: AdminActor, verb: string): void {
@@ -28,8 +26,7 @@ export const policyRoute = new Hono<AppEnv>()
     const actor = c.get('actor');
     requireScope(actor, 'read');
     requireRootOwner(actor, 'export');
-    const { state } = await loadState(database(c.env.DB));
-    return c.json(exportPolicy(state));
+    return c.json(await currentPolicyFile(c.env.DB));
   })
   .post('/apply', async (c) => {
     const actor = c.get('actor');

@@ -2,21 +2,12 @@
 // file's
 // price entry (decimal amounts per million tokens), validated by the same schema.
 import { createRoute, z } from '@hono/zod-openapi';
+import { ratesToApi } from '../../billing/price-fields';
+import { deletePrice, listPrices, type PriceRow, upsertPrice } from '../../billing/prices';
 import { priceFileSchema } from '../../policy/schema';
 import { notifyConfigChange } from '../../state/propagation';
 import { formatMicros } from '../../tenancy/paging';
-import { deletePrice, listPrices, type PriceRow, upsertPrice } from '../../tenancy/prices';
-import {
-  adminContext,
-  adminRouter,
-  body,
-  errorResponses,
-  idParam,
-  iso,
-  json,
-  okSchema,
-  security,
-} from './openapi';
+import { adminContext, adminRouter, body, deleted, idParam, iso, OK, ok, security } from './openapi';
 
 const amount = z.string().nullable();
 export const priceSchema = z
@@ -39,23 +30,13 @@ export const priceSchema = z
   })
   .openapi('Price');
 
-const opt = (v: number | null) => (v === null ? null : formatMicros(v));
-
 export function priceOut(p: PriceRow): z.infer<typeof priceSchema> {
   return {
     id: p.id,
     model: p.model,
     account_id: p.accountId,
     effective_from: p.effectiveFrom,
-    input: formatMicros(p.inputPerMtok),
-    output: formatMicros(p.outputPerMtok),
-    cached_read: opt(p.cachedReadPerMtok),
-    cache_write: opt(p.cacheWritePerMtok),
-    reasoning: opt(p.reasoningPerMtok),
-    per_image: opt(p.perImage),
-    per_audio_second: opt(p.perAudioSecond),
-    per_million_chars: opt(p.perMillionChars),
-    per_web_search: opt(p.perWebSearch),
+    ...ratesToApi(p, formatMicros),
     markup_bps: p.markupBps,
     updated_at: iso(p.updatedAt) as string,
   };
@@ -69,7 +50,7 @@ const list = createRoute({
   tags,
   security,
   summary: "Global prices and the overrides of the caller's subtree",
-  responses: { 200: json(z.object({ data: z.array(priceSchema) }), 'Prices'), ...errorResponses },
+  responses: ok(z.object({ data: z.array(priceSchema) }), 'Prices'),
 });
 
 const upsert = createRoute({
@@ -79,7 +60,7 @@ const upsert = createRoute({
   security,
   summary: 'Create or replace the price of (model, account, effective_from); root only',
   request: { body: body(priceFileSchema) },
-  responses: { 200: json(priceSchema, 'The stored price'), ...errorResponses },
+  responses: ok(priceSchema, 'The stored price'),
 });
 
 const remove = createRoute({
@@ -88,7 +69,7 @@ const remove = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(okSchema, 'Deleted'), ...errorResponses },
+  responses: deleted,
 });
 
 export const pricesRoute = adminRouter()
@@ -101,5 +82,5 @@ export const pricesRoute = adminRouter()
   .openapi(remove, async (c) => {
     await deletePrice(adminContext(c), c.req.valid('param').id);
     await notifyConfigChange(c.env);
-    return c.json({ ok: true as const }, 200);
+    return c.json(OK, 200);
   });

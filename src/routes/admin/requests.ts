@@ -9,7 +9,7 @@ import { listRequests } from '../../analytics/requests';
 import { gatewayConfig } from '../../state/config';
 import { usageRecordSchema } from '../../usage/record';
 import { retentionDays } from '../../usage/retention';
-import { adminContext, adminRouter, errorResponses, json, security } from './openapi';
+import { adminContext, adminRouter, errorResponses, ok, security } from './openapi';
 import { priceOut, priceSchema } from './prices';
 
 const int = z.number().int();
@@ -80,7 +80,7 @@ const query = z.object({
   key: text.optional().openapi({ description: 'Gateway key id' }),
   model: text.optional().openapi({ description: 'Served or requested model' }),
   status: z.enum(statusClasses).optional().openapi({ description: '`error` is every status ≥ 400' }),
-  protocol: usageRecordSchema.shape.clientProtocol.optional().openapi({ description: 'Client protocol' }),
+  protocol: usageRecordSchema.shape['clientProtocol'].optional().openapi({ description: 'Client protocol' }),
   provider: text.optional(),
   level: z.coerce.number().int().optional(),
   estimated: flag.optional(),
@@ -126,7 +126,7 @@ const detail = createRoute({
   request: {
     params: z.object({ request_id: text.openapi({ param: { name: 'request_id', in: 'path' } }) }),
   },
-  responses: { 200: json(requestDetailSchema, 'The request'), ...errorResponses },
+  responses: ok(requestDetailSchema, 'The request'),
 });
 
 export const requestsRoute = adminRouter()

@@ -2,7 +2,8 @@
 // validate requests). No logic of its own.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../app-env';
-import { applyRequestSchema } from '../../policy/schema';
+import type { ApplyResult } from '../../policy/apply';
+import { applyRequestSchema, policyFileSchema } from '../../policy/schema';
 import { accountsRoute } from './accounts';
 import { analyticsRoute } from './analytics';
 import { auditRoute } from './audit';
@@ -11,7 +12,7 @@ import { governanceRoute } from './governance';
 import { keysRoute } from './keys';
 import { ledgerRoute } from './ledger';
 import { levelsRoute } from './levels';
-import { adminRouter, errorResponses, json, security } from './openapi';
+import { adminRouter, ok, security } from './openapi';
 import { plansRoute } from './plans';
 import { policiesRoute } from './policies';
 import { priceImportRoute } from './price-import';
@@ -45,6 +46,40 @@ export const adminApi = adminRouter()
   .route('/', requestsRoute)
   .route('/', webhooksRoute);
 
+const entity = z.enum(['account', 'level', 'upstream_key', 'gateway_key', 'price']);
+/** What POST /policy/apply answers (src/policy/apply.ts ApplyResult). */
+const applyResultSchema = z
+  .object({
+    changes: z.array(
+      z.object({
+        entity,
+        id: z.string(),
+        op: z.enum(['create', 'update', 'delete']),
+        fields: z.array(z.string()).openapi({ description: 'Fields that differ; never secret values' }),
+        diff: z
+          .array(
+            z.object({ path: z.string(), before: z.unknown().optional(), after: z.unknown().optional() }),
+          )
+          .optional(),
+      }),
+    ),
+    effective: z.array(
+      z.object({
+        subject: z.enum(['account', 'gateway_key']),
+        id: z.string(),
+        field: z.string(),
+        text: z.string(),
+      }),
+    ),
+    unlisted: z.array(z.object({ entity, id: z.string() })),
+    applied: z.boolean(),
+  })
+  .openapi('ApplyResult');
+
+// The document must describe what applyPolicy returns: this fails the build when they drift apart.
+const applyResultMatches: ApplyResult extends z.infer<typeof applyResultSchema> ? true : never = true;
+void applyResultMatches;
+
 let document: unknown;
 
 function openApiDocument(): unknown {
@@ -74,10 +109,15 @@ function openApiDocument(): unknown {
     summary: 'Plan (dry_run) or apply a policy file; root-level token or owner only',
     security,
     request: { body: { required: true, content: { 'application/json': { schema: applyRequestSchema } } } },
-    responses: {
-      200: json(z.object({ changes: z.array(z.unknown()), applied: z.boolean() }), 'The plan'),
-      ...errorResponses,
-    },
+    responses: ok(applyResultSchema, 'The plan'),
+  });
+  docs.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/admin/v1/policy/export',
+    tags: ['Policy as code'],
+    summary: 'The running gateway as a policy file (no secrets); root-level token or owner only',
+    security,
+    responses: ok(policyFileSchema, 'The policy file'),
   });
   document = docs.getOpenAPI31Document({
     openapi: '3.1.0',

@@ -1,5 +1,5 @@
 // GET /admin/v1/accounts/{id}/routes — where each model a request of this account might name goes:
-// the mapped model, the level, the switch-over chain, and which layer decided (C4, C7).
+// the mapped model, the level, the switch-over chain, and which layer decided (inherited policy, routing and key pools).
 import { createRoute, z } from '@hono/zod-openapi';
 import { accountRoutingMap } from '../../tenancy/routing-view';
 import { adminContext, adminRouter, errorResponses, idParam, json, security } from './openapi';

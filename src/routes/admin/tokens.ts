@@ -2,9 +2,9 @@
 // shown
 // once), /admin/v1/tokens/{id}/revoke.
 import { createRoute, z } from '@hono/zod-openapi';
+import { createToken, listTokens, type ManagementTokenRow, revokeToken } from '../../auth/management-tokens';
 import { tokenScopes } from '../../tenancy/permissions';
-import { createToken, listTokens, type ManagementTokenRow, revokeToken } from '../../tenancy/tokens';
-import { adminContext, adminRouter, body, errorResponses, idParam, iso, json, security } from './openapi';
+import { adminContext, adminRouter, body, created, idParam, iso, ok, security } from './openapi';
 
 const tokenSchema = z
   .object({
@@ -52,10 +52,7 @@ const list = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: {
-    200: json(z.object({ data: z.array(tokenSchema) }), "The account's management tokens"),
-    ...errorResponses,
-  },
+  responses: ok(z.object({ data: z.array(tokenSchema) }), "The account's management tokens"),
 });
 
 const create = createRoute({
@@ -65,13 +62,10 @@ const create = createRoute({
   security,
   summary: "Create a scoped, expiring token (never more than the creator's own rights), shown once",
   request: { params: idParam, body: body(createBody) },
-  responses: {
-    201: json(
-      tokenSchema.extend({ token: z.string() }).openapi('ManagementTokenCreated'),
-      'The token, shown once',
-    ),
-    ...errorResponses,
-  },
+  responses: created(
+    tokenSchema.extend({ token: z.string() }).openapi('ManagementTokenCreated'),
+    'The token, shown once',
+  ),
 });
 
 const revoke = createRoute({
@@ -80,7 +74,7 @@ const revoke = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(tokenSchema, 'The revoked token'), ...errorResponses },
+  responses: ok(tokenSchema, 'The revoked token'),
 });
 
 export const tokensRoute = adminRouter()

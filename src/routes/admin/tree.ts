@@ -1,4 +1,4 @@
-// The console's tree and policy editor (C3, C4, C11): GET /admin/v1/accounts/{id}/tree (one page
+// The console's tree and policy editor (account tree and identity, inherited policy, console): GET /admin/v1/accounts/{id}/tree (one page
 // of children, or a search of the subtree, with status, today's spend and quota use) and
 // POST /admin/v1/accounts/{id}/policy/preview (what saving a policy would refuse and change).
 import { createRoute, z } from '@hono/zod-openapi';

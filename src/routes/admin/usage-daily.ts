@@ -1,12 +1,9 @@
 // GET /admin/v1/usage/daily — daily rollups (account × day × model) of the caller's subtree.
 import { createRoute, z } from '@hono/zod-openapi';
-import { asc, eq } from 'drizzle-orm';
-import { database } from '../../db/client';
-import { accounts, usageDaily } from '../../db/schema';
-import { NotFoundError } from '../../errors/gateway-error';
-import { subtreeRollups } from '../../usage/period-rollups';
-import { requireScope } from './actor';
-import { adminRouter, errorResponses, json, security } from './openapi';
+import { createSelectSchema } from 'drizzle-zod';
+import { dailyRollups } from '../../analytics/daily';
+import { usageDaily } from '../../db/schema';
+import { adminContext, adminRouter, ok, security } from './openapi';
 
 const query = z.object({
   from: z.iso.date().optional(),
@@ -16,8 +13,9 @@ const query = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
-const rowSchema = z.record(z.string(), z.union([z.string(), z.number()])).openapi('UsageDailyRow', {
-  description: 'accountId, day, model, accountPath, requests, errors, token classes, costMicros, …',
+/** A usage_daily row as stored: the table is the one source of its fields. */
+export const usageDailyRowSchema = createSelectSchema(usageDaily).openapi('UsageDailyRow', {
+  description: 'One account × day × model: requests, errors, token classes, units and cost (micro-units)',
 });
 
 const daily = createRoute({
@@ -26,27 +24,9 @@ const daily = createRoute({
   tags: ['Usage'],
   security,
   request: { query },
-  responses: {
-    200: json(z.object({ data: z.array(rowSchema) }), 'Rollups, oldest day first'),
-    ...errorResponses,
-  },
+  responses: ok(z.object({ data: z.array(usageDailyRowSchema) }), 'Rollups, oldest day first'),
 });
 
-export const usageDailyRoute = adminRouter().openapi(daily, async (c) => {
-  const actor = c.get('actor');
-  const q = c.req.valid('query');
-  const db = database(c.env.DB);
-  let path = actor.accountPath;
-  if (q.account) {
-    const [row] = await db.select({ path: accounts.path }).from(accounts).where(eq(accounts.id, q.account));
-    // Outside the caller's subtree reads exactly like "does not exist": no leak of other tenants.
-    if (!row?.path.startsWith(actor.accountPath))
-      throw new NotFoundError('account_not_found', `No account "${q.account}".`);
-    path = row.path;
-  }
-  requireScope(actor, 'usage:read');
-  const rows = await subtreeRollups(db, path, q.from, q.to)
-    .orderBy(asc(usageDaily.day), asc(usageDaily.accountPath), asc(usageDaily.model))
-    .limit(q.limit);
-  return c.json({ data: rows }, 200);
-});
+export const usageDailyRoute = adminRouter().openapi(daily, async (c) =>
+  c.json({ data: await dailyRollups(adminContext(c), c.req.valid('query')) }, 200),
+);

@@ -9,11 +9,13 @@ import {
   adminRouter,
   body,
   conflictResponse,
+  deleted,
   errorResponses,
   idParam,
   iso,
   json,
-  okSchema,
+  OK,
+  ok,
   security,
 } from './openapi';
 
@@ -62,7 +64,7 @@ const list = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(z.object({ data: z.array(userSchema) }), "The account's users"), ...errorResponses },
+  responses: ok(z.object({ data: z.array(userSchema) }), "The account's users"),
 });
 
 const create = createRoute({
@@ -82,7 +84,7 @@ const update = createRoute({
   security,
   summary: 'Change role, disable / re-enable, or set a new password (not for yourself)',
   request: { params: idParam, body: body(updateBody) },
-  responses: { 200: json(userSchema, 'The updated user'), ...errorResponses },
+  responses: ok(userSchema, 'The updated user'),
 });
 
 const remove = createRoute({
@@ -91,7 +93,7 @@ const remove = createRoute({
   tags,
   security,
   request: { params: idParam },
-  responses: { 200: json(okSchema, 'Deleted'), ...errorResponses },
+  responses: deleted,
 });
 
 export const usersRoute = adminRouter()
@@ -109,5 +111,5 @@ export const usersRoute = adminRouter()
   })
   .openapi(remove, async (c) => {
     await deleteUser(adminContext(c), c.req.valid('param').id);
-    return c.json({ ok: true as const }, 200);
+    return c.json(OK, 200);
   });

@@ -17,10 +17,12 @@ import {
   adminContext,
   adminRouter,
   body,
-  errorResponses,
+  created,
+  deleted,
   idParam,
   iso,
-  json,
+  OK,
+  ok,
   okSchema,
   security,
 } from './openapi';
@@ -88,7 +90,7 @@ export const webhooksRoute = adminRouter()
       method: 'get',
       path: '/accounts/{id}/webhooks',
       request: { params: idParam },
-      responses: { 200: json(z.object({ data: z.array(endpointSchema) }), 'Endpoints'), ...errorResponses },
+      responses: ok(z.object({ data: z.array(endpointSchema) }), 'Endpoints'),
     }),
     async (c) =>
       c.json({ data: (await listEndpoints(adminContext(c), c.req.valid('param').id)).map(endpointOut) }, 200),
@@ -113,7 +115,7 @@ export const webhooksRoute = adminRouter()
             .strict(),
         ),
       },
-      responses: { 201: json(withSecret, 'The endpoint and its secret'), ...errorResponses },
+      responses: created(withSecret, 'The endpoint and its secret'),
     }),
     async (c) => {
       const { endpoint, secret } = await createEndpoint(
@@ -131,11 +133,11 @@ export const webhooksRoute = adminRouter()
       method: 'delete',
       path: '/webhooks/{id}',
       request: { params: idParam },
-      responses: { 200: json(okSchema, 'Deleted'), ...errorResponses },
+      responses: deleted,
     }),
     async (c) => {
       await deleteEndpoint(adminContext(c), c.req.valid('param').id);
-      return c.json({ ok: true as const }, 200);
+      return c.json(OK, 200);
     },
   )
   .openapi(
@@ -145,7 +147,7 @@ export const webhooksRoute = adminRouter()
       path: '/webhooks/{id}/rotate-secret',
       summary: 'A new secret; the previous one keeps signing (a second `v1=`) for 24 hours',
       request: { params: idParam },
-      responses: { 200: json(withSecret, 'The endpoint and its new secret'), ...errorResponses },
+      responses: ok(withSecret, 'The endpoint and its new secret'),
     }),
     async (c) => {
       const { endpoint, secret } = await rotateSecret(
@@ -166,10 +168,7 @@ export const webhooksRoute = adminRouter()
         params: idParam,
         query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
       },
-      responses: {
-        200: json(z.object({ data: z.array(deliverySchema) }), 'Deliveries'),
-        ...errorResponses,
-      },
+      responses: ok(z.object({ data: z.array(deliverySchema) }), 'Deliveries'),
     }),
     async (c) => {
       const rows = await listDeliveries(adminContext(c), c.req.valid('param').id, c.req.valid('query').limit);
@@ -183,13 +182,13 @@ export const webhooksRoute = adminRouter()
       path: '/webhooks/{id}/deliveries/{delivery_id}/redeliver',
       summary: 'Send a delivery again now: the same body and event id',
       request: { params: idParam.extend({ delivery_id: z.string().min(1).max(100) }) },
-      responses: { 200: json(okSchema, 'Sent (see its status in the deliveries)'), ...errorResponses },
+      responses: ok(okSchema, 'Sent (see its status in the deliveries)'),
     }),
     async (c) => {
       const ctx = adminContext(c);
       const { id, delivery_id } = c.req.valid('param');
       const row = await scheduleRedelivery(ctx, id, delivery_id);
       await deliverDue(c.env, ctx.now, row.eventId);
-      return c.json({ ok: true as const }, 200);
+      return c.json(OK, 200);
     },
   );
