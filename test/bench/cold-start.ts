@@ -27,7 +27,7 @@ export interface ColdStart {
 
 const SAMPLES = 5;
 
-async function firstAnswer(
+export async function firstAnswer(
   modulePath: string,
   bindings: { name: string; text: string }[],
   path: string,
