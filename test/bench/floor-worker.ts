@@ -50,16 +50,19 @@ export default {
         const text = decoder.decode(value, { stream: true });
         const mark = text.indexOf(USAGE_MARK);
         if (mark >= 0) {
-          // The event holding the mark (a chunk may carry several events).
+          // The event holding the mark (a chunk may carry several events, or half of one: then
+          // it is forwarded as it is — a lower bound, not a proxy).
           const start = text.lastIndexOf('data: ', mark);
           const end = text.indexOf('\n\n', mark);
-          const event = JSON.parse(text.slice(start + 6, end < 0 ? undefined : end)) as {
-            usage?: unknown;
-            choices?: unknown[];
-          };
-          usage = event.usage;
-          if (!clientWantsUsage && event.choices?.length === 0) {
-            const rest = text.slice(0, start) + (end < 0 ? '' : text.slice(end + 2));
+          let event: { usage?: unknown; choices?: unknown[] } | undefined;
+          try {
+            if (start >= 0 && end >= 0) event = JSON.parse(text.slice(start + 6, end));
+          } catch {
+            event = undefined;
+          }
+          if (event) usage = event.usage;
+          if (event && !clientWantsUsage && event.choices?.length === 0) {
+            const rest = text.slice(0, start) + text.slice(end + 2);
             if (rest) writer.write(encoder.encode(rest)).catch(() => {});
             continue;
           }

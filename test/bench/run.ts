@@ -141,7 +141,12 @@ let dropNextStack = false;
 const consoleError = console.error.bind(console);
 console.error = (...args: unknown[]) => {
   const text = args.map(String).join(' ');
-  if (text.includes('disconnected: ::write') || text.includes('disconnected: ::writev')) {
+  if (
+    text.includes('disconnected: ::write') ||
+    text.includes('disconnected: ::writev') ||
+    // The same cut-off, seen by Miniflare's entry worker relaying a long stream.
+    text.includes('remote.jsg.Error: undefined')
+  ) {
     cutOff++;
     dropNextStack = true;
     return;

@@ -181,5 +181,12 @@ export async function startWorkerdGateway(
   _upstream: string,
   _cleanups: Cleanup[],
 ): Promise<RunningWorkerd & { depth4Key: string }> {
-  throw new Error('the gateway on plain workerd is not wired yet');
+  // Durable Objects run on plain workerd (SQLite on local disk, as above), but D1 and Queues do
+  // not: workerd has no D1 binding (Miniflare emulates D1 with a worker of its own around a
+  // SQLite Durable Object) and its `queue` binding only posts messages to a service, with no
+  // broker to batch them into the consumer's `queue()` handler (Miniflare's again). The gateway
+  // reads D1 on its first request of every key and sends every usage record to the queue.
+  throw new Error(
+    'the gateway is not run there: workerd has no D1 binding and no queue broker (see workerd-serve.ts)',
+  );
 }
