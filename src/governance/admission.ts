@@ -43,15 +43,21 @@ export interface Admitted {
 
 const nothingToSettle: Admitted = { settle: () => {} };
 
-export async function admit(
-  env: Env,
-  auth: AuthContext,
-  demand: Demand,
-  timeZone: string,
-  now: number,
-  waitUntil: (p: Promise<unknown>) => void,
-  at?: Place,
-): Promise<Admitted> {
+export interface AdmitOptions {
+  env: Env;
+  auth: AuthContext;
+  demand: Demand;
+  /** The root's time zone (daily pools reset at its midnight). */
+  timeZone: string;
+  /** Default: the clock. */
+  now?: number;
+  waitUntil: (p: Promise<unknown>) => void;
+  /** Where the request was served (its relays are there); absent in local development. */
+  at?: Place;
+}
+
+export async function admit(opts: AdmitOptions): Promise<Admitted> {
+  const { env, auth, demand, timeZone, waitUntil, at, now = systemClock.now() } = opts;
   if (at) place = at;
   const concurrency = auth.policy.limits.concurrency;
   const chain: ChainLink[] = auth.chain;

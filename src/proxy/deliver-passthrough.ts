@@ -29,7 +29,12 @@ export function passthroughDelivery(
     const source = (upstream.body ?? new Response('').body) as ReadableStream<Uint8Array>;
     const headers = relayHeaders(upstream, true, ctx.requestId);
     const tap = passthrough.streamTap({ hideUsage: opts.hideUsage, now: ctx.now, requestId: ctx.requestId });
-    const pumped = pumpBody(source, tap, ctx.idleTimeoutMs, ctx.capture);
+    const pumped = pumpBody({
+      body: source,
+      observer: tap,
+      idleTimeoutMs: ctx.idleTimeoutMs,
+      ...(ctx.capture ? { capture: ctx.capture } : {}),
+    });
     return {
       response: Promise.resolve(new Response(pumped.body, { status: upstream.status, headers })),
       done: pumped.done,
@@ -83,16 +88,16 @@ export function relayWhole(upstream: Response, ctx: DeliverContext, reader: Body
   if (!reader) {
     const source = (upstream.body ?? new Response('').body) as ReadableStream<Uint8Array>;
     let firstByteAt: number | null = null;
-    const pumped = pumpBody(
-      source,
-      {
+    const pumped = pumpBody({
+      body: source,
+      observer: {
         chunk(bytes) {
           firstByteAt ??= ctx.now();
           return bytes;
         },
       },
-      ctx.idleTimeoutMs,
-    );
+      idleTimeoutMs: ctx.idleTimeoutMs,
+    });
     return {
       response: Promise.resolve(new Response(pumped.body, { status: upstream.status, headers })),
       done: pumped.done,

@@ -111,9 +111,9 @@ function translatedStream(
     return out ? bytes.encode(out) : null;
   };
 
-  const pumped = pumpBody(
-    source,
-    {
+  const pumped = pumpBody({
+    body: source,
+    observer: {
       chunk: (chunk) => relay(decoder.feed(text.decode(chunk, { stream: true }))),
       end: () => {
         const tail = text.decode();
@@ -124,9 +124,9 @@ function translatedStream(
         return relay([{ type: 'error', error: streamBreak(reason) }]);
       },
     },
-    ctx.idleTimeoutMs,
-    ctx.capture,
-  );
+    idleTimeoutMs: ctx.idleTimeoutMs,
+    ...(ctx.capture ? { capture: ctx.capture } : {}),
+  });
   const headers = new Headers({
     ...opts.headers,
     'content-type': 'text/event-stream',

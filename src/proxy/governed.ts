@@ -89,15 +89,16 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
   // refuses this request, its response ends it, and the runtime would cancel that fetch and leave
   // them waiting out SHARED_WAIT_MS (a refused neighbour stalling everyone): keep it alive.
   if (firstPick) waitUntil(firstPick.catch(() => {}));
-  const admission = await admit(
+  const at = placeOf(c.req.raw.cf);
+  const admission = await admit({
     env,
     auth,
-    estimateDemand(route.model, req.bodyBytes, req.maxOutputTokens, price),
-    config.timezone,
-    startedAt,
+    demand: estimateDemand(route.model, req.bodyBytes, req.maxOutputTokens, price),
+    timeZone: config.timezone,
+    now: startedAt,
     waitUntil,
-    placeOf(c.req.raw.cf),
-  );
+    ...(at ? { at } : {}),
+  });
 
   const meta: RequestMeta = {
     requestId: c.get('requestId'),

@@ -30,16 +30,62 @@ export interface StreamObserver {
   failure?(reason: 'upstream_error' | 'upstream_idle_timeout'): Uint8Array | null;
 }
 
+export interface PumpOptions {
+  body: ReadableStream<Uint8Array>;
+  observer: StreamObserver;
+  /** The longest quiet gap tolerated between upstream chunks; 0 (the default): none. */
+  idleTimeoutMs?: number;
+  /** Sees every upstream chunk as it came (the token estimate's copy of the answer). */
+  capture?: (chunk: Uint8Array) => void;
+  /** How long the upstream is drained after the client left. */
+  abandonedDrainMs?: number;
+}
+
+export interface Pumped {
+  body: ReadableStream<Uint8Array>;
+  done: Promise<EndReason>;
+}
+
 class IdleTimeout extends Error {}
 
-export function pumpBody(
-  body: ReadableStream<Uint8Array>,
-  observer: StreamObserver,
-  idleTimeoutMs = 0,
-  /** Sees every upstream chunk as it came (the token estimate's copy of the answer). */
-  capture?: (chunk: Uint8Array) => void,
-  abandonedDrainMs = ABANDONED_DRAIN_MS,
-): { body: ReadableStream<Uint8Array>; done: Promise<EndReason> } {
+/** The read loop: the idle watchdog, capture and the observer. */
+async function readAll(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  opts: PumpOptions,
+  forward: (bytes: Uint8Array | null) => void,
+  state: { abandoned: boolean },
+): Promise<'done' | 'abandoned'> {
+  const { observer, capture, idleTimeoutMs = 0 } = opts;
+  let idle = false;
+  const watchdog =
+    idleTimeoutMs > 0
+      ? idleWatchdog(idleTimeoutMs, () => {
+          idle = true;
+          // Ends the pending read; the loop below tells this end from the upstream's own.
+          reader.cancel(new IdleTimeout()).catch(() => {});
+        })
+      : undefined;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (idle) throw new IdleTimeout();
+      if (done) return state.abandoned ? 'abandoned' : 'done';
+      watchdog?.touch();
+      capture?.(value);
+      forward(observer.chunk(value));
+    }
+  } catch (err) {
+    throw idle || err instanceof IdleTimeout ? new IdleTimeout() : err;
+  } finally {
+    watchdog?.stop();
+  }
+}
+
+const failureOf = (err: unknown) => (err instanceof IdleTimeout ? 'upstream_idle_timeout' : 'upstream_error');
+
+/** Every chunk through JS: read, shown to the observer, and what it returns written to the client. */
+export function pumpBody(opts: PumpOptions): Pumped {
+  const { body, observer, abandonedDrainMs = ABANDONED_DRAIN_MS } = opts;
   // What the client reads is the readable side of a byte stream the pump writes into. Nothing
   // waits for the client: a slow or vanished one must not stall the drain, and LLM responses are
   // small, so what it has not read yet waits in the stream's queue. On workerd the stream is a
@@ -49,8 +95,8 @@ export function pumpBody(
   const { readable, writable } = byteStream();
   const writer = writable.getWriter();
   let clientGone = false;
-  let abandoned = false;
   let ended = false;
+  const state = { abandoned: false };
   let abandonTimer: ReturnType<typeof setTimeout> | undefined;
   const reader = body.getReader();
   // A write or the writer fails only when the client side went away (cancelled the body).
@@ -58,7 +104,7 @@ export function pumpBody(
     if (clientGone || ended) return;
     clientGone = true;
     abandonTimer = setTimeout(() => {
-      abandoned = true;
+      state.abandoned = true;
       reader.cancel().catch(() => {});
     }, abandonedDrainMs);
   };
@@ -72,30 +118,13 @@ export function pumpBody(
     (how === 'close' ? writer.close() : writer.abort(how)).catch(() => {});
   };
   const done = (async (): Promise<EndReason> => {
-    let idle = false;
-    const watchdog =
-      idleTimeoutMs > 0
-        ? idleWatchdog(idleTimeoutMs, () => {
-            idle = true;
-            // Ends the pending read; the loop below tells this end from the upstream's own.
-            reader.cancel(new IdleTimeout()).catch(() => {});
-          })
-        : undefined;
     try {
-      for (;;) {
-        const { value, done: finished } = await reader.read();
-        if (idle) throw new IdleTimeout();
-        if (finished) break;
-        watchdog?.touch();
-        capture?.(value);
-        forward(observer.chunk(value));
-      }
-      if (abandoned) return 'client_abandoned';
-      forward(observer.end?.());
+      if ((await readAll(reader, opts, forward, state)) === 'abandoned') return 'client_abandoned';
+      forward(observer.end?.() ?? null);
       if (!clientGone) finish('close');
       return clientGone ? 'client_cancelled' : 'complete';
     } catch (err) {
-      const reason = idle || err instanceof IdleTimeout ? 'upstream_idle_timeout' : 'upstream_error';
+      const reason = failureOf(err);
       reader.cancel().catch(() => {});
       const notice = observer.failure?.(reason);
       if (notice?.length) {
@@ -107,7 +136,6 @@ export function pumpBody(
       return reason;
     } finally {
       ended = true;
-      watchdog?.stop();
       clearTimeout(abandonTimer);
     }
   })();

@@ -3,8 +3,8 @@
 // request (a proxy must know the model), asks a streaming upstream for usage, and reads usage from
 // the answer: a whole answer is parsed; a stream is read chunk by chunk in JS and written on to the
 // client through a native byte stream, dropping the usage chunk the client did not ask for.
-// It assumes what the bench upstream does (one SSE event per chunk); it is a lower bound, not a
-// proxy. run.ts compiles it with esbuild and serves it on Miniflare (workerd), like the others.
+// It assumes what the bench upstream does (a usage event never split across chunks); it is a
+// lower bound, not a proxy. run.ts compiles it with esbuild and serves it on Miniflare (workerd), like the others.
 // workerd's native byte stream (this file is typechecked with Node's types, which lack it).
 declare const IdentityTransformStream: new () => TransformStream<Uint8Array, Uint8Array>;
 
@@ -42,15 +42,30 @@ export default {
     const { readable, writable } = new IdentityTransformStream();
     const writer = writable.getWriter();
     const decoder = new TextDecoder();
+    const encoder = new TextEncoder();
     const pump = async () => {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         const text = decoder.decode(value, { stream: true });
-        if (text.includes(USAGE_MARK)) {
-          const event = JSON.parse(text.slice(text.indexOf('{'))) as { usage?: unknown; choices?: unknown[] };
-          usage = event.usage;
-          if (!clientWantsUsage && event.choices?.length === 0) continue;
+        const mark = text.indexOf(USAGE_MARK);
+        if (mark >= 0) {
+          // The event holding the mark (a chunk may carry several events, or half of one: then
+          // it is forwarded as it is — a lower bound, not a proxy).
+          const start = text.lastIndexOf('data: ', mark);
+          const end = text.indexOf('\n\n', mark);
+          let event: { usage?: unknown; choices?: unknown[] } | undefined;
+          try {
+            if (start >= 0 && end >= 0) event = JSON.parse(text.slice(start + 6, end));
+          } catch {
+            event = undefined;
+          }
+          if (event) usage = event.usage;
+          if (event && !clientWantsUsage && event.choices?.length === 0) {
+            const rest = text.slice(0, start) + text.slice(end + 2);
+            if (rest) writer.write(encoder.encode(rest)).catch(() => {});
+            continue;
+          }
         }
         writer.write(value).catch(() => {});
       }

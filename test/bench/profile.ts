@@ -3,6 +3,7 @@
 // most self time and the most inclusive time (PROFILE_OUT=<file> also writes the profile). For
 // finding where the gateway's CPU goes; the figures of record come from `npm run bench`.
 import { writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { load } from './load';
@@ -24,7 +25,14 @@ interface Profile {
 }
 
 const stream = process.argv.includes('stream');
-const INSPECTOR_PORT = 9229;
+/** A port the OS picks (another process may hold 9229). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 const SECONDS = 8;
 
 function inspector(url: string) {
@@ -78,16 +86,21 @@ function report(profile: Profile) {
 
 async function main() {
   const cleanups: Cleanup[] = [];
+  const INSPECTOR_PORT = await freePort();
   process.env['SWITCHYARD_INSPECTOR_PORT'] = String(INSPECTOR_PORT);
   try {
     const upstream = await startUpstreamProcess(cleanups);
-    const { gw, gatewayKey } = await startBenchGateway(upstream, cleanups);
+    const { gw, depth4Key: gatewayKey } = await startBenchGateway(upstream, cleanups);
     const opts = {
       origin: gw.url,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${gatewayKey}` },
-      body: JSON.stringify({ model: 'bench-model', messages: [{ role: 'user', content: 'hello' }], stream }),
+      body: JSON.stringify({
+        model: process.argv.includes('long') ? 'bench-300' : 'bench-7',
+        messages: [{ role: 'user', content: 'hello' }],
+        stream,
+      }),
       stream,
-      connections: 50,
+      connections: Number(process.env['PROFILE_CONNECTIONS'] ?? 50),
     };
     await load({ ...opts, seconds: 2 });
     const targets = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json()) as {

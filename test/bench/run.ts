@@ -1,23 +1,49 @@
-// `npm run bench`: what the governance chain costs. The gateway (real bundle on workerd through
-// Miniflare, real D1/DO/Queues, governor on the path), a bare passthrough Worker and a metering
-// floor Worker (floor-worker.ts: the least a proxy that meters exactly must do) on the same runtime
-// are loaded with autocannon in front of the same fast local upstream, for non-streamed and
-// streamed chat completions (the gateway's passthrough path). A last, gateway-only run streams an
-// Anthropic Messages client through the protocol bridge to the same chat upstream (the translation
-// path; a bare Worker cannot translate, so it is compared with the passthrough stream).
-// Prints a table, writes .bench/results.json; no timed assertions.
-// Exits non-zero only when requests failed (a benchmark of failing requests is meaningless).
-// Env: BENCH_DURATION (s per target and mode, default 10), BENCH_ROUNDS (interleaved runs it is
-// split into, default 3), BENCH_CONNECTIONS (default 50), BENCH_WARMUP (s, default 2).
+// `npm run bench`: what the gateway costs a user, against what a proxy with nothing in it costs,
+// what the least exact metering costs, and a peer gateway — all in one run on one machine, in
+// front of the same fast local upstream (upstream.ts), so ratios within the run are the figures
+// of record (absolute times are this machine's). See docs/benchmark.md.
+//
+// Targets: a bare passthrough Worker and the metering floor Worker (floor-worker.ts) on Miniflare;
+// the gateway (the real `wrangler deploy` bundle on Miniflare: D1, Durable Objects, Queues) with a
+// key at depth 1 and one at depth 4, every level limited on every pool; the Portkey gateway on Node
+// (portkey-server.ts); and, with BENCH_WORKERD (default on), the passthrough and the gateway on
+// plain `workerd serve` (workerd-serve.ts), without the emulator.
+// Sections (BENCH_SECTIONS, comma-separated, default all):
+// - closed: autocannon, BENCH_CONNECTIONS (50) connections, non-streamed, 7-chunk and 300-chunk
+//   streams, and an Anthropic client translated to the chat upstream; req/s, latency, CPU per
+//   request of the target's processes (Linux /proc) and, from the two stream lengths, per chunk;
+// - one: one client, one request at a time: time per request and time to first byte;
+// - open: a fixed arrival rate (200 and 500 req/s), p50/p99 latency timed from when each request was due;
+// - cold: bundle size, cold isolate to first answer, startup CPU (cold-start.ts).
+// Writes .bench/results.json; no timed assertions. Exits non-zero when requests failed.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { D1Like } from '../harness/gateway';
 import { repoRoot } from '../harness/gateway';
+import { type ColdStart, coldStart } from './cold-start';
 import { cpuMs, workerdChildren } from './cpu';
+import { type LatencyFigures, openLoop, type ProbeOptions, sequential } from './latency';
 import { failed, type LoadFigures, load } from './load';
-import { type Cleanup, startBareWorker, startBenchGateway, startUpstreamProcess } from './targets';
+import {
+  type ClosedRun,
+  fmt,
+  type Mode,
+  type OneClientRun,
+  type OpenRun,
+  summarize,
+  type Target,
+} from './summary';
+import {
+  type Cleanup,
+  portkeyVersion,
+  startBareWorker,
+  startBenchGateway,
+  startPortkey,
+  startUpstreamProcess,
+} from './targets';
+import { startWorkerdGateway, startWorkerdPassthrough } from './workerd-serve';
 
 const positiveInt = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -25,42 +51,53 @@ const positiveInt = (name: string, fallback: number) => {
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
   return n;
 };
-const DURATION = positiveInt('BENCH_DURATION', 10);
-const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
-const WARMUP = positiveInt('BENCH_WARMUP', 2);
+const ROUND_SECONDS = positiveInt('BENCH_ROUND_SECONDS', 2);
 const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
-/** Each target's measured time per mode is DURATION, in ROUNDS interleaved runs. */
-const ROUND_SECONDS = Math.max(2, Math.round(DURATION / ROUNDS));
-const MODES = ['non-stream', 'stream', 'translated-stream'] as const;
-const TARGETS = ['passthrough', 'floor', 'gateway'] as const;
-type Mode = (typeof MODES)[number];
-type Target = (typeof TARGETS)[number];
-/** The run each mode's gateway figures are compared with. */
-const BASELINE: Record<Mode, { mode: Mode; target: Target }> = {
-  'non-stream': { mode: 'non-stream', target: 'passthrough' },
-  stream: { mode: 'stream', target: 'passthrough' },
-  'translated-stream': { mode: 'stream', target: 'passthrough' },
-};
-/** Modes only the gateway can serve. */
-const GATEWAY_ONLY = new Set<Mode>(['translated-stream']);
-interface Run extends LoadFigures {
-  target: Target;
-  mode: Mode;
-  /** CPU time of the target's workerd process per 2xx answer (Linux only). */
-  workerdCpuMsPerReq: number | null;
-  /** Failures during the warm-up count too: the measured run would not mean much. */
-  warmupFailures: number;
+const CONNECTIONS = positiveInt('BENCH_CONNECTIONS', 50);
+const WARMUP = positiveInt('BENCH_WARMUP', 1);
+const ONE_CLIENT_SECONDS = positiveInt('BENCH_ONE_CLIENT_SECONDS', 3);
+const OPEN_SECONDS = positiveInt('BENCH_OPEN_SECONDS', 4);
+const RATES = [200, 500];
+const SECTIONS = new Set(
+  (process.env['BENCH_SECTIONS'] ?? 'closed,one,open,cold').split(',').map((s) => s.trim()),
+);
+const WITH_WORKERD = process.env['BENCH_WORKERD'] !== '0';
+
+interface TargetInfo {
+  origin: string;
+  headers: Record<string, string>;
+  /** Processes whose CPU time is the target's (the gateway's include its DOs and queue consumer). */
+  pids: Set<number>;
+  /** Modes the target can serve. */
+  modes: readonly Mode[];
 }
-const runFailed = (r: Run) => failed(r) || r.warmupFailures > 0;
+
+const PROXY_MODES: readonly Mode[] = ['non-stream', 'stream-7', 'stream-300'];
+const GATEWAY_MODES: readonly Mode[] = [...PROXY_MODES, 'translated-stream'];
+
+const modelOf = (mode: Mode) => (mode === 'stream-300' ? 'bench-300' : 'bench-7');
+const bodyFor = (mode: Mode) =>
+  JSON.stringify({
+    model: modelOf(mode),
+    messages: [{ role: 'user', content: 'hello' }],
+    ...(mode === 'translated-stream' ? { max_tokens: 64 } : {}),
+    ...(mode === 'non-stream' ? {} : { stream: true }),
+  });
+const pathOf = (mode: Mode) => (mode === 'translated-stream' ? '/v1/messages' : '/v1/chat/completions');
+const completeOf = (mode: Mode) =>
+  mode === 'translated-stream'
+    ? 'event: message_stop'
+    : mode === 'non-stream'
+      ? '"chat.completion"'
+      : 'data: [DONE]';
 
 /** One target's interleaved runs as one: counts summed, rates and means averaged, the worst p99. */
 function combine(parts: LoadFigures[]): LoadFigures {
   const sum = (f: (p: LoadFigures) => number) => parts.reduce((n, p) => n + f(p), 0);
-  const mean = (f: (p: LoadFigures) => number) => sum(f) / Math.max(1, parts.length);
   const ok = sum((p) => p.ok);
   const p50s = parts.map((p) => p.p50Ms).sort((a, b) => a - b);
   return {
-    reqPerSec: mean((p) => p.reqPerSec),
+    reqPerSec: sum((p) => p.reqPerSec) / Math.max(1, parts.length),
     latencyMeanMs: ok === 0 ? 0 : sum((p) => p.latencyMeanMs * p.ok) / ok,
     p50Ms: p50s[Math.floor(p50s.length / 2)] ?? 0,
     p99Ms: Math.max(0, ...parts.map((p) => p.p99Ms)),
@@ -86,7 +123,12 @@ let dropNextStack = false;
 const consoleError = console.error.bind(console);
 console.error = (...args: unknown[]) => {
   const text = args.map(String).join(' ');
-  if (text.includes('disconnected: ::write') || text.includes('disconnected: ::writev')) {
+  if (
+    text.includes('disconnected: ::write') ||
+    text.includes('disconnected: ::writev') ||
+    // The same cut-off, seen by Miniflare's entry worker relaying a long stream.
+    text.includes('remote.jsg.Error: undefined')
+  ) {
     cutOff++;
     dropNextStack = true;
     return;
@@ -98,43 +140,15 @@ console.error = (...args: unknown[]) => {
   consoleError(...args);
 };
 
-const bodyFor = (mode: Mode) =>
-  JSON.stringify({
-    model: 'bench-model',
-    messages: [{ role: 'user', content: 'hello' }],
-    ...(mode === 'translated-stream' ? { max_tokens: 64 } : {}),
-    ...(mode === 'non-stream' ? {} : { stream: true }),
-  });
-
-const requestFor = (mode: Mode) =>
-  mode === 'translated-stream'
-    ? { path: '/v1/messages', complete: 'event: message_stop', stream: true }
-    : { stream: mode === 'stream' };
-
-const fmt = (n: number | null, digits = 0) => (n === null ? 'n/a' : n.toFixed(digits));
-
-function printTable(runs: Run[]) {
-  const rows = [
-    ['target', 'mode', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'cpu ms/req', '2xx', 'non-2xx', 'errors'],
-    ...runs.map((r) => [
-      r.target,
-      r.mode,
-      fmt(r.reqPerSec, 1),
-      fmt(r.latencyMeanMs, 2),
-      fmt(r.p50Ms),
-      fmt(r.p99Ms),
-      fmt(r.workerdCpuMsPerReq, 2),
-      String(r.ok),
-      String(r.non2xx),
-      String(r.errors + r.timeouts),
-    ]),
-  ];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];
-  for (const row of rows) {
+function printTable(header: string[], rows: string[][], left = 2) {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  for (const row of all)
     console.log(
-      row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '),
+      row
+        .map((cell, i) => (i < left ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join('  '),
     );
-  }
 }
 
 interface Metered {
@@ -143,9 +157,9 @@ interface Metered {
   estimated: number;
 }
 
-/** Reads the daily rollup once the usage queue has caught up: `target` reached, or no progress for 4 s, or 15 s. */
+/** Reads the daily rollup once the usage queue has caught up: `target` reached, or no progress for 4 s, or 20 s. */
 async function metered(db: D1Like, target: number): Promise<Metered> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 20_000;
   let last: Metered = { requests: -1, errors: 0, estimated: 0 };
   let lastChange = Date.now();
   for (;;) {
@@ -162,143 +176,317 @@ async function metered(db: D1Like, target: number): Promise<Metered> {
   }
 }
 
-async function main(): Promise<number> {
-  const started = Date.now();
-  const loadBefore = loadavg();
-  console.log(
-    `bench: ${DURATION} s runs after ${WARMUP} s warm-up, ${CONNECTIONS} connections, node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
-  );
-  if ((loadBefore[0] ?? 0) > cpus().length / 2) {
-    console.log('bench: the machine is already busy; expect noisy figures (cpu ms/req is the steadier one)');
-  }
-  const upstream = await startUpstreamProcess(cleanups);
-  const before = workerdChildren();
-  const passthrough = await startBareWorker('passthrough-worker.ts', upstream, cleanups);
-  const passthroughPids = new Set([...workerdChildren()].filter((p) => !before.has(p)));
-  const floor = await startBareWorker('floor-worker.ts', upstream, cleanups);
-  const floorPids = new Set([...workerdChildren()].filter((p) => !before.has(p) && !passthroughPids.has(p)));
-  console.log('bench: building and starting the gateway (wrangler deploy --dry-run, Miniflare)…');
-  const { gw, gatewayKey, upstreamKeys } = await startBenchGateway(upstream, cleanups);
-  const gatewayPids = new Set(
-    [...workerdChildren()].filter((p) => !before.has(p) && !passthroughPids.has(p) && !floorPids.has(p)),
-  );
+/** New workerd children since `before`, added to `known` so the next target does not claim them. */
+function newPids(before: Set<number>, known: Set<number>): Set<number> {
+  const mine = new Set([...workerdChildren()].filter((p) => !before.has(p) && !known.has(p)));
+  for (const p of mine) known.add(p);
+  return mine;
+}
 
-  const origins: Record<Target, string> = { passthrough, floor, gateway: gw.url };
-  const pids: Record<Target, Set<number>> = {
-    passthrough: passthroughPids,
-    floor: floorPids,
-    gateway: gatewayPids,
-  };
-  // Both targets get the same request bytes; the passthrough forwards the bearer to the upstream.
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${gatewayKey}` };
-  let gatewaySent = 0;
-  let gatewayAnswered = 0;
-  const runs: Run[] = [];
-  const roundRatios: Partial<Record<Mode, number[]>> = {};
-  for (const mode of MODES) {
-    const targets = TARGETS.filter((t) => !GATEWAY_ONLY.has(mode) || t === 'gateway');
-    const optsFor = (target: Target) => ({
-      origin: origins[target],
-      headers,
+async function closedLoop(targets: Map<Target, TargetInfo>, failures: string[]): Promise<ClosedRun[]> {
+  const runs: ClosedRun[] = [];
+  const modes: Mode[] = ['non-stream', 'stream-7', 'stream-300', 'translated-stream'];
+  for (const mode of modes) {
+    const serving = [...targets].filter(([, t]) => t.modes.includes(mode));
+    const optsFor = (t: TargetInfo) => ({
+      origin: t.origin,
+      path: pathOf(mode),
+      complete: completeOf(mode),
+      headers: t.headers,
       body: bodyFor(mode),
-      ...requestFor(mode),
+      stream: mode !== 'non-stream',
       connections: CONNECTIONS,
     });
     const warm = new Map<Target, LoadFigures>();
-    for (const target of targets) {
-      process.stdout.write(`bench: ${mode}: warm-up ${target}…\n`);
-      warm.set(target, await load({ ...optsFor(target), seconds: WARMUP }));
-    }
+    for (const [name, t] of serving) warm.set(name, await load({ ...optsFor(t), seconds: WARMUP }));
+    const rounds = new Map<Target, { figures: LoadFigures; cpuMs: number | null }[]>(
+      serving.map(([n]) => [n, []]),
+    );
     // Short runs in alternating order: the machine's speed drifts over minutes, and interleaving
     // makes the drift fall on every target alike.
-    const rounds = new Map<Target, { figures: LoadFigures; cpuMs: number | null }[]>(
-      targets.map((t) => [t, []]),
-    );
     for (let round = 0; round < ROUNDS; round++) {
-      for (const target of round % 2 === 0 ? targets : [...targets].reverse()) {
-        const cpuBefore = cpuMs(pids[target]);
-        const figures = await load({ ...optsFor(target), seconds: ROUND_SECONDS });
-        const cpuAfter = cpuMs(pids[target]);
-        rounds.get(target)?.push({
-          figures,
-          cpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
-        });
-        await sleep(300);
+      for (const [name, t] of round % 2 === 0 ? serving : [...serving].reverse()) {
+        const before = cpuMs(t.pids);
+        const figures = await load({ ...optsFor(t), seconds: ROUND_SECONDS });
+        const after = cpuMs(t.pids);
+        rounds.get(name)?.push({ figures, cpuMs: before === null || after === null ? null : after - before });
+        await sleep(200);
       }
-      const line = targets
-        .map((t) => `${t} ${fmt(rounds.get(t)?.at(-1)?.figures.reqPerSec ?? null, 1)}`)
-        .join(', ');
-      console.log(`bench: ${mode}: round ${round + 1}/${ROUNDS}: ${line} req/s`);
     }
-    for (const target of targets) {
-      const measured = rounds.get(target) ?? [];
+    const line = serving.map(
+      ([n]) => `${n} ${fmt(combine((rounds.get(n) ?? []).map((r) => r.figures)).reqPerSec)}`,
+    );
+    console.log(`bench: closed ${mode}: ${line.join(', ')} req/s`);
+    for (const [name] of serving) {
+      const measured = rounds.get(name) ?? [];
       const figures = combine(measured.map((m) => m.figures));
       const cpu = measured.every((m) => m.cpuMs !== null)
         ? measured.reduce((n, m) => n + (m.cpuMs ?? 0), 0)
         : null;
-      const w = warm.get(target) as LoadFigures;
-      if (target === 'gateway') {
-        gatewaySent += w.sent + figures.sent;
-        gatewayAnswered += w.ok + w.non2xx + figures.ok + figures.non2xx;
-      }
-      const workerdCpuMsPerReq =
-        cpu === null || figures.ok === 0 ? null : Math.round((cpu / figures.ok) * 1000) / 1000;
+      const w = warm.get(name) as LoadFigures;
       const warmupFailures = w.non2xx + w.errors + w.timeouts + w.mismatches;
-      const sampleError = figures.sampleError ?? (w.sampleError && `(warm-up) ${w.sampleError}`);
-      runs.push({ target, mode, ...figures, sampleError, workerdCpuMsPerReq, warmupFailures });
+      const run: ClosedRun = {
+        target: name,
+        mode,
+        ...figures,
+        sampleError: figures.sampleError ?? (w.sampleError && `(warm-up) ${w.sampleError}`),
+        cpuMsPerReq: cpu === null || figures.ok === 0 ? null : Math.round((cpu / figures.ok) * 1000) / 1000,
+        warmupFailures,
+        roundReqPerSec: measured.map((m) => m.figures.reqPerSec),
+      };
+      if (failed(run) || warmupFailures > 0)
+        failures.push(
+          `${name} ${mode} (closed): non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts}, bad bodies ${run.mismatches}, warm-up failures ${warmupFailures}: ${run.sampleError ?? 'no sample'}`,
+        );
+      runs.push(run);
     }
-    const base = BASELINE[mode];
-    const baseRounds = base.mode === mode ? rounds.get(base.target) : undefined;
-    const gatewayRounds = rounds.get('gateway');
-    if (baseRounds && gatewayRounds)
-      roundRatios[mode] = gatewayRounds.map(
-        (g, i) => g.figures.reqPerSec / (baseRounds[i]?.figures.reqPerSec ?? Number.NaN),
-      );
   }
+  return runs;
+}
 
-  console.log();
-  printTable(runs);
-  const ratios: Partial<Record<Mode, number>> = {};
-  const floorRatios: Partial<Record<Mode, number>> = {};
-  for (const mode of MODES) {
-    const base = BASELINE[mode];
-    const p = runs.find((r) => r.mode === base.mode && r.target === base.target);
-    const g = runs.find((r) => r.mode === mode && r.target === 'gateway');
-    if (!p || !g) continue;
-    const ratio = g.reqPerSec / p.reqPerSec;
-    ratios[mode] = ratio;
-    const cpu =
-      g.workerdCpuMsPerReq !== null && p.workerdCpuMsPerReq !== null
-        ? `, cpu/req +${fmt(g.workerdCpuMsPerReq - p.workerdCpuMsPerReq, 2)} ms`
-        : '';
+async function oneClient(targets: Map<Target, TargetInfo>, failures: string[]): Promise<OneClientRun[]> {
+  const runs: OneClientRun[] = [];
+  for (const mode of ['non-stream', 'stream-7'] as const) {
+    const serving = [...targets].filter(([, t]) => t.modes.includes(mode));
+    // Two interleaved halves per target, so drift falls on all alike.
+    const parts = new Map<Target, LatencyFigures[]>(serving.map(([n]) => [n, []]));
+    for (let half = 0; half < 2; half++) {
+      for (const [name, t] of half === 0 ? serving : [...serving].reverse()) {
+        const probe: ProbeOptions = {
+          origin: t.origin,
+          path: pathOf(mode),
+          headers: t.headers,
+          body: bodyFor(mode),
+          complete: completeOf(mode),
+        };
+        parts.get(name)?.push(await sequential(probe, ONE_CLIENT_SECONDS / 2, half === 0 ? 100 : 20));
+      }
+    }
+    for (const [name] of serving) {
+      const [a, b] = parts.get(name) as [LatencyFigures, LatencyFigures];
+      const n = a.n + b.n;
+      const w = (f: (x: LatencyFigures) => number) => (n === 0 ? 0 : (f(a) * a.n + f(b) * b.n) / n);
+      const run: OneClientRun = {
+        target: name,
+        mode,
+        n,
+        failures: a.failures + b.failures,
+        meanMs: w((x) => x.meanMs),
+        p50Ms: w((x) => x.p50Ms),
+        p99Ms: Math.max(a.p99Ms, b.p99Ms),
+        ttfbMeanMs: w((x) => x.ttfbMeanMs),
+        ttfbP50Ms: w((x) => x.ttfbP50Ms),
+        sampleError: a.sampleError ?? b.sampleError,
+      };
+      if (run.failures > 0)
+        failures.push(`${name} ${mode} (one client): ${run.failures} failed: ${run.sampleError}`);
+      runs.push(run);
+    }
     console.log(
-      `${mode}: gateway/passthrough${base.mode === mode ? '' : ` ${base.mode}`} req/s = ${fmt(ratio, 3)}; p50 +${fmt(g.p50Ms - p.p50Ms)} ms, mean +${fmt(g.latencyMeanMs - p.latencyMeanMs, 2)} ms${cpu}`,
+      `bench: one client ${mode}: ${runs
+        .filter((r) => r.mode === mode)
+        .map((r) => `${r.target} ${fmt(r.meanMs, 3)} ms`)
+        .join(', ')}`,
     );
-    const perRound = roundRatios[mode];
-    if (perRound)
-      console.log(`${mode}: gateway/passthrough by round: ${perRound.map((r) => fmt(r, 3)).join(', ')}`);
-    const f = runs.find((r) => r.mode === mode && r.target === 'floor');
-    if (f) {
-      floorRatios[mode] = f.reqPerSec / p.reqPerSec;
+  }
+  return runs;
+}
+
+async function openLoops(targets: Map<Target, TargetInfo>, failures: string[]): Promise<OpenRun[]> {
+  const runs: OpenRun[] = [];
+  const names: Target[] = [
+    'passthrough',
+    'gateway-d4',
+    'portkey',
+    'passthrough-workerd',
+    'gateway-d4-workerd',
+  ];
+  for (const mode of ['non-stream', 'stream-7'] as const) {
+    for (const rate of RATES) {
+      for (const name of names) {
+        const t = targets.get(name);
+        if (!t) continue;
+        const probe: ProbeOptions = {
+          origin: t.origin,
+          path: pathOf(mode),
+          headers: t.headers,
+          body: bodyFor(mode),
+          complete: completeOf(mode),
+        };
+        const run = { target: name, mode, ...(await openLoop(probe, rate, OPEN_SECONDS)) };
+        if (run.failures > 0)
+          failures.push(`${name} ${mode} at ${rate}/s: ${run.failures} failed: ${run.sampleError}`);
+        runs.push(run);
+        await sleep(200);
+      }
       console.log(
-        `${mode}: metering floor/passthrough req/s = ${fmt(f.reqPerSec / p.reqPerSec, 3)}; gateway/floor = ${fmt(g.reqPerSec / f.reqPerSec, 3)}`,
+        `bench: open loop ${mode} ${rate}/s: ${runs
+          .filter((r) => r.mode === mode && r.rate === rate)
+          .map((r) => `${r.target} p50 ${fmt(r.p50Ms, 2)} p99 ${fmt(r.p99Ms, 2)} ms`)
+          .join(', ')}`,
       );
     }
   }
+  return runs;
+}
 
-  const perKey = (await (await fetch(`${upstream}/stats`)).json()) as Record<string, number>;
-  const upstreamCalls = Object.fromEntries(
-    Object.entries(perKey).map(([key, n]) => [
-      key === gatewayKey ? 'passthrough and floor (client key)' : key,
-      n,
-    ]),
-  );
-  const gatewayUpstreamCalls = upstreamKeys.reduce((n, k) => n + (perKey[k] ?? 0), 0);
-  const usage = await metered(await gw.d1(), gatewayUpstreamCalls);
-  console.log(`upstream calls per key: ${JSON.stringify(upstreamCalls)}`);
+async function main(): Promise<number> {
+  const started = Date.now();
+  const loadBefore = loadavg();
   console.log(
-    `metering: ${usage.requests} requests in usage_daily (errors ${usage.errors}, estimated ${usage.estimated}); gateway: ${gatewaySent} sent by autocannon, ${gatewayAnswered} answered, ${gatewayUpstreamCalls} forwarded upstream`,
+    `bench: ${ROUNDS}×${ROUND_SECONDS} s closed-loop runs (${CONNECTIONS} connections) after ${WARMUP} s warm-up; node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
   );
+  if ((loadBefore[0] ?? 0) > cpus().length / 2)
+    console.log('bench: the machine is already busy; expect noisy figures (cpu ms/req is the steadier one)');
+  const failures: string[] = [];
+  const needTargets = SECTIONS.has('closed') || SECTIONS.has('one') || SECTIONS.has('open');
+  const targets = new Map<Target, TargetInfo>();
+  let db: D1Like | undefined;
+  let gatewayUpstreamKeys: string[] = [];
+  let upstream = '';
+  if (needTargets) {
+    upstream = await startUpstreamProcess(cleanups);
+    const before = workerdChildren();
+    const known = new Set<number>();
+    const json = { 'content-type': 'application/json' };
+    const bare = (origin: string, pids: Set<number>): TargetInfo => ({
+      origin,
+      headers: { ...json, authorization: 'Bearer bench-client-key' },
+      pids,
+      modes: PROXY_MODES,
+    });
+    const passthrough = await startBareWorker('passthrough-worker.ts', upstream, cleanups);
+    targets.set('passthrough', bare(passthrough, newPids(before, known)));
+    const floor = await startBareWorker('floor-worker.ts', upstream, cleanups);
+    targets.set('floor', bare(floor, newPids(before, known)));
+    console.log('bench: building and starting the gateway (wrangler deploy --dry-run, Miniflare)…');
+    const { gw, gatewayKey, depth4Key, upstreamKeys } = await startBenchGateway(upstream, cleanups);
+    const gwPids = newPids(before, known);
+    db = await gw.d1();
+    gatewayUpstreamKeys = upstreamKeys;
+    targets.set('gateway-d1', {
+      origin: gw.url,
+      headers: { ...json, authorization: `Bearer ${gatewayKey}` },
+      pids: gwPids,
+      modes: PROXY_MODES,
+    });
+    targets.set('gateway-d4', {
+      origin: gw.url,
+      headers: { ...json, authorization: `Bearer ${depth4Key}` },
+      pids: gwPids,
+      modes: GATEWAY_MODES,
+    });
+    const portkey = await startPortkey(upstream, cleanups);
+    targets.set('portkey', {
+      origin: portkey.url,
+      headers: { ...json, authorization: 'Bearer bench-client-key', ...portkey.headers },
+      pids: new Set([portkey.pid]),
+      modes: PROXY_MODES,
+    });
+    if (WITH_WORKERD) {
+      try {
+        const pt = await startWorkerdPassthrough(upstream, cleanups);
+        targets.set('passthrough-workerd', bare(pt.url, new Set([pt.pid])));
+        const wg = await startWorkerdGateway(upstream, cleanups);
+        targets.set('gateway-d4-workerd', {
+          origin: wg.url,
+          headers: { ...json, authorization: `Bearer ${wg.depth4Key}` },
+          pids: new Set([wg.pid]),
+          modes: PROXY_MODES,
+        });
+      } catch (err) {
+        console.log(`bench: plain workerd: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  const closed = SECTIONS.has('closed') ? await closedLoop(targets, failures) : [];
+  const one = SECTIONS.has('one') ? await oneClient(targets, failures) : [];
+  const open = SECTIONS.has('open') ? await openLoops(targets, failures) : [];
+  let cold: ColdStart | null = null;
+  if (SECTIONS.has('cold')) {
+    try {
+      cold = await coldStart();
+    } catch (err) {
+      failures.push(`cold start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  if (closed.length) {
+    console.log();
+    printTable(
+      ['target', 'mode', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'cpu ms/req', '2xx', 'failed'],
+      closed.map((r) => [
+        r.target,
+        r.mode,
+        fmt(r.reqPerSec, 1),
+        fmt(r.latencyMeanMs, 2),
+        fmt(r.p50Ms),
+        fmt(r.p99Ms),
+        fmt(r.cpuMsPerReq, 3),
+        String(r.ok),
+        String(r.non2xx + r.errors + r.timeouts + r.mismatches),
+      ]),
+    );
+  }
+  if (one.length) {
+    console.log('\none client, one request at a time');
+    printTable(
+      ['target', 'mode', 'mean ms', 'p50 ms', 'p99 ms', 'ttfb ms', 'n'],
+      one.map((r) => [
+        r.target,
+        r.mode,
+        fmt(r.meanMs, 3),
+        fmt(r.p50Ms, 3),
+        fmt(r.p99Ms, 3),
+        fmt(r.ttfbMeanMs, 3),
+        String(r.n),
+      ]),
+    );
+  }
+  if (open.length) {
+    console.log('\nopen loop (fixed arrival rate; latency from when each request was due)');
+    printTable(
+      ['target', 'mode', 'rate', 'done/s', 'p50 ms', 'p99 ms', 'mean ms'],
+      open.map((r) => [
+        r.target,
+        r.mode,
+        String(r.rate),
+        fmt(r.achievedPerSec, 1),
+        fmt(r.p50Ms, 3),
+        fmt(r.p99Ms, 3),
+        fmt(r.meanMs, 3),
+      ]),
+    );
+  }
+  if (cold) {
+    console.log(
+      `\ncold start: bundle ${fmt(cold.bundleBytes / 1024)} KiB (${fmt(cold.gzipBytes / 1024)} KiB gzip); plain workerd, ${cold.samples} cold starts: process start → first answer ${fmt(cold.firstAnswerMs)} ms (one-line Worker ${fmt(cold.bareFirstAnswerMs)} ms), startup CPU ${fmt(cold.startupCpuMs)} ms (one-line Worker ${fmt(cold.bareStartupCpuMs)} ms)`,
+    );
+  }
+  const { figures, goals } = summarize(closed, one, open, cold);
+  console.log('\ngoals (C14, issue #19)');
+  printTable(
+    ['goal', 'figure', 'met'],
+    goals.map((g) => [g.goal, g.figure, g.met === null ? '-' : g.met ? 'yes' : 'NO']),
+    2,
+  );
+
+  let metering: (Metered & { gatewayUpstreamCalls: number }) | null = null;
+  let upstreamCalls: Record<string, number> = {};
+  if (db) {
+    upstreamCalls = (await (await fetch(`${upstream}/stats`)).json()) as Record<string, number>;
+    const gatewayUpstreamCalls = gatewayUpstreamKeys.reduce((n, k) => n + (upstreamCalls[k] ?? 0), 0);
+    // The plain-workerd gateway has its own upstream keys and its own D1; only the Miniflare one is checked.
+    metering = { ...(await metered(db, gatewayUpstreamCalls)), gatewayUpstreamCalls };
+    console.log(
+      `\nmetering: ${metering.requests} requests in usage_daily (errors ${metering.errors}, estimated ${metering.estimated}); ${gatewayUpstreamCalls} forwarded upstream by the Miniflare gateway`,
+    );
+    if (metering.requests < gatewayUpstreamCalls)
+      failures.push(
+        `metering: ${gatewayUpstreamCalls - metering.requests} forwarded requests are not in usage_daily`,
+      );
+  }
   if (cutOff > 0) console.log(`bench: ${cutOff} in-flight requests were cut off at the end of timed runs`);
 
   const out = join(repoRoot, '.bench');
@@ -311,34 +499,28 @@ async function main(): Promise<number> {
     cpuModel: cpus()[0]?.model ?? null,
     loadAverageBefore: loadBefore,
     loadAverageAfter: loadavg(),
-    durationSeconds: DURATION,
-    rounds: ROUNDS,
-    roundSeconds: ROUND_SECONDS,
-    warmupSeconds: WARMUP,
-    connections: CONNECTIONS,
-    runs,
-    ratios,
-    roundRatios,
-    floorRatios,
-    metering: { ...usage, gatewaySent, gatewayAnswered, gatewayUpstreamCalls },
+    settings: { ROUNDS, ROUND_SECONDS, WARMUP, CONNECTIONS, ONE_CLIENT_SECONDS, OPEN_SECONDS, RATES },
+    portkeyVersion: portkeyVersion(),
+    closed,
+    oneClient: one,
+    openLoop: open,
+    coldStart: cold,
+    figures,
+    goals,
+    metering,
     upstreamCalls,
     cutOffInFlight: cutOff,
+    failures,
     wallSeconds: (Date.now() - started) / 1000,
   };
   writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`bench: wrote ${join(out, 'results.json')}`);
-
-  const bad = runs.filter(runFailed);
-  for (const r of bad) {
-    console.error(
-      `bench: ${r.target} ${r.mode} had failures (non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}, bad bodies ${r.mismatches}, warm-up failures ${r.warmupFailures}): ${r.sampleError ?? 'no sample'}`,
-    );
-  }
-  return bad.length === 0 ? 0 : 1;
+  console.log(`bench: wrote ${join(out, 'results.json')} in ${fmt(results.wallSeconds)} s`);
+  for (const f of failures) console.error(`bench: FAILED ${f}`);
+  return failures.length === 0 ? 0 : 1;
 }
 
 // Bounded: the whole benchmark stops by itself even if something hangs.
-const budgetMs = (300 + MODES.length * TARGETS.length * (WARMUP + ROUNDS * (ROUND_SECONDS + 20))) * 1000;
+const budgetMs = 900_000;
 setTimeout(() => {
   console.error(`bench: gave up after ${budgetMs / 1000} s`);
   void cleanup().finally(() => process.exit(2));

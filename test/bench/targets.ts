@@ -73,40 +73,85 @@ export async function startBareWorker(
 const WITHOUT_ASSETS = { assets: undefined };
 
 /**
- * The gateway with one root account (rpm limit, so the governor Durable Object is on the path),
- * one level of two openai-compatible keys on the upstream, a gateway key and a price.
+ * Limits at a level of the benchmark's trees: every kind the governor enforces (request, token
+ * and cost pools, per minute, per day and per month, and a per-model bucket), all far above what
+ * a run can use, so nothing is refused but every pool is drawn from and settled.
+ */
+const EVERY_LIMIT = {
+  limits: {
+    rpm: 100_000_000,
+    tpm: 100_000_000_000,
+    rpd: 1_000_000_000,
+    tpd: 1_000_000_000_000,
+    daily_budget: '1000000000',
+    monthly_budget: '10000000000',
+  },
+  model_limits: { 'bench-*': { rpm: 100_000_000, tpm: 100_000_000_000 } },
+};
+
+/** The upstream answers `bench-<n>` with n content chunks (upstream.ts). */
+export const BENCH_MODELS = ['bench-model', 'bench-7', 'bench-300'] as const;
+
+/** The bench trees: the key of a depth-1 tree sits on the root; the depth-4 key three levels below. */
+export const DEPTH4_CHAIN = ['bench', 'bench-team', 'bench-user', 'bench-app'] as const;
+
+export interface BenchGateway {
+  gw: RunningGateway;
+  /** Key of the root account (a chain of one level with every limit). */
+  gatewayKey: string;
+  /** Key of the fourth level (four levels, every one with every limit). */
+  depth4Key: string;
+  upstreamKeys: string[];
+}
+
+/**
+ * The gateway with a root account and a chain of three accounts below it, each limited on every
+ * pool, one level of two openai-compatible keys on the upstream, a gateway key on the root and
+ * one on the deepest account, and a price for the bench models.
  */
 export async function startBenchGateway(
   upstream: string,
   cleanups: Cleanup[],
   opts: { overrides?: Record<string, unknown>; bundle?: string } = {},
-): Promise<{ gw: RunningGateway; gatewayKey: string; upstreamKeys: string[] }> {
+): Promise<BenchGateway> {
   const gw = await startGateway({
     overrides: { ...WITHOUT_ASSETS, ...opts.overrides },
     ...(opts.bundle ? { bundle: opts.bundle } : {}),
   });
   cleanups.push(() => gw.close());
+  return { gw, ...(await seedBenchGateway(gw, upstream)) };
+}
+
+/** Applies the bench policy to a running gateway (any runtime): keys back. */
+export async function seedBenchGateway(
+  gw: Pick<RunningGateway, 'url' | 'adminToken'>,
+  upstream: string,
+): Promise<Omit<BenchGateway, 'gw'>> {
+  const base = upstream;
   const gatewayKey = newGatewayKey();
-  const secrets: Record<string, string> = { BENCH_GATEWAY_KEY: gatewayKey };
+  const depth4Key = newGatewayKey();
+  const secrets: Record<string, string> = { BENCH_GATEWAY_KEY: gatewayKey, BENCH_DEPTH4_KEY: depth4Key };
   const ids = [1, 2];
   for (const i of ids) secrets[`BENCH_UPSTREAM_KEY_${i}`] = `bench-upstream-key-${i}`;
+  const [root, ...below] = DEPTH4_CHAIN;
   await applyPolicy(
-    gw,
+    gw as RunningGateway,
     {
       version: 1,
       accounts: [
         {
-          id: 'bench',
+          id: root,
           name: 'Bench',
           kind: 'org',
           timezone: 'UTC',
-          policy: {
-            allow_models: ['bench-*'],
-            level_mapper: { 'bench-*': 1 },
-            // High enough never to refuse, but it puts the governor Durable Object on the path.
-            limits: { rpm: 100_000_000 },
-          },
+          policy: { allow_models: ['bench-*'], level_mapper: { 'bench-*': 1 }, ...EVERY_LIMIT },
         },
+        ...below.map((id, i) => ({
+          id,
+          parent: DEPTH4_CHAIN[i] as string,
+          name: id,
+          policy: EVERY_LIMIT,
+        })),
       ],
       levels: [
         {
@@ -115,15 +160,54 @@ export async function startBenchGateway(
           keys: ids.map((i) => ({
             id: `bench-${i}`,
             provider: 'openai-compatible' as const,
-            base_url: `${upstream}/v1`,
+            base_url: `${base}/v1`,
             key_env: `BENCH_UPSTREAM_KEY_${i}`,
           })),
         },
       ],
-      gateway_keys: [{ id: 'bench', account: 'bench', name: 'Bench key', key_env: 'BENCH_GATEWAY_KEY' }],
-      prices: [{ model: 'bench-model', input: '0.15', output: '0.60' }],
+      gateway_keys: [
+        { id: 'bench', account: root, name: 'Bench key', key_env: 'BENCH_GATEWAY_KEY' },
+        { id: 'bench-depth4', account: DEPTH4_CHAIN[3], name: 'Depth-4 key', key_env: 'BENCH_DEPTH4_KEY' },
+      ],
+      prices: BENCH_MODELS.map((model) => ({ model, input: '0.15', output: '0.60' })),
     },
     secrets,
   );
-  return { gw, gatewayKey, upstreamKeys: ids.map((i) => `bench-upstream-key-${i}`) };
+  return { gatewayKey, depth4Key, upstreamKeys: ids.map((i) => `bench-upstream-key-${i}`) };
+}
+
+/** The Portkey gateway's version, as installed. */
+export function portkeyVersion(): string {
+  const pkg = join(repoRoot, 'node_modules/@portkey-ai/gateway/package.json');
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * The Portkey gateway on Node (its own process), and the headers that route a request through it
+ * to the bench upstream as an OpenAI provider with a custom host (its documented self-hosted use).
+ */
+export async function startPortkey(
+  upstream: string,
+  cleanups: Cleanup[],
+): Promise<{ url: string; pid: number; headers: Record<string, string> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'portkey-server.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  cleanups.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await Promise.race([once(child, 'exit'), sleep(3000)]);
+  });
+  const [url] = (await Promise.race([
+    once(child, 'message'),
+    once(child, 'exit').then(() => Promise.reject(new Error('portkey exited before listening'))),
+    sleep(30_000).then(() => Promise.reject(new Error('portkey did not start within 30 s'))),
+  ])) as [string];
+  return {
+    url,
+    pid: child.pid as number,
+    headers: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream}/v1` },
+  };
 }

@@ -30,10 +30,13 @@ export function pumpCases(runtime: string) {
     it('relays every chunk to the client and reports a complete end', async () => {
       const source = new Response('one two three').body as ReadableStream<Uint8Array>;
       const seen: string[] = [];
-      const pumped = pumpBody(source, {
-        chunk: (c) => {
-          seen.push(new TextDecoder().decode(c));
-          return c;
+      const pumped = pumpBody({
+        body: source,
+        observer: {
+          chunk: (c) => {
+            seen.push(new TextDecoder().decode(c));
+            return c;
+          },
         },
       });
       expect(await new Response(pumped.body).text()).toBe('one two three');
@@ -44,18 +47,16 @@ export function pumpCases(runtime: string) {
     it('keeps draining after the client left, then cuts off an upstream that goes on past the grace', async () => {
       const { stream, seen } = endless(5);
       const observed: number[] = [];
-      const pumped = pumpBody(
-        stream,
-        {
+      const pumped = pumpBody({
+        body: stream,
+        observer: {
           chunk: (c) => {
             observed.push(c.length);
             return c;
           },
         },
-        0,
-        undefined,
-        100,
-      );
+        abandonedDrainMs: 100,
+      });
       const client = pumped.body.getReader();
       await client.read();
       await client.cancel();
@@ -68,14 +69,63 @@ export function pumpCases(runtime: string) {
 
     it('ends a quiet upstream with an idle timeout and the observer’s notice', async () => {
       const { stream, seen } = endless(10_000);
-      const pumped = pumpBody(
-        stream,
-        { chunk: (c) => c, failure: (reason) => bytes(`error: ${reason}`) },
-        50,
-      );
+      const pumped = pumpBody({
+        body: stream,
+        observer: { chunk: (c) => c, failure: (reason) => bytes(`error: ${reason}`) },
+        idleTimeoutMs: 50,
+      });
       expect(await new Response(pumped.body).text()).toBe('error: upstream_idle_timeout');
       expect(await pumped.done).toBe('upstream_idle_timeout');
       expect(seen.cancelled).toBe(true);
+    });
+
+    it('follows what the client already has with the observer’s notice when the upstream breaks', async () => {
+      let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          controller = c;
+        },
+      });
+      const pumped = pumpBody({
+        body: stream,
+        observer: { chunk: (c) => c, failure: (reason) => bytes(`\nerror: ${reason}`) },
+      });
+      controller?.enqueue(bytes('data: first'));
+      setTimeout(() => controller?.error(new Error('connection reset')), 20);
+      expect(await new Response(pumped.body).text()).toBe('data: first\nerror: upstream_error');
+      expect(await pumped.done).toBe('upstream_error');
+    });
+
+    it('drains an upstream that ends within the grace after the client left: cancelled, all metered', async () => {
+      let sent = 0;
+      let timer: ReturnType<typeof setInterval> | undefined;
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          timer = setInterval(() => {
+            sent++;
+            c.enqueue(bytes(`chunk ${sent}\n`));
+            if (sent === 10) {
+              clearInterval(timer);
+              c.close();
+            }
+          }, 5);
+        },
+      });
+      const observed: string[] = [];
+      const pumped = pumpBody({
+        body: stream,
+        observer: {
+          chunk: (c) => {
+            observed.push(new TextDecoder().decode(c));
+            return c;
+          },
+        },
+      });
+      const client = pumped.body.getReader();
+      await client.read();
+      await client.cancel();
+      expect(await pumped.done).toBe('client_cancelled');
+      expect(observed.join('')).toContain('chunk 10\n');
     });
   });
 }

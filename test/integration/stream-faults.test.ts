@@ -65,12 +65,19 @@ function events(text: string) {
     .map((e) => e.slice('data: '.length));
 }
 
-describe('stream faults after the first byte', () => {
+// The client asking for usage itself is the other path: nothing to hide, so the client's bytes
+// are piped natively by the runtime and only the tap's copy is read in JS (src/usage/pump.ts).
+describe.each([
+  { path: 'usage hidden from the client (every chunk through JS)', clientUsage: false },
+  { path: 'usage asked for by the client (the native path)', clientUsage: true },
+])('stream faults after the first byte, $path', ({ clientUsage }) => {
+  const streamOptions = clientUsage ? { stream_options: { include_usage: true } } : {};
   it('ends a cut stream with an error event, does not retry it, and still meters it', async () => {
-    const prompt = 'cut me off please now';
+    const prompt = `cut me off please now${clientUsage ? ' with usage' : ''}`;
     const res = await chat(key, {
       model: 'cut-model',
       stream: true,
+      ...streamOptions,
       messages: [{ role: 'user', content: prompt }],
     });
     expect(res.status).toBe(200);
@@ -114,6 +121,7 @@ describe('stream faults after the first byte', () => {
     const res = await chat(key, {
       model: 'idle-model',
       stream: true,
+      ...streamOptions,
       messages: [{ role: 'user', content: 'slow words here' }],
     });
     expect(res.status).toBe(200);

@@ -30,6 +30,9 @@ function eventEnd(text: string, from = 0): number {
   return lf < 0 ? -1 : lf + 2;
 }
 
+/** The text ends on an event separator (a blank line, LF or CRLF). */
+const endsEvent = (text: string) => text.endsWith('\n\n') || text.endsWith('\r\n\r\n');
+
 export function openAIStreamTap(opts: { stripUsageChunk: boolean; now: () => number }): OpenAIStreamTap {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
@@ -71,6 +74,10 @@ export function openAIStreamTap(opts: { stripUsageChunk: boolean; now: () => num
       firstTokenAt ??= opts.now();
       const aligned = carry === '';
       const text = decoder.decode(bytes, { stream: true });
+      // Whole events with no usage in them (nearly every chunk): nothing to read or drop, so
+      // the chunk goes on as it came without being framed (no event can straddle its edges).
+      if (aligned && endsEvent(text) && !text.includes(USAGE_MARK) && bytes[bytes.length - 1] === 10)
+        return bytes;
       if (!opts.stripUsageChunk) {
         frame(text, false);
         return bytes;
