@@ -25,7 +25,6 @@ const MODEL = 'gpt-4o';
 export const EPOCH_CHECK_MS = 500;
 /** Its EPOCH_SHARDS, today's design (sim.test.ts checks). */
 export const EPOCH_SHARDS = 16;
-const noWaitUntil = () => {};
 
 export interface Governor {
   obj: SimObject;
@@ -366,8 +365,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
           return res;
         });
       },
-      undefined,
-      clock,
+      { clock },
     );
   }
   const vanish = (iso: Isolate) => {
@@ -433,13 +431,12 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     const t0 = sim.now();
     let admission: Admission;
     try {
-      admission = await iso.client.admit(
+      admission = await iso.client.admit({
         chain,
-        s.timeZone,
-        { model: MODEL, tokens: d.reserved.tokens, cost: d.reserved.cost },
-        t0,
-        noWaitUntil,
-      );
+        timeZone: s.timeZone,
+        demand: { model: MODEL, tokens: d.reserved.tokens, cost: d.reserved.cost },
+        now: t0,
+      });
     } catch (err) {
       if (!alive()) return void counts.lostWithIsolate++;
       const bb = bin();
@@ -502,14 +499,13 @@ export async function runScenario(s: Scenario): Promise<RunData> {
           }
         }
       if (!alive()) return;
-      iso.client.settle(
+      iso.client.settle({
         admission,
-        { tokens: d.actual.tokens, cost: d.actual.cost },
+        actual: { tokens: d.actual.tokens, cost: d.actual.cost },
         chain,
-        s.timeZone,
-        end,
-        noWaitUntil,
-      );
+        timeZone: s.timeZone,
+        now: end,
+      });
       if (d.excess.tokens || d.excess.cost) {
         iso.recentExcess = iso.recentExcess.filter((e) => sim.time - e.at < 2_000);
         iso.recentExcess.push({ at: sim.time, user, ...d.excess });
