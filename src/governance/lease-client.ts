@@ -49,6 +49,8 @@ interface Lease {
   window: { start: number; count: number; previous: number };
   /** Size of the last grant asked for; doubled when a grant runs dry before it expires. */
   lastBatch: number;
+  /** The last grant said a pool is near its end: ask for what is used, no doubling. */
+  scarce?: boolean;
   flushAt?: number;
 }
 
@@ -96,6 +98,13 @@ interface RefillOptions {
  * showed a colo relay at ~1,090 calls/s, three in four of them single settlements.
  */
 export const SETTLE_COALESCE_MS = 200;
+
+/**
+ * A refusal that says units may come back (`returning`: the pool granted them within a lease's
+ * life, so they sit unused in a sibling's grant or lease) is asked about once more after this long
+ * before the request is refused: grants live 500 ms, so a sibling's unused units are back by then.
+ */
+export const RETRY_RETURNING_MS = 300;
 
 const ignore = () => {};
 
@@ -166,6 +175,7 @@ export class LeaseClient {
     const arrivedAt = this.clock.now();
     const now = o.now ?? arrivedAt;
     let at = now;
+    let retried = false;
 
     for (;;) {
       at = now + Math.max(0, this.clock.now() - arrivedAt);
@@ -173,8 +183,14 @@ export class LeaseClient {
       // (an ordinary request after one that can never fit) asks the governor itself.
       const refused = lease.refused;
       const refusedUnit = refused && units.get(refused.refusal.limit);
-      if (refused && refusedUnit && refused.until > at && perUnit[refusedUnit] >= (refused.refusal.need ?? 0))
-        throw new GovernorRefusal(refused.refusal);
+      if (refused && refusedUnit && refused.until > at && perUnit[refusedUnit] >= (refused.refusal.need ?? 0)) {
+        if (!refused.refusal.returning || retried) throw new GovernorRefusal(refused.refusal);
+        retried = true;
+        await new Promise((r) => this.clock.setTimeout(() => r(undefined), RETRY_RETURNING_MS));
+        // The first request back asks again; the others wait on its exchange.
+        if (lease.refused === refused) lease.refused = undefined;
+        continue;
+      }
       if (lease.expiresAt > at && covers(lease.balances, units, perUnit)) {
         const taken: Admission['taken'] = {};
         for (const [name, unit] of units) {
@@ -296,7 +312,11 @@ export class LeaseClient {
     const recentRate = Math.max(w.previous, (w.count * 1_000) / Math.max(100, now - w.start));
     const batch = Math.min(
       this.maxBatch,
-      Math.max(1 + lease.waiting, Math.ceil(recentRate / 2), expired ? 1 : 2 * lease.lastBatch),
+      Math.max(
+        1 + lease.waiting,
+        Math.ceil(recentRate / 2),
+        expired || lease.scarce ? 1 : 2 * lease.lastBatch,
+      ),
     );
     lease.lastBatch = batch;
     const want = { requests: batch, tokens: batch * perUnit.tokens, cost: batch * perUnit.cost };
@@ -312,12 +332,14 @@ export class LeaseClient {
       extra,
     });
     if (!result.ok) {
+      lease.scarce = true;
       lease.refused = {
         refusal: result.refusal,
         until: now + Math.min(this.refusalMemoMs, result.refusal.retryAfterMs ?? this.refusalMemoMs),
       };
       return;
     }
+    lease.scarce = result.scarce === true;
     for (const [name, amount] of Object.entries(result.grant)) add(lease.balances, name, amount);
     lease.expiresAt = now + result.ttlMs;
     lease.grantedAt = now;
