@@ -327,6 +327,8 @@ export class GovernorCore {
             retryAfterMs: 1_000,
             resetAt: null,
             need,
+            // The lease ran short while its top-up was answered: worth asking once more.
+            returning: true,
           },
         };
       }

@@ -335,7 +335,13 @@ export class LeaseClient {
       lease.scarce = true;
       lease.refused = {
         refusal: result.refusal,
-        until: now + Math.min(this.refusalMemoMs, result.refusal.retryAfterMs ?? this.refusalMemoMs),
+        // Units that may come back are asked about again sooner than a spent pool's.
+        until:
+          now +
+          Math.min(
+            result.refusal.returning ? RETRY_RETURNING_MS : this.refusalMemoMs,
+            result.refusal.retryAfterMs ?? this.refusalMemoMs,
+          ),
       };
       return;
     }
