@@ -105,6 +105,8 @@ export const SETTLE_COALESCE_MS = 200;
  * before the request is refused: grants live 500 ms, so a sibling's unused units are back by then.
  */
 export const RETRY_RETURNING_MS = 300;
+/** How many times: a request waits at most this many times RETRY_RETURNING_MS before its refusal. */
+export const RETURNING_RETRIES = 3;
 
 const ignore = () => {};
 
@@ -175,7 +177,7 @@ export class LeaseClient {
     const arrivedAt = this.clock.now();
     const now = o.now ?? arrivedAt;
     let at = now;
-    let retried = false;
+    let retries = 0;
 
     for (;;) {
       at = now + Math.max(0, this.clock.now() - arrivedAt);
@@ -184,8 +186,8 @@ export class LeaseClient {
       const refused = lease.refused;
       const refusedUnit = refused && units.get(refused.refusal.limit);
       if (refused && refusedUnit && refused.until > at && perUnit[refusedUnit] >= (refused.refusal.need ?? 0)) {
-        if (!refused.refusal.returning || retried) throw new GovernorRefusal(refused.refusal);
-        retried = true;
+        if (!refused.refusal.returning || retries >= RETURNING_RETRIES) throw new GovernorRefusal(refused.refusal);
+        retries++;
         await new Promise((r) => this.clock.setTimeout(() => r(undefined), RETRY_RETURNING_MS));
         // The first request back asks again; the others wait on its exchange.
         if (lease.refused === refused) lease.refused = undefined;
