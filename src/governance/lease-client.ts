@@ -106,7 +106,7 @@ export const SETTLE_COALESCE_MS = 200;
  */
 export const RETRY_RETURNING_MS = 300;
 /** How many times: a request waits at most this many times RETRY_RETURNING_MS before its refusal. */
-export const RETURNING_RETRIES = 3;
+export const RETURNING_RETRIES = 6;
 
 const ignore = () => {};
 
