@@ -313,7 +313,8 @@ export class GovernorCore {
       const ownAvail = p ? available(p.spec, p.state) : Number.POSITIVE_INFINITY;
       const upAvail = up.has(name) ? Math.max(0, Math.floor(this.live(name, now))) : Number.POSITIVE_INFINITY;
       const need = needOf(name);
-      const share = scarceShare(ownAvail, need);
+      // Quotas only: a bucket refills, so a rate's units come back within seconds anyway.
+      const share = p?.spec.kind === 'period' ? scarceShare(ownAvail, need) : ownAvail;
       if (share < wantOf(name)) scarce = true;
       const amount = Math.min(wantOf(name), share, upAvail);
       if (amount < need || (need === 0 && Math.min(ownAvail, upAvail) <= 0)) {
@@ -351,7 +352,11 @@ export class GovernorCore {
   private own(refusal: Refusal, now: number): Refusal {
     const at = this.grantedAt.get(refusal.limit);
     const within = this.opts.grantTtlMs + this.opts.parentLeaseTtlMs;
-    return at !== undefined && now - at < within && !refusal.exceeds ? { ...refusal, returning: true } : refusal;
+    // A rate's refusal carries its own wait (Retry-After); a quota's comes back only with units.
+    const quota = refusal.retryAfterMs === null && refusal.resetAt !== null;
+    return quota && at !== undefined && now - at < within && !refusal.exceeds
+      ? { ...refusal, returning: true }
+      : refusal;
   }
 
   private now(req: ExchangeRequest): number {
@@ -530,7 +535,9 @@ const SCARCE_HOLD_MS = 2_000;
 const SCARCE_GRANT_TTL_MS = 200;
 const SCARCE_LEASE_TTL_MS = 300;
 const scarceShare = (avail: number, need: number) =>
-  Math.min(avail, Math.max(need, Math.ceil(avail * SCARCE_SHARE)));
+  Math.min(avail, Math.max(SCARCE_FLOOR_NEEDS * need, Math.ceil(avail * SCARCE_SHARE)));
+/** ...but a few requests' worth: the last units of a small quota need not go one by one. */
+const SCARCE_FLOOR_NEEDS = 4;
 
 function ownRefusal(
   accountId: string,

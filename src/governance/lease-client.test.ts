@@ -4,7 +4,7 @@ import { SHARED_WAIT_MS } from '../lib/shared-wait';
 import type { PolicyLayer } from '../policy/effective';
 import type { Policy } from '../policy/schema';
 import { governedChain, walletOf } from './chain';
-import { GovernorRefusal, LeaseClient } from './lease-client';
+import { GovernorRefusal, LeaseClient, RETRY_RETURNING_MS } from './lease-client';
 import { refusalError } from './refusal';
 
 describe('isolate lease client', () => {
@@ -99,12 +99,31 @@ describe('isolate lease client', () => {
     const client = new LeaseClient((_, req) => t.route(req));
     const chain = [link('team', { rpd: 1 })];
     await client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 1, cost: 0 }, now: 0 });
+    // Past a lease's life after the last grant: nothing can come back, the refusal is final.
     for (let i = 0; i < 20; i++) {
       await expect(
-        client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 1, cost: 0 }, now: 600 }),
+        client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 1, cost: 0 }, now: 2_000 }),
       ).rejects.toBeInstanceOf(GovernorRefusal);
     }
     expect(t.calls.get('team')).toBe(2);
+  });
+
+  it('asks again before refusing when units granted to a sibling may come back, and gets them', async () => {
+    const t = governorTree();
+    const exchange = (_: string, req: Parameters<typeof t.route>[0]) => t.route({ ...req, now: Date.now() });
+    const sibling = new LeaseClient(exchange);
+    const client = new LeaseClient(exchange);
+    const chain = [link('team', { tpd: 1_000 })];
+    const demand = { model: 'm', tokens: 600, cost: 0 };
+    const held = await sibling.admit({ chain, timeZone: 'UTC', demand });
+    const started = Date.now();
+    const waiting = client.admit({ chain, timeZone: 'UTC', demand });
+    // The sibling's request used 100 of its 600 tokens: 500 go back within SETTLE_COALESCE_MS.
+    sibling.settle({ admission: held, actual: { tokens: 100, cost: 0 }, chain, timeZone: 'UTC' });
+    await expect(waiting).resolves.toMatchObject({ governorId: 'team' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(RETRY_RETURNING_MS - 50);
+    // One refused exchange, one settlement, one granted retry.
+    expect(t.calls.get('team')).toBeLessThanOrEqual(4);
   });
 
   it("stops waiting on another request's exchange that never settles, and exchanges itself", async () => {

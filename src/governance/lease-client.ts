@@ -185,8 +185,14 @@ export class LeaseClient {
       // (an ordinary request after one that can never fit) asks the governor itself.
       const refused = lease.refused;
       const refusedUnit = refused && units.get(refused.refusal.limit);
-      if (refused && refusedUnit && refused.until > at && perUnit[refusedUnit] >= (refused.refusal.need ?? 0)) {
-        if (!refused.refusal.returning || retries >= RETURNING_RETRIES) throw new GovernorRefusal(refused.refusal);
+      if (
+        refused &&
+        refusedUnit &&
+        refused.until > at &&
+        perUnit[refusedUnit] >= (refused.refusal.need ?? 0)
+      ) {
+        if (!refused.refusal.returning || retries >= RETURNING_RETRIES)
+          throw new GovernorRefusal(refused.refusal);
         retries++;
         await new Promise((r) => this.clock.setTimeout(() => r(undefined), RETRY_RETURNING_MS));
         // The first request back asks again; the others wait on its exchange.

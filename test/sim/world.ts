@@ -81,6 +81,8 @@ export interface RunData {
   timeline: Timeline;
   /** Admission latency histogram, whole ms (after the warm-up). */
   latency: Uint32Array;
+  /** Time to a refusal, whole ms (after the warm-up): a returning refusal is asked about again. */
+  refusalLatency: Uint32Array;
   counts: {
     offered: number;
     admitted: number;
@@ -108,11 +110,14 @@ export interface RunData {
   lowered?: { atMs: number; version: number; lastOldAdmitMs: number; lastStaleExchangeMs: number };
   net: Network;
   wallMs: number;
+  /** CPU time of this process over the run (user + system): the machine's load does not inflate it. */
+  cpuMs: number;
   simEvents: number;
 }
 
 export async function runScenario(s: Scenario): Promise<RunData> {
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
   const rng = new Rng(s.seed);
   const treeRng = rng.fork(1);
   const trafficRng = rng.fork(2);
@@ -391,6 +396,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     focusOffered: new Uint32Array(bins),
   };
   const latency = new Uint32Array(60_001);
+  const refusalLatency = new Uint32Array(60_001);
   const refusalsBy = new Map<string, number>();
   const falseRefusalsBy = new Map<string, number>();
   const levelOf = (id: string): Level => tree.accounts[accountIndex.get(id) ?? 0]?.level ?? 'root';
@@ -443,6 +449,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
       if (err instanceof GovernorRefusal) {
         counts.refused++;
         add(timeline.refused, bb, 1);
+        if (warm()) add(refusalLatency, Math.min(refusalLatency.length - 1, sim.now() - t0), 1);
         const key = `${levelOf(err.refusal.accountId)} ${err.refusal.limit}`;
         bump(refusalsBy, key);
         if (oracle.hasRoom(chainIdx, d.reserved, sim.now())) {
@@ -594,6 +601,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     oracle,
     timeline,
     latency,
+    refusalLatency,
     counts,
     refusalsBy,
     falseRefusalsBy,
@@ -603,6 +611,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     lowered,
     net,
     wallMs: performance.now() - wallStart,
+    cpuMs: (({ user, system }) => (user + system) / 1_000)(process.cpuUsage(cpuStart)),
     simEvents: sim.events,
   };
 }
