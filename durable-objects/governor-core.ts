@@ -37,8 +37,6 @@ export interface GovernorState {
     previous?: { balances: Record<string, number>; expiresAt: number; takenAt?: number };
     /** Until when the parent's grants said a pool is near its end (lean asks, see `scarce`). */
     scarceUntil?: number;
-    /** The life the current lease was given (shorter when scarce); renewals are timed by it. */
-    lifeMs?: number;
     /** Units granted from the lease per pool, in one-second windows: the size of the next ask. */
     drawn?: { start: number; counts: Record<string, number>; previous: Record<string, number> };
   };
@@ -287,7 +285,7 @@ export class GovernorCore {
       // A lease cut at the day's end is not renewed before it: the new one would end there too.
       const renewDue =
         lease.expiresAt <= now ||
-        (lease.expiresAt - now < RENEW_AT_SHARE * (lease.lifeMs ?? this.opts.parentLeaseTtlMs) &&
+        (lease.expiresAt - now < RENEW_AT_SHARE * this.opts.parentLeaseTtlMs &&
           lease.expiresAt < quotaEnd(req.chain, timeZone, now));
       const memo = this.parentRefusal;
       const refusal =
@@ -460,11 +458,10 @@ export class GovernorCore {
     const previousLive = lease.previous !== undefined && lease.previous.expiresAt > now;
     // Near its end the lease is renewed: a new one beside it, which serves once it ends. Otherwise
     // (a burst within its life) the lease grows.
-    const renew = !previousLive && lease.expiresAt - now < RENEW_AT_SHARE * (lease.lifeMs ?? ttl);
+    const renew = !previousLive && lease.expiresAt - now < RENEW_AT_SHARE * ttl;
     const asks: Record<string, number> = renew ? {} : (lease.asks ?? {});
     // Near a pool's end: a lease's life of the draw and what this caller wants, nothing more.
     const lean = lease.scarceUntil !== undefined && lease.scarceUntil > now;
-    const askLife = ttl;
     const want: Partial<Record<Unit, number>> = {};
     const need: Partial<Record<Unit, number>> = {};
     const up = upstreamDims(req.chain, req.model);
@@ -474,7 +471,7 @@ export class GovernorCore {
       // A lease's life of what was drawn in the last second, so the lease keeps its size across
       // renewals; within a lease's life, twice the last ask each time it runs dry (a burst asks
       // the parent O(log n) times); at least twice what this caller wants.
-      const byRate = Math.ceil((this.drawRate(name, now) * askLife * (lean ? 1 : ASK_HEADROOM)) / 1_000);
+      const byRate = Math.ceil((this.drawRate(name, now) * ttl * (lean ? 1 : ASK_HEADROOM)) / 1_000);
       const target = lean
         ? Math.max(wantOf(name), byRate, 1)
         : Math.max(2 * wantOf(name), byRate, renew ? 0 : 2 * (lease.asks?.[name] ?? 0), 1);
@@ -508,9 +505,7 @@ export class GovernorCore {
       if (Object.keys(lease.balances).length)
         lease.previous = { balances: lease.balances, expiresAt: lease.expiresAt, takenAt: lease.takenAt };
       lease.balances = { ...result.grant };
-      // A scarce lease lives briefly: what its subtree does not use goes back up soon.
-      lease.lifeMs = ttl;
-      lease.expiresAt = Math.min(now + lease.lifeMs, quotaEnd(req.chain, req.timeZone, now));
+      lease.expiresAt = Math.min(now + ttl, quotaEnd(req.chain, req.timeZone, now));
       lease.takenAt = now;
     } else
       for (const [name, amount] of Object.entries(result.grant))
@@ -531,9 +526,6 @@ export class GovernorCore {
 export const SCARCE_SHARE = 1 / 8;
 /** How long a scarce grant or a parent's refusal keeps a governor's asks lean. */
 const SCARCE_HOLD_MS = 2_000;
-/** Lives of scarce grants and leases: units a holder does not use come back to be granted again. */
-const SCARCE_GRANT_TTL_MS = 200;
-const SCARCE_LEASE_TTL_MS = 300;
 const scarceShare = (avail: number, need: number) =>
   Math.min(avail, Math.max(SCARCE_FLOOR_NEEDS * need, Math.ceil(avail * SCARCE_SHARE)));
 /** ...but a few requests' worth: the last units of a small quota need not go one by one. */
