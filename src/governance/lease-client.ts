@@ -406,10 +406,10 @@ export class LeaseClient {
           returnedAt,
           extra,
         }).catch(() => {
-          // The governor was unreachable: keep the amounts for the next exchange.
-          if (returnedAt !== undefined)
-            lease.pendingSince = Math.min(lease.pendingSince ?? returnedAt, returnedAt);
-          for (const [k, v] of Object.entries(returned)) add(lease.pendingReturn, k, v);
+          // No answer: the governor may have applied the call (only its answer was lost). Usage
+          // beyond grants is reported again (counted twice at worst: stricter, never looser);
+          // units given back are not, since giving them back twice would free units in use
+          // (`npm run simulate` caught an RPD admitted one over this way).
           for (const [k, v] of Object.entries(extra)) add(lease.pendingExtra, k, v);
         });
       }),
