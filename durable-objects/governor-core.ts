@@ -35,6 +35,8 @@ export interface GovernorState {
      * asks ahead of expiry, so grants never wait on the parent while this one still serves.
      */
     previous?: { balances: Record<string, number>; expiresAt: number; takenAt?: number };
+    /** Until when the parent's grants said a pool is near its end (lean asks, see `scarce`). */
+    scarceUntil?: number;
     /** Units granted from the lease per pool, in one-second windows: the size of the next ask. */
     drawn?: { start: number; counts: Record<string, number>; previous: Record<string, number> };
   };
@@ -75,10 +77,24 @@ export interface Refusal {
    * wait helps, so it is a policy error for this request, not a rate limit for its neighbours.
    */
   exceeds?: { capacity: number };
+  /**
+   * Units of the pool were granted within a lease's life: some may come back unused soon, so a
+   * request is worth asking about once more before it is refused (not a promise that they will).
+   */
+  returning?: true;
 }
 
 export type ExchangeResult =
-  | { ok: true; grant: Record<string, number>; ttlMs: number }
+  | {
+      ok: true;
+      grant: Record<string, number>;
+      ttlMs: number;
+      /**
+       * A pool on the chain is near its end (a share of what is left was granted, or the lease
+       * it came from is scarce): the caller asks for what it uses, no headroom, while it lasts.
+       */
+      scarce?: true;
+    }
   | { ok: false; refusal: Refusal };
 
 export interface CoreOptions {
@@ -108,6 +124,8 @@ export class GovernorCore {
   private topping?: Promise<void>;
   /** The parent's last refusal, remembered briefly (as isolates do) instead of asking again. */
   private parentRefusal?: { result: ExchangeResult; until: number };
+  /** When each own pool last granted units (in memory: after a restart, refusals are final). */
+  private readonly grantedAt = new Map<string, number>();
 
   constructor(
     readonly state: GovernorState,
@@ -232,6 +250,10 @@ export class GovernorCore {
       if (p) this.state.pools[name] = take(p.state, amount);
       if (req.chain.length > 1) lease.balances[name] = (lease.balances[name] ?? 0) - amount;
     }
+    // Units given back to a lease that has ended cannot be granted here: pass them up at once (the
+    // parent may be refusing siblings for want of them) rather than at the next top-up.
+    if (req.chain.length > 1 && req.returned && lease.expiresAt <= now && !this.topping)
+      this.releaseParentLease(req.chain, timeZone, now).catch(() => {});
     if (Object.keys(req.want).length === 0 && Object.keys(req.need).length === 0)
       return { ok: true, grant: {}, ttlMs: 0 };
 
@@ -250,7 +272,7 @@ export class GovernorCore {
       const avail = available(p.spec, p.state);
       const need = needOf(name);
       if (avail < need || (need === 0 && avail <= 0))
-        return { ok: false, refusal: ownRefusal(self.id, name, p, need, timeZone, now) };
+        return { ok: false, refusal: this.own(ownRefusal(self.id, name, p, need, timeZone, now), now) };
     }
 
     // The lease is topped up (or renewed) in the background when it runs short of what is wanted
@@ -283,15 +305,19 @@ export class GovernorCore {
     }
 
     const grant: Record<string, number> = {};
+    let scarce = lease.scarceUntil !== undefined && lease.scarceUntil > now;
     for (const name of names) {
       const p = own.has(name) ? pool(name) : undefined;
       const ownAvail = p ? available(p.spec, p.state) : Number.POSITIVE_INFINITY;
       const upAvail = up.has(name) ? Math.max(0, Math.floor(this.live(name, now))) : Number.POSITIVE_INFINITY;
       const need = needOf(name);
-      const amount = Math.min(wantOf(name), ownAvail, upAvail);
+      // Quotas only: a bucket refills, so a rate's units come back within seconds anyway.
+      const share = p?.spec.kind === 'period' ? scarceShare(ownAvail, need) : ownAvail;
+      if (share < wantOf(name)) scarce = true;
+      const amount = Math.min(wantOf(name), share, upAvail);
       if (amount < need || (need === 0 && Math.min(ownAvail, upAvail) <= 0)) {
         if (p && ownAvail <= upAvail)
-          return { ok: false, refusal: ownRefusal(self.id, name, p, need, timeZone, now) };
+          return { ok: false, refusal: this.own(ownRefusal(self.id, name, p, need, timeZone, now), now) };
         return {
           ok: false,
           refusal: {
@@ -300,6 +326,8 @@ export class GovernorCore {
             retryAfterMs: 1_000,
             resetAt: null,
             need,
+            // The lease ran short while its top-up was answered: worth asking once more.
+            returning: true,
           },
         };
       }
@@ -307,10 +335,26 @@ export class GovernorCore {
     }
     for (const [name, amount] of Object.entries(grant)) {
       const p = own.has(name) ? pool(name) : undefined;
-      if (p) this.state.pools[name] = take(p.state, amount);
+      if (p) {
+        this.state.pools[name] = take(p.state, amount);
+        if (amount > 0) this.grantedAt.set(name, now);
+      }
       if (up.has(name)) this.drawLease(name, amount, now);
     }
-    return { ok: true, grant, ttlMs: this.opts.grantTtlMs };
+    return scarce
+      ? { ok: true, grant, ttlMs: this.opts.grantTtlMs, scarce: true }
+      : { ok: true, grant, ttlMs: this.opts.grantTtlMs };
+  }
+
+  /** Marks an own pool's refusal `returning` when that pool granted units within a lease's life. */
+  private own(refusal: Refusal, now: number): Refusal {
+    const at = this.grantedAt.get(refusal.limit);
+    const within = this.opts.grantTtlMs + this.opts.parentLeaseTtlMs;
+    // A rate's refusal carries its own wait (Retry-After); a quota's comes back only with units.
+    const quota = refusal.retryAfterMs === null && refusal.resetAt !== null;
+    return quota && at !== undefined && now - at < within && !refusal.exceeds
+      ? { ...refusal, returning: true }
+      : refusal;
   }
 
   private now(req: ExchangeRequest): number {
@@ -416,6 +460,8 @@ export class GovernorCore {
     // (a burst within its life) the lease grows.
     const renew = !previousLive && lease.expiresAt - now < RENEW_AT_SHARE * ttl;
     const asks: Record<string, number> = renew ? {} : (lease.asks ?? {});
+    // Near a pool's end: a lease's life of the draw and what this caller wants, nothing more.
+    const lean = lease.scarceUntil !== undefined && lease.scarceUntil > now;
     const want: Partial<Record<Unit, number>> = {};
     const need: Partial<Record<Unit, number>> = {};
     const up = upstreamDims(req.chain, req.model);
@@ -425,8 +471,10 @@ export class GovernorCore {
       // A lease's life of what was drawn in the last second, so the lease keeps its size across
       // renewals; within a lease's life, twice the last ask each time it runs dry (a burst asks
       // the parent O(log n) times); at least twice what this caller wants.
-      const byRate = Math.ceil((this.drawRate(name, now) * ttl * ASK_HEADROOM) / 1_000);
-      const target = Math.max(2 * wantOf(name), byRate, renew ? 0 : 2 * (lease.asks?.[name] ?? 0), 1);
+      const byRate = Math.ceil((this.drawRate(name, now) * ttl * (lean ? 1 : ASK_HEADROOM)) / 1_000);
+      const target = lean
+        ? Math.max(wantOf(name), byRate, 1)
+        : Math.max(2 * wantOf(name), byRate, renew ? 0 : 2 * (lease.asks?.[name] ?? 0), 1);
       // What the lease still holds is spent first, renewing or not.
       const ask = Math.max(1, target - have);
       asks[name] = ask;
@@ -447,9 +495,12 @@ export class GovernorCore {
     if (!result.ok) {
       const ms = Math.min(PARENT_REFUSAL_MEMO_MS, result.refusal.retryAfterMs ?? ttl);
       this.parentRefusal = { result, until: Math.min(now + ms, result.refusal.resetAt ?? now + ms) };
+      lease.scarceUntil = now + SCARCE_HOLD_MS;
       return;
     }
     this.parentRefusal = undefined;
+    if (result.scarce) lease.scarceUntil = now + SCARCE_HOLD_MS;
+    else if (lease.scarceUntil !== undefined && lease.scarceUntil <= now) lease.scarceUntil = undefined;
     if (renew) {
       if (Object.keys(lease.balances).length)
         lease.previous = { balances: lease.balances, expiresAt: lease.expiresAt, takenAt: lease.takenAt };
@@ -466,6 +517,19 @@ export class GovernorCore {
     return chain.at(-2)?.id ?? chain.at(-1)?.id ?? 'unknown';
   }
 }
+
+/**
+ * Near a pool's end, one caller gets at most a share of what is left (never less than its need):
+ * a child or an isolate holding the whole remainder for a lease's life would refuse its siblings
+ * while those units sit unused. Far from the end the share is above any want, so it changes nothing.
+ */
+export const SCARCE_SHARE = 1 / 8;
+/** How long a scarce grant or a parent's refusal keeps a governor's asks lean. */
+const SCARCE_HOLD_MS = 2_000;
+const scarceShare = (avail: number, need: number) =>
+  Math.min(avail, Math.max(SCARCE_FLOOR_NEEDS * need, Math.ceil(avail * SCARCE_SHARE)));
+/** ...but a few requests' worth: the last units of a small quota need not go one by one. */
+const SCARCE_FLOOR_NEEDS = 4;
 
 function ownRefusal(
   accountId: string,

@@ -21,8 +21,7 @@ function clientFor(env: Env): LeaseClient {
       env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName(id)).exchange(req);
     client = new LeaseClient(
       relayingExchange(direct, () => place, systemClock),
-      undefined,
-      systemClock,
+      { clock: systemClock },
     );
     clients.set(env, client);
   }
@@ -66,7 +65,7 @@ export async function admit(opts: AdmitOptions): Promise<Admitted> {
   let admission: Admission | undefined;
   if (chain.length) {
     try {
-      admission = await clientFor(env).admit(chain, timeZone, demand, now, waitUntil);
+      admission = await clientFor(env).admit({ chain, timeZone, demand, now, waitUntil });
     } catch (err) {
       if (err instanceof GovernorRefusal) throw refusalError(err.refusal);
       throw err;
@@ -78,7 +77,14 @@ export async function admit(opts: AdmitOptions): Promise<Admitted> {
     const { ok } = await slot.acquireSlot(concurrency.value);
     if (!ok) {
       if (admission)
-        clientFor(env).settle(admission, { tokens: 0, cost: 0 }, chain, timeZone, now, waitUntil);
+        clientFor(env).settle({
+          admission,
+          actual: { tokens: 0, cost: 0 },
+          chain,
+          timeZone,
+          now,
+          waitUntil,
+        });
       throw new RateLimitError(
         'concurrency_limit_exceeded',
         `${concurrency.value} requests are already in flight (limit set on ${concurrency.source}).`,
@@ -88,7 +94,7 @@ export async function admit(opts: AdmitOptions): Promise<Admitted> {
   }
   return {
     settle(actual) {
-      if (admission) clientFor(env).settle(admission, actual, chain, timeZone, Date.now(), waitUntil);
+      if (admission) clientFor(env).settle({ admission, actual, chain, timeZone, waitUntil });
       if (slot) waitUntil(slot.releaseSlot());
     },
   };

@@ -4,10 +4,8 @@ import { SHARED_WAIT_MS } from '../lib/shared-wait';
 import type { PolicyLayer } from '../policy/effective';
 import type { Policy } from '../policy/schema';
 import { governedChain, walletOf } from './chain';
-import { GovernorRefusal, LeaseClient } from './lease-client';
+import { GovernorRefusal, LeaseClient, RETRY_RETURNING_MS } from './lease-client';
 import { refusalError } from './refusal';
-
-const noWait = () => {};
 
 describe('isolate lease client', () => {
   it('admits exactly the limit of 200 racing requests, with a handful of governor exchanges', async () => {
@@ -16,7 +14,12 @@ describe('isolate lease client', () => {
     const chain = [link('team', { rpm: 50 })];
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, () =>
-        client.admit(chain, 'UTC', { model: 'm', tokens: 10, cost: 0 }, 1_000, noWait),
+        client.admit({
+          chain,
+          timeZone: 'UTC',
+          demand: { model: 'm', tokens: 10, cost: 0 },
+          now: 1_000,
+        }),
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
@@ -32,7 +35,12 @@ describe('isolate lease client', () => {
     let now = 0;
     for (let i = 0; i < 2_000; i++) {
       now += 2; // 500 requests per second
-      await client.admit(chain, 'UTC', { model: 'm', tokens: 10, cost: 0 }, now, noWait);
+      await client.admit({
+        chain,
+        timeZone: 'UTC',
+        demand: { model: 'm', tokens: 10, cost: 0 },
+        now: now,
+      });
     }
     expect(t.calls.get('team')).toBeLessThan(100);
     expect(t.calls.get('org')).toBeLessThan(40);
@@ -46,7 +54,12 @@ describe('isolate lease client', () => {
     const b = [root, link('b', { rpm: 1_000 })];
     const all = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
-        client.admit(i % 2 ? a : b, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait),
+        client.admit({
+          chain: i % 2 ? a : b,
+          timeZone: 'UTC',
+          demand: { model: 'm', tokens: 1, cost: 0 },
+          now: 0,
+        }),
       ),
     );
     expect(all.filter((r) => r.status === 'fulfilled').length).toBeLessThanOrEqual(30);
@@ -57,15 +70,25 @@ describe('isolate lease client', () => {
     const t = governorTree();
     const client = new LeaseClient((_, req) => t.route(req));
     const chain = [link('team', { tpm: 1_000 })];
-    const first = await client.admit(chain, 'UTC', { model: 'm', tokens: 900, cost: 0 }, 0, noWait);
+    const first = await client.admit({
+      chain,
+      timeZone: 'UTC',
+      demand: { model: 'm', tokens: 900, cost: 0 },
+      now: 0,
+    });
     await expect(
-      client.admit(chain, 'UTC', { model: 'm', tokens: 900, cost: 0 }, 1, noWait),
+      client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 900, cost: 0 }, now: 1 }),
     ).rejects.toBeInstanceOf(GovernorRefusal);
-    client.settle(first, { tokens: 100, cost: 0 }, chain, 'UTC', 2, noWait);
+    client.settle({ admission: first, actual: { tokens: 100, cost: 0 }, chain, timeZone: 'UTC', now: 2 });
     // The refusal is remembered briefly; after it, the returned 800 tokens serve the next request.
     const later = 2 + 1_000;
     await expect(
-      client.admit(chain, 'UTC', { model: 'm', tokens: 600, cost: 0 }, later, noWait),
+      client.admit({
+        chain,
+        timeZone: 'UTC',
+        demand: { model: 'm', tokens: 600, cost: 0 },
+        now: later,
+      }),
     ).resolves.toMatchObject({
       taken: { tpm: { unit: 'tokens', amount: 600 } },
     });
@@ -75,13 +98,32 @@ describe('isolate lease client', () => {
     const t = governorTree();
     const client = new LeaseClient((_, req) => t.route(req));
     const chain = [link('team', { rpd: 1 })];
-    await client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait);
+    await client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 1, cost: 0 }, now: 0 });
+    // Past a lease's life after the last grant: nothing can come back, the refusal is final.
     for (let i = 0; i < 20; i++) {
       await expect(
-        client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 600, noWait),
+        client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 1, cost: 0 }, now: 2_000 }),
       ).rejects.toBeInstanceOf(GovernorRefusal);
     }
     expect(t.calls.get('team')).toBe(2);
+  });
+
+  it('asks again before refusing when units granted to a sibling may come back, and gets them', async () => {
+    const t = governorTree();
+    const exchange = (_: string, req: Parameters<typeof t.route>[0]) => t.route({ ...req, now: Date.now() });
+    const sibling = new LeaseClient(exchange);
+    const client = new LeaseClient(exchange);
+    const chain = [link('team', { tpd: 1_000 })];
+    const demand = { model: 'm', tokens: 600, cost: 0 };
+    const held = await sibling.admit({ chain, timeZone: 'UTC', demand });
+    const started = Date.now();
+    const waiting = client.admit({ chain, timeZone: 'UTC', demand });
+    // The sibling's request used 100 of its 600 tokens: 500 go back within SETTLE_COALESCE_MS.
+    sibling.settle({ admission: held, actual: { tokens: 100, cost: 0 }, chain, timeZone: 'UTC' });
+    await expect(waiting).resolves.toMatchObject({ governorId: 'team' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(RETRY_RETURNING_MS - 50);
+    // One refused exchange, one settlement, one granted retry.
+    expect(t.calls.get('team')).toBeLessThanOrEqual(4);
   });
 
   it("stops waiting on another request's exchange that never settles, and exchanges itself", async () => {
@@ -90,10 +132,10 @@ describe('isolate lease client', () => {
     const client = new LeaseClient((_, req) => (++calls === 1 ? new Promise(() => {}) : t.route(req)));
     const chain = [link('team', { rpm: 10 })];
     // The first request's exchange is orphaned (its request went away); it never settles.
-    void client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait);
+    void client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 1, cost: 0 }, now: 0 });
     const started = Date.now();
     await expect(
-      client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, 0, noWait),
+      client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 1, cost: 0 }, now: 0 }),
     ).resolves.toMatchObject({ governorId: 'team' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(SHARED_WAIT_MS - 50);
   });
@@ -102,19 +144,24 @@ describe('isolate lease client', () => {
     const t = governorTree();
     const client = new LeaseClient((_, req) => t.route(req));
     const chain = [link('team', { tpm: 10_000 })];
-    const huge = client.admit(chain, 'UTC', { model: 'm', tokens: 5e9, cost: 0 }, 0, noWait);
+    const huge = client.admit({
+      chain,
+      timeZone: 'UTC',
+      demand: { model: 'm', tokens: 5e9, cost: 0 },
+      now: 0,
+    });
     await expect(huge).rejects.toBeInstanceOf(GovernorRefusal);
     const refusal = ((await huge.catch((e: unknown) => e)) as GovernorRefusal).refusal;
     expect(refusal.exceeds).toEqual({ capacity: 10_000 });
     // The same impossible need is still refused from memory, without asking the governor again.
     const calls = t.calls.get('team');
     await expect(
-      client.admit(chain, 'UTC', { model: 'm', tokens: 5e9, cost: 0 }, 5, noWait),
+      client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 5e9, cost: 0 }, now: 5 }),
     ).rejects.toBeInstanceOf(GovernorRefusal);
     expect(t.calls.get('team')).toBe(calls);
     // The next ordinary request on the same lease, within the refusal's memory, is admitted.
     await expect(
-      client.admit(chain, 'UTC', { model: 'm', tokens: 100, cost: 0 }, 10, noWait),
+      client.admit({ chain, timeZone: 'UTC', demand: { model: 'm', tokens: 100, cost: 0 }, now: 10 }),
     ).resolves.toMatchObject({
       taken: { tpm: { amount: 100 } },
     });
@@ -158,15 +205,14 @@ describe('refusal errors', () => {
         if (exchanges === 1) clockNow += 600;
         return result;
       },
-      { maxBatch: 256, refusalMemoMs: 1_000 },
-      clock,
+      { maxBatch: 256, refusalMemoMs: 1_000, clock },
     );
     const chain = [link('team', { rpm: 1_000 })];
     const demand = { model: 'm', tokens: 1, cost: 0 };
     // Two requests arrive at 0; the second waits on the first one's exchange.
     const [a, b] = await Promise.all([
-      client.admit(chain, 'UTC', demand, 0, noWait),
-      client.admit(chain, 'UTC', demand, 0, noWait),
+      client.admit({ chain, timeZone: 'UTC', demand, now: 0 }),
+      client.admit({ chain, timeZone: 'UTC', demand, now: 0 }),
     ]);
     expect(a.governorId).toBe('team');
     expect(b.governorId).toBe('team');

@@ -6,8 +6,6 @@ import type { Clock } from '../lib/clock';
 import { GovernorRefusal, LeaseClient } from './lease-client';
 import { relayingExchange } from './relay';
 
-const noWait = () => {};
-
 function fakeClock(): Clock & { t: number } {
   return {
     t: 0,
@@ -36,17 +34,17 @@ describe('relays for a busy governor', () => {
       () => 0,
     );
     const chain = [link('org', { rpm: 60 }), link('user', { rpm: 40 })];
-    const client = new LeaseClient(exchange, undefined, clock);
+    const client = new LeaseClient(exchange, { clock });
     const demand = { model: 'm', tokens: 1, cost: 0 };
 
-    await client.admit(chain, 'UTC', demand, 0, noWait);
+    await client.admit({ chain, timeZone: 'UTC', demand, now: 0 });
     expect(t.calls.get('user@EU/FRA')).toBeUndefined();
     busy = true;
     clock.t = 600; // the first grant expired: the next request exchanges, and hears "busy"
-    await client.admit(chain, 'UTC', demand, clock.t, noWait);
+    await client.admit({ chain, timeZone: 'UTC', demand, now: clock.t });
     clock.t = 1_200;
     const results = await Promise.allSettled(
-      Array.from({ length: 100 }, () => client.admit(chain, 'UTC', demand, clock.t, noWait)),
+      Array.from({ length: 100 }, () => client.admit({ chain, timeZone: 'UTC', demand, now: clock.t })),
     );
     expect(t.calls.get('user@EU/FRA')).toBeGreaterThan(0);
     expect(t.calls.get('user@EU')).toBeGreaterThan(0);
@@ -59,7 +57,7 @@ describe('relays for a busy governor', () => {
     const before = t.calls.get('user') ?? 0;
     const relayedBefore = t.calls.get('user@EU/FRA');
     clock.t += RELAY_HOLD_MS * 1.5 + 1;
-    await client.admit(chain, 'UTC', demand, clock.t, noWait).catch(() => {});
+    await client.admit({ chain, timeZone: 'UTC', demand, now: clock.t }).catch(() => {});
     expect(t.calls.get('user@EU/FRA')).toBe(relayedBefore);
     expect((t.calls.get('user') ?? 0) - before).toBeGreaterThan(0);
   });
@@ -73,13 +71,17 @@ describe('relays for a busy governor', () => {
     };
     const client = new LeaseClient(
       relayingExchange(direct, () => undefined, clock),
-      undefined,
-      clock,
+      { clock },
     );
     const chain = [link('user', { rpm: 10 })];
     for (let i = 0; i < 3; i++) {
       clock.t += 600;
-      await client.admit(chain, 'UTC', { model: 'm', tokens: 1, cost: 0 }, clock.t, noWait);
+      await client.admit({
+        chain,
+        timeZone: 'UTC',
+        demand: { model: 'm', tokens: 1, cost: 0 },
+        now: clock.t,
+      });
     }
     expect([...t.calls.keys()]).toEqual(['user']);
   });

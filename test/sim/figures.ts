@@ -35,12 +35,15 @@ export interface Figures {
   description: string;
   simulatedS: number;
   wallS: number;
+  cpuS: number;
   requests: RunData['counts'] & { ratePerS: number };
   busiest: ObjectLoad;
   busiestByLevel: ObjectLoad[];
   budgetPerS: number;
   overBudgetObjects: number;
   latencyMs: { p50: number; p99: number; p999: number; fromMemory: number };
+  /** Time from a request's arrival to its refusal. */
+  refusalLatencyMs: { p50: number; p99: number };
   overshoot: Overshoot[];
   requestOvershootViolations: number;
   tokenOvershootViolations: number;
@@ -194,6 +197,7 @@ export function figures(run: RunData): Figures {
     description: s.description,
     simulatedS: s.durationS,
     wallS: round(run.wallMs / 1_000, 1),
+    cpuS: round(run.cpuMs / 1_000, 1),
     requests: { ...c, ratePerS: Math.round(c.offered / s.durationS) },
     busiest: governed[0] as ObjectLoad,
     busiestByLevel,
@@ -208,6 +212,7 @@ export function figures(run: RunData): Figures {
         4,
       ),
     },
+    refusalLatencyMs: { p50: percentile(run.refusalLatency, 0.5), p99: percentile(run.refusalLatency, 0.99) },
     overshoot,
     requestOvershootViolations: overshoot
       .filter((o) => o.unit === 'requests')

@@ -18,13 +18,14 @@ mkdirSync(outDir, { recursive: true });
 
 const all: Figures[] = [];
 const started = performance.now();
+const cpuStarted = process.cpuUsage();
 for (const name of names) {
   const run = await runScenario(loadScenario(name));
   const f = figures(run);
   all.push(f);
   for (const [kind, svg] of Object.entries(charts(run, f)))
     writeFileSync(join(outDir, `${name}-${kind}.svg`), svg);
-  console.log(`${name}: ${f.simulatedS} s simulated in ${f.wallS} s`);
+  console.log(`${name}: ${f.simulatedS} s simulated in ${f.wallS} s (${f.cpuS} s CPU)`);
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -46,6 +47,7 @@ const rows = all.map((f) => {
     'false refusals': `${f.falseRefusals.count} (${pct(f.falseRefusals.shareOfOffered)})`,
     'latency p50/p99 ms': `${f.latencyMs.p50}/${f.latencyMs.p99}`,
     'from memory': pct(f.latencyMs.fromMemory),
+    'refusal p50/p99 ms': `${f.refusalLatencyMs.p50}/${f.refusalLatencyMs.p99}`,
     errors: f.requests.errors,
     event: Object.entries(f.event)
       .filter(([k]) => !['kind', 'what', 'measuredBins'].includes(k))
@@ -56,7 +58,8 @@ const rows = all.map((f) => {
 console.table(rows);
 writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(all, null, 2)}\n`);
 console.log(
-  `all scenarios in ${((performance.now() - started) / 1_000).toFixed(0)} s; figures in docs/scale/`,
+  `all scenarios in ${((performance.now() - started) / 1_000).toFixed(0)} s ` +
+    `(${(((c) => c.user + c.system)(process.cpuUsage(cpuStarted)) / 1e6).toFixed(0)} s CPU); figures in docs/scale/`,
 );
 const broken = all.filter((f) => f.requestOvershootViolations > 0 || f.tokenOvershootViolations > 0);
 if (broken.length) {

@@ -25,7 +25,6 @@ const MODEL = 'gpt-4o';
 export const EPOCH_CHECK_MS = 500;
 /** Its EPOCH_SHARDS, today's design (sim.test.ts checks). */
 export const EPOCH_SHARDS = 16;
-const noWaitUntil = () => {};
 
 export interface Governor {
   obj: SimObject;
@@ -82,6 +81,8 @@ export interface RunData {
   timeline: Timeline;
   /** Admission latency histogram, whole ms (after the warm-up). */
   latency: Uint32Array;
+  /** Time to a refusal, whole ms (after the warm-up): a returning refusal is asked about again. */
+  refusalLatency: Uint32Array;
   counts: {
     offered: number;
     admitted: number;
@@ -109,11 +110,14 @@ export interface RunData {
   lowered?: { atMs: number; version: number; lastOldAdmitMs: number; lastStaleExchangeMs: number };
   net: Network;
   wallMs: number;
+  /** CPU time of this process over the run (user + system): the machine's load does not inflate it. */
+  cpuMs: number;
   simEvents: number;
 }
 
 export async function runScenario(s: Scenario): Promise<RunData> {
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
   const rng = new Rng(s.seed);
   const treeRng = rng.fork(1);
   const trafficRng = rng.fork(2);
@@ -366,8 +370,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
           return res;
         });
       },
-      undefined,
-      clock,
+      { clock },
     );
   }
   const vanish = (iso: Isolate) => {
@@ -393,6 +396,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     focusOffered: new Uint32Array(bins),
   };
   const latency = new Uint32Array(60_001);
+  const refusalLatency = new Uint32Array(60_001);
   const refusalsBy = new Map<string, number>();
   const falseRefusalsBy = new Map<string, number>();
   const levelOf = (id: string): Level => tree.accounts[accountIndex.get(id) ?? 0]?.level ?? 'root';
@@ -433,19 +437,19 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     const t0 = sim.now();
     let admission: Admission;
     try {
-      admission = await iso.client.admit(
+      admission = await iso.client.admit({
         chain,
-        s.timeZone,
-        { model: MODEL, tokens: d.reserved.tokens, cost: d.reserved.cost },
-        t0,
-        noWaitUntil,
-      );
+        timeZone: s.timeZone,
+        demand: { model: MODEL, tokens: d.reserved.tokens, cost: d.reserved.cost },
+        now: t0,
+      });
     } catch (err) {
       if (!alive()) return void counts.lostWithIsolate++;
       const bb = bin();
       if (err instanceof GovernorRefusal) {
         counts.refused++;
         add(timeline.refused, bb, 1);
+        if (warm()) add(refusalLatency, Math.min(refusalLatency.length - 1, sim.now() - t0), 1);
         const key = `${levelOf(err.refusal.accountId)} ${err.refusal.limit}`;
         bump(refusalsBy, key);
         if (oracle.hasRoom(chainIdx, d.reserved, sim.now())) {
@@ -502,14 +506,13 @@ export async function runScenario(s: Scenario): Promise<RunData> {
           }
         }
       if (!alive()) return;
-      iso.client.settle(
+      iso.client.settle({
         admission,
-        { tokens: d.actual.tokens, cost: d.actual.cost },
+        actual: { tokens: d.actual.tokens, cost: d.actual.cost },
         chain,
-        s.timeZone,
-        end,
-        noWaitUntil,
-      );
+        timeZone: s.timeZone,
+        now: end,
+      });
       if (d.excess.tokens || d.excess.cost) {
         iso.recentExcess = iso.recentExcess.filter((e) => sim.time - e.at < 2_000);
         iso.recentExcess.push({ at: sim.time, user, ...d.excess });
@@ -598,6 +601,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     oracle,
     timeline,
     latency,
+    refusalLatency,
     counts,
     refusalsBy,
     falseRefusalsBy,
@@ -607,6 +611,7 @@ export async function runScenario(s: Scenario): Promise<RunData> {
     lowered,
     net,
     wallMs: performance.now() - wallStart,
+    cpuMs: (({ user, system }) => (user + system) / 1_000)(process.cpuUsage(cpuStart)),
     simEvents: sim.events,
   };
 }
