@@ -224,20 +224,9 @@ export const redemptionCodes = sqliteTable('redemption_codes', {
   createdAt: integer('created_at').notNull(),
 });
 
-export type LedgerKind =
-  | 'topup'
-  | 'debit'
-  | 'allocate_out'
-  | 'allocate_in'
-  | 'usage'
-  | 'refund'
-  | 'card'
-  | 'expire'
-  /** A plan bought from the balance (credits and plans); ref = the grant id, shared with a card's credit. */
-  | 'purchase';
+import type { ChargeSource, LedgerKind } from '../billing/ledger-kinds';
 
-/** What a usage charge drew on in order: plan allowance, add-on, card, then the plain balance. */
-export type ChargeSource = 'allowance' | 'addon' | 'card' | 'balance';
+export type { ChargeSource, LedgerKind };
 
 // Append-only ledger; `amount` is signed micro-units. The balance is the sum of the money entries:
 // every entry except usage drawn from a plan's daily allowance or an add-on, which are quota, not

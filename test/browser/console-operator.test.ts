@@ -7,27 +7,20 @@
 // and after, filtered; the playground streams answers in each protocol with usage, cost and
 // routing. Every screen is saved in both themes to test-results/screenshots/.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createDemoUsers, type DemoUser } from '../../src/cli/demo-users';
 import { type FakeProvider, startFakeProvider } from '../fake-provider/server';
 import type { RunningGateway } from '../harness/gateway';
-import { repoRoot, startGateway } from '../harness/gateway';
+import { startGateway } from '../harness/gateway';
 import { seedDemo } from '../harness/seed';
-
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const shots = join(repoRoot, 'test-results/screenshots');
+import { type ConsoleBrowser, openConsoleBrowser, shootFailure, shoot as shootPage } from './chromium';
 
 let gw: RunningGateway;
 let fake: FakeProvider;
-let context: BrowserContext | undefined;
-let profileDir: string | undefined;
+let browser: ConsoleBrowser | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const owner: DemoUser = {
   account: 'acme',
   email: 'owner@acme.example',
@@ -38,24 +31,12 @@ const upstreamSecret = `sk-test-${randomBytes(8).toString('hex')}`;
 let rootKey = '';
 
 const poll = <T>(fn: () => Promise<T> | T, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
-const theme = () => page.evaluate(() => document.documentElement.dataset['theme']);
 const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
 // The browser logs refused calls (401 signed out, 404, the 502 of the refused key) as failed loads.
 const unexpectedErrors = () => pageErrors.filter((e) => !/\b(40[14]|502|503)\b/.test(e));
 
-/** Saves the current screen in the current theme and in the other one, then restores the theme. */
-async function shoot(name: string): Promise<void> {
-  const toggle = page.locator('button[aria-pressed]');
-  const dark = (await theme()) === 'dark';
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(shots, `${name}-${dark ? 'dark' : 'light'}.png`), fullPage: true });
-  await toggle.dispatchEvent('click');
-  await poll(theme).toBe(dark ? 'light' : 'dark');
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(shots, `${name}-${dark ? 'light' : 'dark'}.png`), fullPage: true });
-  await toggle.dispatchEvent('click');
-  await poll(theme).toBe(dark ? 'dark' : 'light');
-}
+/** Saves the current screen in both themes. */
+const shoot = (name: string) => shootPage(page, name);
 
 async function admin<T>(path: string, init: { method?: string; json?: unknown } = {}): Promise<T> {
   const res = await fetch(`${gw.url}${path}`, {
@@ -110,12 +91,6 @@ async function routeFakeModelsToLevel2(): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `No Chromium at ${chromiumPath}: install Debian's package (apt-get install -y chromium) ` +
-        'or point CHROMIUM_PATH at a Chromium binary.',
-    );
-  }
   [gw, fake] = await Promise.all([
     startGateway({ bindings: { SWITCHYARD_SESSION_SECRET: randomBytes(32).toString('base64url') } }),
     startFakeProvider(),
@@ -126,42 +101,18 @@ beforeAll(async () => {
     await admin<{ key: string }>('/admin/v1/accounts/acme/keys', { method: 'POST', json: { name: 'ops' } })
   ).key;
 
-  profileDir = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-US',
-    colorScheme: 'light',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
-  });
-  mkdirSync(shots, { recursive: true });
+  browser = await openConsoleBrowser();
+  page = browser.page;
+  pageErrors = browser.errors;
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail' || !page) return;
-  await page.screenshot({ path: join(shots, `failed-${ctx.task.name.slice(0, 40)}.png`), fullPage: true });
-  console.error('page errors:', pageErrors);
+  if (ctx.task.result?.state === 'fail') await shootFailure(page, ctx.task.name, pageErrors);
 });
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
+  await browser?.close();
   await Promise.all([gw?.close(), fake?.close()]);
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 const keyRow = (id: string) => page.locator(`tr[data-key="${id}"]`);

@@ -8,26 +8,20 @@
 // quota error; the owner then finds every step in the audit log (every entry through the admin API
 // with the owner's own session, the team's trail on the audit log screen). Screens in both themes.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import type { BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createDemoUsers, type DemoUser } from '../../src/cli/demo-users';
 import type { RunningGateway } from '../harness/gateway';
-import { repoRoot, startGateway } from '../harness/gateway';
+import { startGateway } from '../harness/gateway';
 import { seedDemo } from '../harness/seed';
-
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const shots = join(repoRoot, 'test-results/screenshots');
+import { type ConsoleBrowser, openConsoleBrowser, shootFailure, shoot as shootPage } from './chromium';
 
 let gw: RunningGateway;
-let context: BrowserContext | undefined;
-let profileDir: string | undefined;
+let browser: ConsoleBrowser | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const owner: DemoUser = {
   account: 'acme',
   email: 'owner@acme.example',
@@ -40,7 +34,6 @@ const teamAdmin: DemoUser = {
 };
 
 const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000, interval: 100 });
-const theme = () => page.evaluate(() => document.documentElement.dataset['theme']);
 const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
 const params = () => new URL(page.url()).searchParams;
 // The browser logs every refused call as a failed load: 401 (signed out) and 404 always expected,
@@ -52,18 +45,7 @@ function refused(status: number): void {
   pageErrors.splice(i, 1);
 }
 
-async function shoot(name: string): Promise<void> {
-  const toggle = page.locator('button[aria-pressed]');
-  const dark = (await theme()) === 'dark';
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(shots, `${name}-${dark ? 'dark' : 'light'}.png`), fullPage: true });
-  await toggle.dispatchEvent('click');
-  await poll(theme).toBe(dark ? 'light' : 'dark');
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(shots, `${name}-${dark ? 'light' : 'dark'}.png`), fullPage: true });
-  await toggle.dispatchEvent('click');
-  await poll(theme).toBe(dark ? 'dark' : 'light');
-}
+const shoot = (name: string) => shootPage(page, name);
 
 async function signIn(user: DemoUser): Promise<void> {
   await poll(() => page.locator('input[name=email]').isVisible()).toBe(true);
@@ -117,12 +99,6 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `No Chromium at ${chromiumPath}: install Debian's package (apt-get install -y chromium) ` +
-        'or point CHROMIUM_PATH at a Chromium binary.',
-    );
-  }
   gw = await startGateway({ bindings: { SWITCHYARD_SESSION_SECRET: randomBytes(32).toString('base64url') } });
   await seedDemo(gw);
   await createDemoUsers(gw.url, gw.adminToken, [owner]);
@@ -142,43 +118,18 @@ beforeAll(async () => {
     method: 'POST',
     body: JSON.stringify({ id: 'card-5', name: 'Card 5', kind: 'card', amount: '5', validity_days: 30 }),
   });
-  profileDir = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-US',
-    colorScheme: 'light',
-    acceptDownloads: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
-  });
-  mkdirSync(shots, { recursive: true });
+  browser = await openConsoleBrowser({ acceptDownloads: true });
+  page = browser.page;
+  pageErrors = browser.errors;
 });
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail' || !page) return;
-  await page.screenshot({ path: join(shots, `failed-${ctx.task.name.slice(0, 40)}.png`), fullPage: true });
-  console.error('page errors:', pageErrors);
+  if (ctx.task.result?.state === 'fail') await shootFailure(page, ctx.task.name, pageErrors);
 });
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
+  await browser?.close();
   await gw?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 describe('console: the account tree', () => {

@@ -5,26 +5,21 @@
 // request refused; the root owner sees Alice's usage in the subtree views; Chinese and dark mode.
 // Every screen is saved in both themes to test-results/screenshots/.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import type { BrowserContext, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createDemoUsers, type DemoUser } from '../../src/cli/demo-users';
 import type { RunningGateway } from '../harness/gateway';
-import { repoRoot, startGateway } from '../harness/gateway';
+import { startGateway } from '../harness/gateway';
 import { seedDemo } from '../harness/seed';
-
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const shots = join(repoRoot, 'test-results/screenshots');
+import { type ConsoleBrowser, openConsoleBrowser, shootFailure, shoot as shootPage, shots } from './chromium';
 
 let gw: RunningGateway;
-let context: BrowserContext | undefined;
-let profileDir: string | undefined;
+let browser: ConsoleBrowser | undefined;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 const users: DemoUser[] = [
   { account: 'acme', email: 'owner@acme.example', password: randomBytes(12).toString('base64url') },
   { account: 'alice', email: 'alice@acme.example', password: randomBytes(12).toString('base64url') },
@@ -52,20 +47,8 @@ const poll = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000,
 
 const theme = () => page.evaluate(() => document.documentElement.dataset['theme']);
 
-/** Saves the current screen in the current theme and in the other one, then restores the theme. */
-async function shoot(name: string): Promise<void> {
-  const toggle = page.locator('button[aria-pressed]');
-  const dark = (await theme()) === 'dark';
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(shots, `${name}-${dark ? 'dark' : 'light'}.png`), fullPage: true });
-  // Dispatched, not clicked: an open drawer covers the header (the toggle's own click is tested below).
-  await toggle.dispatchEvent('click');
-  await poll(theme).toBe(dark ? 'light' : 'dark');
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(shots, `${name}-${dark ? 'light' : 'dark'}.png`), fullPage: true });
-  await toggle.dispatchEvent('click');
-  await poll(theme).toBe(dark ? 'dark' : 'light');
-}
+/** Saves the current screen in both themes. */
+const shoot = (name: string) => shootPage(page, name);
 
 async function signIn(user: DemoUser): Promise<void> {
   await poll(() => page.locator('input[name=email]').isVisible()).toBe(true);
@@ -91,12 +74,6 @@ const rows = (selector: string) => page.locator(`${selector} tbody tr`).count();
 const unexpectedErrors = () => pageErrors.filter((e) => !/\b40[14]\b/.test(e));
 
 beforeAll(async () => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(
-      `No Chromium at ${chromiumPath}: install Debian's package (apt-get install -y chromium) ` +
-        'or point CHROMIUM_PATH at a Chromium binary.',
-    );
-  }
   gw = await startGateway({
     bindings: { SWITCHYARD_SESSION_SECRET: randomBytes(32).toString('base64url') },
   });
@@ -111,45 +88,20 @@ beforeAll(async () => {
     });
   await waitForUsage('alice', 3);
 
-  profileDir = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'));
-  // Playwright refuses --user-data-dir in args; a persistent context takes the directory instead.
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    locale: 'en-US',
-    colorScheme: 'light',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gw.url });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
-  });
-  mkdirSync(shots, { recursive: true });
+  browser = await openConsoleBrowser();
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gw.url });
+  page = browser.page;
+  pageErrors = browser.errors;
 });
 
 // A failing step leaves the screen it failed on and what the page logged.
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail' || !page) return;
-  await page.screenshot({ path: join(shots, `failed-${ctx.task.name.slice(0, 40)}.png`), fullPage: true });
-  console.error('page errors:', pageErrors);
+  if (ctx.task.result?.state === 'fail') await shootFailure(page, ctx.task.name, pageErrors);
 });
 
 afterAll(async () => {
-  await context?.close().catch(() => {});
+  await browser?.close();
   await gw?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
 });
 
 describe('console', () => {
@@ -329,7 +281,7 @@ describe('console', () => {
     await page.goto(`${gw.url}/keys?from=here`);
     await poll(() => page.locator('#keys').isVisible()).toBe(true);
     await page.waitForLoadState('networkidle');
-    await context?.clearCookies();
+    await browser?.context.clearCookies();
     await page.click('nav >> text=My policy');
     await poll(() => new URL(page.url()).pathname).toBe('/sign-in');
     expect(new URL(page.url()).searchParams.get('next')).toBe('/policy');

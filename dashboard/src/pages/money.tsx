@@ -4,6 +4,7 @@
 // allowance, and redemption codes (minted by the root and shown once; redeemed by anyone). Amounts
 // come as integer micro-units or exact decimal strings and are formatted without a float.
 import { type FormEvent, useState } from 'react';
+import { CHARGE_SOURCES, LEDGER_KINDS } from '../../../src/billing/ledger-kinds';
 import { api, ok, type Schemas, saveBlob } from '../api/client';
 import { Section, Show } from '../components/states';
 import { toCsv } from '../format';
@@ -13,18 +14,8 @@ import { useKeptLoad } from './kept-load';
 
 type Account = Schemas['Account'];
 type Entry = Schemas['LedgerEntry'];
-const kinds = [
-  'topup',
-  'debit',
-  'allocate_out',
-  'allocate_in',
-  'usage',
-  'refund',
-  'card',
-  'expire',
-  'purchase',
-] as const;
-const sources = ['allowance', 'addon', 'card', 'balance'] as const;
+const kinds = LEDGER_KINDS;
+const sources = CHARGE_SOURCES;
 type Kind = (typeof kinds)[number];
 type Source = (typeof sources)[number];
 const PAGE = 25;

@@ -3,6 +3,7 @@
 // once) and revoke one. The API refuses what the caller's role or scopes do not allow; its message
 // is shown where the action was taken.
 import { type FormEvent, useState } from 'react';
+import { tokenScopes, userRoles } from '../../../src/tenancy/permissions';
 import { api, ok, type Schemas } from '../api/client';
 import { Section, Show } from '../components/states';
 import { type MessageKey, useI18n } from '../i18n';
@@ -11,19 +12,8 @@ import { useKeptLoad } from './kept-load';
 
 type Account = Schemas['Account'];
 type User = Schemas['User'];
-const roles = ['owner', 'admin', 'member', 'viewer'] as const;
-const scopes = [
-  'read',
-  'usage:read',
-  'keys:write',
-  'accounts:write',
-  'policy:write',
-  'users:write',
-  'tokens:write',
-  'ledger:write',
-  'catalog:write',
-  'admin',
-] as const;
+const roles = userRoles;
+const scopes = tokenScopes;
 type Scope = (typeof scopes)[number];
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));

@@ -2,6 +2,7 @@
 // top-up (root only), debit, and allocation from the parent (atomic; never overdraws the parent).
 import { createRoute, z } from '@hono/zod-openapi';
 import { allocate, debit, type LedgerRow, listLedger, readBalance, topUp } from '../../billing/ledger';
+import { CHARGE_SOURCES, LEDGER_KINDS } from '../../billing/ledger-kinds';
 import { creditChanged } from '../../governance/credit';
 import { money, toMicros } from '../../policy/schema';
 import { formatMicros } from '../../tenancy/paging';
@@ -30,18 +31,8 @@ const moneyBody = z
   .strict()
   .openapi('LedgerAmount');
 
-const kinds = z.enum([
-  'topup',
-  'debit',
-  'allocate_out',
-  'allocate_in',
-  'usage',
-  'refund',
-  'card',
-  'expire',
-  'purchase',
-]);
-const sources = z.enum(['allowance', 'addon', 'card', 'balance']);
+const kinds = z.enum(LEDGER_KINDS);
+const sources = z.enum(CHARGE_SOURCES);
 
 /** Filters by entry kind and by what a usage charge drew on. */
 const ledgerQuery = pageQuery.extend({ kind: kinds.optional(), source: sources.optional() });

@@ -1,6 +1,7 @@
 // POST /admin/v1/prices/import — a price catalogue in LiteLLM's model_prices_and_context_window.json
 // format, previewed as a diff against the prices in force (dry_run, the default) or applied; root only.
 import { createRoute, z } from '@hono/zod-openapi';
+import { RATE_NAMES } from '../../billing/price-fields';
 import { notifyConfigChange } from '../../state/propagation';
 import { formatMicros } from '../../tenancy/paging';
 import type { CataloguePrice, PriceAmounts, PriceChange } from '../../tenancy/price-catalogue';
@@ -38,17 +39,9 @@ const amountsSchema = z
   })
   .openapi('PriceAmounts');
 
-const fieldNames = {
-  inputPerMtok: 'input',
-  outputPerMtok: 'output',
-  cachedReadPerMtok: 'cached_read',
-  cacheWritePerMtok: 'cache_write',
-  reasoningPerMtok: 'reasoning',
-  perImage: 'per_image',
-  perAudioSecond: 'per_audio_second',
-  perMillionChars: 'per_million_chars',
-  perWebSearch: 'per_web_search',
-} as const satisfies Record<keyof PriceAmounts, keyof z.infer<typeof amountsSchema>>;
+// The API names of the rates, from the one map of them (a rate added to the table breaks the build
+// here until the schema above names it too).
+const fieldNames = RATE_NAMES satisfies Record<keyof PriceAmounts, keyof z.infer<typeof amountsSchema>>;
 const fieldName = z.enum(Object.values(fieldNames) as [string, ...string[]]);
 
 const changeSchema = z
