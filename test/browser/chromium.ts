@@ -20,7 +20,7 @@ export interface ConsoleBrowser {
 }
 
 /** Opens Chromium on a fresh profile; a missing binary fails the suite (it never passes silently). */
-export async function openConsoleBrowser(opts: { acceptDownloads?: boolean } = {}): Promise<ConsoleBrowser> {
+export async function openConsoleBrowser(): Promise<ConsoleBrowser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `No Chromium at ${chromiumPath}: install Debian's package (apt-get install -y chromium) ` +
@@ -34,7 +34,7 @@ export async function openConsoleBrowser(opts: { acceptDownloads?: boolean } = {
     viewport: { width: 1280, height: 800 },
     locale: 'en-US',
     colorScheme: 'light',
-    acceptDownloads: opts.acceptDownloads ?? false,
+    acceptDownloads: true,
     args: [
       '--headless',
       '--no-sandbox',

@@ -118,7 +118,7 @@ beforeAll(async () => {
     method: 'POST',
     body: JSON.stringify({ id: 'card-5', name: 'Card 5', kind: 'card', amount: '5', validity_days: 30 }),
   });
-  browser = await openConsoleBrowser({ acceptDownloads: true });
+  browser = await openConsoleBrowser();
   page = browser.page;
   pageErrors = browser.errors;
 });
