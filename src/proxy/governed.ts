@@ -192,12 +192,13 @@ async function relay(
  * whether the switch-over chain was followed. Set before the body flows: streams are not touched.
  */
 function withRouting(res: Response, d: Delivered): Response {
-  const out = new Response(res.body, res);
-  out.headers.set('x-switchyard-level', String(d.level.id));
-  out.headers.set('x-switchyard-upstream-key', d.key.id);
-  out.headers.set('x-switchyard-retries', String(d.retries));
-  out.headers.set('x-switchyard-switched-over', d.switchedOver ? '1' : '0');
-  return out;
+  // Set in place: every delivery builds its own Response (mutable headers), so copying it on each
+  // request would only cost time on the hot path.
+  res.headers.set('x-switchyard-level', String(d.level.id));
+  res.headers.set('x-switchyard-upstream-key', d.key.id);
+  res.headers.set('x-switchyard-retries', String(d.retries));
+  res.headers.set('x-switchyard-switched-over', d.switchedOver ? '1' : '0');
+  return res;
 }
 
 function outcomeOf(delivery: Delivery, reason: Awaited<Delivery['done']>): UsageResult {
