@@ -129,6 +129,39 @@ describe('price catalogue import', () => {
     );
     expect(err).toMatchObject({ status: 403, code: 'root_required' });
   });
+
+  it('answers a malformed catalogue or date with a 400 in the admin shape, writing nothing', async () => {
+    const before = await ok<{ data: unknown[] }>(root.send('/admin/v1/prices?limit=100'));
+    for (const json of [
+      { catalogue: 'not an object', effective_from: today },
+      { catalogue: [1, 2], effective_from: today },
+      { catalogue, effective_from: 'yesterday' },
+    ]) {
+      const res = await root.send('/admin/v1/prices/import', { method: 'POST', json });
+      expect(res.status, JSON.stringify(json)).toBeGreaterThanOrEqual(400);
+      expect(res.status, JSON.stringify(json)).toBeLessThan(500);
+      const err = await errorOf(res);
+      expect(err.code, JSON.stringify(json)).toMatch(/^[a-z_]+$/);
+      expect(err.message.length).toBeGreaterThan(0);
+    }
+    const bad = await root.send('/admin/v1/prices/import', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"catalogue": {',
+    });
+    expect(await errorOf(bad)).toMatchObject({ status: 400, code: 'invalid_json' });
+    // An entry whose price is not a number is skipped with its reason, not written.
+    const skipped = await ok<{ skipped: { model: string }[]; written: string[] }>(
+      root.send('/admin/v1/prices/import', {
+        method: 'POST',
+        json: { catalogue: { m: { input_cost_per_token: 'cheap' } }, effective_from: today, dry_run: false },
+      }),
+    );
+    expect(skipped.skipped.map((x) => x.model)).toEqual(['m']);
+    expect(skipped.written).toEqual([]);
+    const after = await ok<{ data: unknown[] }>(root.send('/admin/v1/prices?limit=100'));
+    expect(after.data).toHaveLength(before.data.length);
+  });
 });
 
 describe('audit log filters', () => {
