@@ -1,5 +1,17 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+// The tokenizer's `.tiktoken` table is a Text module in the Worker (wrangler.toml's rules, which the
+// workers pool follows too); in Node's unit tests it is the same string as a JS module.
+const tiktokenAsText: Plugin = {
+  name: 'tiktoken-as-text',
+  enforce: 'pre',
+  transform(code, id) {
+    return id.endsWith('.tiktoken')
+      ? { code: `export default ${JSON.stringify(code)};`, map: null }
+      : undefined;
+  },
+};
 
 // Test-only secrets: a fixed, obviously fake KEK and admin token.
 const testSecrets = {
@@ -13,6 +25,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        plugins: [tiktokenAsText],
         test: {
           name: 'unit',
           environment: 'node',

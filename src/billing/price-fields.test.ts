@@ -3,7 +3,7 @@
 import { getTableColumns } from 'drizzle-orm';
 import { describe, expect, it, vi } from 'vitest';
 import { modelPrices } from '../db/schema';
-import { priceFileSchema } from '../policy/schema';
+import { priceFileSchema } from '../policy/file-schema';
 import { priceSchema } from '../routes/admin/prices';
 import { RATE_COLUMNS, RATE_NAMES, type Rates, ratesFromFile, ratesToApi, ratesToFile } from './price-fields';
 

@@ -5,7 +5,7 @@ import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { accounts, modelPrices } from '../db/schema';
 import { NotFoundError } from '../errors/gateway-error';
 import { newId } from '../lib/ids';
-import type { PriceFile } from '../policy/schema';
+import type { PriceFile } from '../policy/file-schema';
 import { assertRootCatalog } from '../tenancy/catalog';
 import { accountInScope } from '../tenancy/chain';
 import { type AdminContext, auditRow, requireCapability, runBatch } from '../tenancy/context';

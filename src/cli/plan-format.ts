@@ -1,7 +1,7 @@
 // The plan as people (and a CI job summary) read it: objects created, changed and deleted, with
 // changed fields as before → after; secrets only as the reference they come from; then how the
 // effective policy of each existing account and key changes; then what --prune would delete.
-import type { PolicyFile } from '../policy/schema';
+import type { PolicyFile } from '../policy/file-schema';
 import type { Change, PlanResult } from './policy-client';
 
 const sign = { create: '+', update: '~', delete: '-' } as const;

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import type { z } from 'zod';
-import type { ApplyRequest, PolicyFile, resolvedSecretsSchema } from '../policy/schema';
+import type { ApplyRequest, PolicyFile, resolvedSecretsSchema } from '../policy/file-schema';
 import { formatProblems, validatePolicyFile } from './validate';
 
 export interface FieldDiff {

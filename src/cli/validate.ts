@@ -4,15 +4,15 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import { isValidTimeZone } from '../lib/time';
-import { desiredState, type GatewayState, orderParentsFirst, PlanError } from '../policy/plan';
-import { filePaths, planRefusals } from '../policy/prune';
 import {
   accountFileSchema,
   gatewayKeyFileSchema,
   levelFileSchema,
   type PolicyFile,
   policyFileSchema,
-} from '../policy/schema';
+} from '../policy/file-schema';
+import { desiredState, type GatewayState, orderParentsFirst, PlanError } from '../policy/plan';
+import { filePaths, planRefusals } from '../policy/prune';
 
 export interface FileProblem {
   /** `accounts[3].policy.limits.rpm` */

@@ -21,9 +21,10 @@ import { keyRing } from '../state/keyring';
 import { type ApplyWrite, deleteStatements, type Sealing, upsertStatements } from './apply-write';
 import { type EffectiveChange, explainEffective } from './explain';
 import { exportPolicy } from './export';
+import type { ApplyRequest } from './file-schema';
 import { type Change, desiredState, type GatewayState, planChanges } from './plan';
 import { filePaths, nextState, planRefusals, planRemovals, type Refusal, type Removal } from './prune';
-import { type ApplyRequest, policySchema } from './schema';
+import { policySchema } from './schema';
 
 export interface ApplyActor {
   type: 'bootstrap' | 'management_token' | 'user';

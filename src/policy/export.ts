@@ -5,8 +5,8 @@
 // through the API), and gateway keys are left out (their keys are not recoverable by design).
 
 import { ratesToFile } from '../billing/price-fields';
+import type { PolicyFileInput } from './file-schema';
 import type { GatewayState } from './plan';
-import type { PolicyFileInput } from './schema';
 
 /** A level's timeouts as the policy file and the admin API spell them. */
 export function levelTimeouts(l: {

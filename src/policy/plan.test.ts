@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { policyFileSchema } from './file-schema';
 import { desiredState, type GatewayState, PlanError, planChanges } from './plan';
-import { fromMicros, policyFileSchema, toMicros } from './schema';
+import { fromMicros, toMicros } from './schema';
 
 const file = policyFileSchema.parse({
   version: 1,

@@ -6,7 +6,8 @@
 import { type Rates, ratesFromFile } from '../billing/price-fields';
 import { isValidTimeZone } from '../lib/time';
 import { canonical, type FieldDiff, fieldDiff } from './diff';
-import type { Policy, PolicyFile } from './schema';
+import type { PolicyFile } from './file-schema';
+import type { Policy } from './schema';
 
 export interface AccountState {
   id: string;

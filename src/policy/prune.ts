@@ -5,8 +5,8 @@
 import { findWidening, invalidPolicyValues } from '../tenancy/widening';
 import { resolveEffectivePolicy } from './effective';
 import { accountLayers } from './explain';
+import type { PolicyFile } from './file-schema';
 import type { Entity, GatewayState } from './plan';
-import type { PolicyFile } from './schema';
 
 export interface Removal {
   entity: Entity;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { countTokens } from 'gpt-tokenizer/encoding/cl100k_base';
 import { describe, expect, it } from 'vitest';
-import { EXACT_CHARS, estimateTokens, utf8Bytes } from './tokenizer';
+import { bpeRanks, EXACT_CHARS, estimateTokens, utf8Bytes } from './tokenizer';
 
 describe('estimateTokens (bounded for any input)', () => {
   it('counts a 1 MB run of one character quickly, over-estimating the part past the exact prefix', async () => {
@@ -49,5 +49,18 @@ describe('estimateTokens (bounded for any input)', () => {
       }),
       { seed: 12, numRuns: 200 },
     );
+  });
+});
+
+describe('bpeRanks (the table shipped as a Text module)', () => {
+  it("decodes the package's cl100k_base.tiktoken to exactly the package's own JS rank list", async () => {
+    const { default: table } = await import('gpt-tokenizer/data/cl100k_base.tiktoken');
+    const { default: packaged } = await import('gpt-tokenizer/esm/bpeRanks/cl100k_base');
+    const ranks = bpeRanks(table);
+    expect(ranks.length).toBe(packaged.length);
+    const differing = ranks.flatMap((r, i) => (JSON.stringify(r) === JSON.stringify(packaged[i]) ? [] : [i]));
+    expect(differing).toEqual([]);
+    // Both shapes occur: strings for valid UTF-8, byte lists for partial sequences.
+    expect(ranks.some((r) => Array.isArray(r))).toBe(true);
   });
 });

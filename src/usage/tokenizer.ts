@@ -22,8 +22,43 @@ type Count = (text: string) => number;
 let loaded: Promise<Count> | undefined;
 
 function tokenizer(): Promise<Count> {
-  loaded ??= import('gpt-tokenizer/encoding/cl100k_base').then((m) => (text: string) => m.countTokens(text));
+  loaded ??= Promise.all([
+    import('gpt-tokenizer/GptEncoding'),
+    import('gpt-tokenizer/data/cl100k_base.tiktoken'),
+  ]).then(([{ GptEncoding }, table]) => {
+    const ranks = bpeRanks(table.default);
+    const api = GptEncoding.getEncodingApi('cl100k_base', () => ranks);
+    return (text: string) => api.countTokens(text);
+  });
   return loaded;
+}
+
+/**
+ * A `.tiktoken` table (one `base64-token rank` per line) as gpt-tokenizer's rank list: the token
+ * as a string where its bytes are valid UTF-8, else its bytes — the shape of the package's own
+ * JS table, which the bundle no longer carries (wrangler.toml says why).
+ */
+export function bpeRanks(table: string): (string | number[])[] {
+  const ranks: (string | number[])[] = [];
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  for (const line of table.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space < 0) continue;
+    const binary = atob(line.slice(0, space));
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    // Bytes where they are not valid UTF-8, or start with a byte-order mark (which a decoder
+    // strips): as in the package's table.
+    const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+    let token: string | number[];
+    try {
+      token = bom ? [...bytes] : utf8.decode(bytes);
+    } catch {
+      token = [...bytes];
+    }
+    ranks[Number(line.slice(space + 1))] = token;
+  }
+  return ranks;
 }
 
 /** UTF-8 length without encoding (a surrogate pair is 4 bytes, its halves 2 each). */

@@ -461,7 +461,7 @@ async function main(): Promise<number> {
   }
   if (cold) {
     console.log(
-      `\ncold start: bundle ${fmt(cold.bundleBytes / 1024)} KiB (${fmt(cold.gzipBytes / 1024)} KiB gzip); plain workerd, ${cold.samples} cold starts: process start → first answer ${fmt(cold.firstAnswerMs)} ms (one-line Worker ${fmt(cold.bareFirstAnswerMs)} ms), startup CPU ${fmt(cold.startupCpuMs)} ms (one-line Worker ${fmt(cold.bareStartupCpuMs)} ms)`,
+      `\ncold start: bundle ${fmt(cold.bundleBytes / 1024)} KiB (${fmt(cold.gzipBytes / 1024)} KiB gzip, script ${fmt(cold.scriptBytes / 1024)} KiB); plain workerd, ${cold.samples} cold starts: process start → first answer ${fmt(cold.firstAnswerMs)} ms (one-line Worker ${fmt(cold.bareFirstAnswerMs)} ms), startup CPU ${fmt(cold.startupCpuMs)} ms (one-line Worker ${fmt(cold.bareStartupCpuMs)} ms)`,
     );
   }
   const { figures, goals } = summarize(closed, one, open, cold);

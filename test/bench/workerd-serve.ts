@@ -5,10 +5,10 @@
 // services in between.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,15 +42,40 @@ export type Binding =
 export interface WorkerSpec {
   /** Service name. */
   name: string;
-  /** ES modules, the first is the entry point: name → file in the config's directory. */
-  modules: { name: string; path: string }[];
+  /** Modules, the first is the entry point: name → file in the config's directory. */
+  modules: WorkerModule[];
   bindings: Binding[];
   /** Durable Object classes exported by the worker (SQLite-backed, on local disk). */
   durableObjects?: string[];
   compatibilityFlags?: string[];
 }
 
+/** An ES module, or a Text module (wrangler.toml's `rules`, e.g. the tokenizer's table). */
+export interface WorkerModule {
+  name: string;
+  path: string;
+  text?: boolean;
+}
+
 const q = (s: string) => JSON.stringify(s);
+
+const moduleCapnp = (m: WorkerModule) =>
+  `(name = ${q(m.name)}, ${m.text ? 'text' : 'esModule'} = embed ${q(basename(m.path))})`;
+
+/**
+ * The modules of a `wrangler deploy --dry-run` bundle: its entry, then the files it imports beside
+ * it (Text modules; source maps and the README are not modules).
+ */
+export function bundleModules(entry: string): WorkerModule[] {
+  const dir = dirname(entry);
+  const others = readdirSync(dir).filter(
+    (f) => f !== basename(entry) && !f.endsWith('.map') && f !== 'README.md',
+  );
+  return [
+    { name: basename(entry), path: entry },
+    ...others.map((f) => ({ name: f, path: join(dir, f), text: !f.endsWith('.js') })),
+  ];
+}
 
 function bindingCapnp(b: Binding): string {
   if ('text' in b) return `(name = ${q(b.name)}, text = ${q(b.text)})`;
@@ -62,16 +87,13 @@ function bindingCapnp(b: Binding): string {
 }
 
 /** The config text for `workers` (the first one gets the HTTP socket). */
-export function workerdConfig(
-  workers: WorkerSpec[],
-  extraModules: { name: string; path: string }[] = [],
-): string {
+export function workerdConfig(workers: WorkerSpec[], extraModules: WorkerModule[] = []): string {
   const { compatibilityDate, compatibilityFlags } = wranglerRuntime();
   const services = workers.map((w) => {
     const flags = [...compatibilityFlags, ...(w.compatibilityFlags ?? [])];
     const dos = w.durableObjects ?? [];
     return `(name = ${q(w.name)}, worker = (
-      modules = [${[...w.modules.map((m) => `(name = ${q(m.name)}, esModule = embed ${q(basename(m.path))})`), ...extraModules.map((m) => `(name = ${q(m.name)}, esModule = embed ${q(basename(m.path))})`)].join(', ')}],
+      modules = [${[...w.modules, ...extraModules].map(moduleCapnp).join(', ')}],
       compatibilityDate = ${q(compatibilityDate)},
       compatibilityFlags = [${flags.map(q).join(', ')}],
       bindings = [${w.bindings.map(bindingCapnp).join(', ')}],

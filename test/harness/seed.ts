@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { readPolicyFile, resolveSecrets, sendPolicy } from '../../src/cli/policy-client';
-import type { PolicyFileInput } from '../../src/policy/schema';
-import { policyFileSchema } from '../../src/policy/schema';
+import type { PolicyFileInput } from '../../src/policy/file-schema';
+import { policyFileSchema } from '../../src/policy/file-schema';
 import type { ProviderKind } from '../../src/providers/kinds';
 import { repoRoot } from './gateway';
 

@@ -1,5 +1,5 @@
 // Policies the integration tests load. Upstream secrets here are fake values for the fake provider.
-import type { PolicyFileInput } from '../../src/policy/schema';
+import type { PolicyFileInput } from '../../src/policy/file-schema';
 
 export function basePolicy(fakeUrl: string, extra: Partial<PolicyFileInput> = {}): PolicyFileInput {
   return {

@@ -1,7 +1,7 @@
 // Drives the real gateway Worker (same isolate, real bindings) the way a client would.
 import { env } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
-import type { PolicyFileInput } from '../../src/policy/schema';
+import type { PolicyFileInput } from '../../src/policy/file-schema';
 
 export const ADMIN_TOKEN = 'sya_test_admin_token';
 

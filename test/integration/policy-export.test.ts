@@ -1,7 +1,7 @@
 // Policy as code, the way back (policy as code): the running gateway exports as a policy file, secrets as
 // key_env references only, and applying the export changes nothing.
 import { describe, expect, inject, it } from 'vitest';
-import type { PolicyFileInput } from '../../src/policy/schema';
+import type { PolicyFileInput } from '../../src/policy/file-schema';
 import { basePolicy, upstreamKeys } from './fixtures';
 import { ADMIN_TOKEN, applyPolicy, call, newKey } from './helpers';
 

@@ -4,7 +4,7 @@
 // can be checked exactly: K cached-read, X cache-write and R reasoning tokens on top of the fake's
 // word counts (test/fake-provider/server.ts documents the rules).
 import { env } from 'cloudflare:test';
-import type { PolicyFileInput } from '../../src/policy/schema';
+import type { PolicyFileInput } from '../../src/policy/file-schema';
 import { call, eventually } from './helpers';
 
 export const K = 3;

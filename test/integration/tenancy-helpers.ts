@@ -2,7 +2,7 @@
 // dashboard sessions (cookie + CSRF header), all against the real Worker and D1.
 import { createExecutionContext, env } from 'cloudflare:test';
 import worker from '../../src';
-import type { PolicyFileInput } from '../../src/policy/schema';
+import type { PolicyFileInput } from '../../src/policy/file-schema';
 import { ADMIN_TOKEN } from './helpers';
 
 /**

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env';
 import { NotConfiguredError } from '../../errors/gateway-error';
 import { levelTimeouts } from '../../policy/export';
-import { providerKind } from '../../policy/schema';
+import { providerKind } from '../../policy/file-schema';
 import { keyRing } from '../../state/keyring';
 import { notifyConfigChange } from '../../state/propagation';
 import {

@@ -7,8 +7,8 @@ import type { AdminActor } from '../../auth/admin-actor';
 import { requireScope } from '../../auth/admin-actor';
 import { InvalidRequestError, PermissionDeniedError, PolicyWideningError } from '../../errors/gateway-error';
 import { applyPolicy, currentPolicyFile, PlanRefusedError } from '../../policy/apply';
+import { applyRequestSchema } from '../../policy/file-schema';
 import { PlanError } from '../../policy/plan';
-import { applyRequestSchema } from '../../policy/schema';
 import { readJson } from '../../proxy/read-json';
 import { notifyConfigChange } from '../../state/propagation';
 

@@ -4,7 +4,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ratesToApi } from '../../billing/price-fields';
 import { deletePrice, listPrices, type PriceRow, upsertPrice } from '../../billing/prices';
-import { priceFileSchema } from '../../policy/schema';
+import { priceFileSchema } from '../../policy/file-schema';
 import { notifyConfigChange } from '../../state/propagation';
 import { formatMicros } from '../../tenancy/paging';
 import { adminContext, adminRouter, body, deleted, idParam, iso, OK, ok, security } from './openapi';

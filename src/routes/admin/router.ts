@@ -3,7 +3,7 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../app-env';
 import type { ApplyResult } from '../../policy/apply';
-import { applyRequestSchema, policyFileSchema } from '../../policy/schema';
+import { applyRequestSchema, policyFileSchema } from '../../policy/file-schema';
 import { accountsRoute } from './accounts';
 import { analyticsRoute } from './analytics';
 import { auditRoute } from './audit';
