@@ -19,20 +19,25 @@ beforeAll(async () => {
 });
 
 describe('governance', () => {
-  it('admits exactly the RPM limit when 200 calls race at one instant (fixed clock)', async () => {
+  it('admits the RPM limit, plus only what refilled meanwhile, when 200 calls race', async () => {
     const stub = env.ACCOUNT_GOVERNOR.get(env.ACCOUNT_GOVERNOR.idFromName('race-test'));
-    const now = Date.now();
+    // The object decides time by its own clock (a caller's `now` is not trusted for the period),
+    // so on a loaded machine the 200 calls may span more than the 1.2 s one token takes to refill.
+    const started = Date.now();
     const exchange = () =>
       stub.exchange({
         chain: [{ id: 'race-test', limits: { rpm: 50 } }],
         timeZone: 'UTC',
-        now,
+        now: started,
         model: 'm',
         want: { requests: 1 },
         need: { requests: 1 },
       });
     const results = await Promise.all(Array.from({ length: 200 }, exchange));
-    expect(results.filter((r) => r.ok)).toHaveLength(50);
+    const refilled = Math.floor(((Date.now() - started) * 50) / 60_000);
+    const admitted = results.filter((r) => r.ok).length;
+    expect(admitted).toBeGreaterThanOrEqual(50);
+    expect(admitted).toBeLessThanOrEqual(50 + refilled);
   });
 
   it('admits the RPM limit (plus only what refilled meanwhile) of 200 parallel requests, refusing the rest with Retry-After', async () => {
