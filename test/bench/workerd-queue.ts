@@ -12,7 +12,7 @@
 //   may be in flight, as on Cloudflare. What the consumer does not ack — a thrown handler, a
 //   `retryAll()`, a `retry()` — comes back after its delay with one more attempt, and after
 //   `MAX_RETRIES` goes to the dead-letter queue; the rest is acked (implicitly on success, as on
-//   Cloudflare). Not persisted, no visibility timeout, no per-message size limits.
+//   Cloudflare). No visibility timeout, no size limits, no delivery metrics beyond the backlog.
 // - `consumer` (in the gateway's process): receives a batch from the broker over HTTP and hands it
 //   to the gateway's `queue()` handler through a service binding (`Fetcher.queue()`, which needs the
 //   `service_binding_extra_handlers` flag), answering the handler's ack/retry result. v8 bodies go
@@ -77,7 +77,7 @@ function toBase64(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
 }
-function fromBase64(b64: string): Uint8Array {
+function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
   const s = atob(b64);
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
@@ -91,24 +91,37 @@ const pairs = (text: string | undefined) =>
       .map((p) => p.split('=') as [string, string]),
   );
 
-export class QueueBroker {
-  private readonly waiting: Message[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private name = '';
-  private readonly stats = {
-    received: 0,
-    acked: 0,
-    batches: 0,
-    retried: 0,
-    deadLettered: 0,
-    failedDeliveries: 0,
-    inFlight: 0,
+interface BrokerState {
+  storage: {
+    sql: { exec(query: string, ...bindings: unknown[]): Iterable<Record<string, unknown>> };
+    getAlarm(): Promise<number | null>;
+    setAlarm(at: number): Promise<void>;
   };
+  waitUntil?(p: Promise<unknown>): void;
+}
+
+const COUNTERS = ['received', 'acked', 'batches', 'retried', 'deadLettered', 'failedDeliveries'] as const;
+type Counter = (typeof COUNTERS)[number];
+
+export class QueueBroker {
+  private readonly sql: BrokerState['storage']['sql'];
+  /** Ids handed to the consumer and not answered yet (in memory: after an eviction they go again). */
+  private readonly leased = new Set<string>();
+  private alarmAt: number | null | undefined;
+  private name = '';
 
   constructor(
-    _state: unknown,
+    private readonly state: BrokerState,
     private readonly env: Env,
-  ) {}
+  ) {
+    this.sql = state.storage.sql;
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, ts INTEGER, content_type TEXT,
+      body TEXT, attempts INTEGER, visible_at INTEGER)`);
+    this.sql.exec('CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    this.sql.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)');
+    const [row] = [...this.sql.exec("SELECT v FROM meta WHERE k = 'name'")];
+    this.name = String(row?.['v'] ?? '');
+  }
 
   private get maxBatch() {
     return Number(this.env.MAX_BATCH_SIZE ?? 100);
@@ -120,12 +133,30 @@ export class QueueBroker {
     const binding = pairs(this.env.CONSUMERS).get(this.name);
     return binding ? (this.env[binding] as ServiceFetcher) : undefined;
   }
+  private count(name: Counter, by = 1) {
+    this.sql.exec(
+      'INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value',
+      name,
+      by,
+    );
+  }
+  private stats() {
+    const out: Record<string, number> = Object.fromEntries(COUNTERS.map((c) => [c, 0]));
+    for (const r of this.sql.exec('SELECT name, value FROM counters'))
+      out[String(r['name'])] = Number(r['value']);
+    const [w] = [...this.sql.exec('SELECT count(*) AS n FROM messages')];
+    return { ...out, waiting: Number(w?.['n'] ?? 0), inFlight: this.leased.size };
+  }
 
   async fetch(request: Request): Promise<Response> {
-    this.name = request.headers.get(QUEUE_HEADER) ?? '';
+    const name = request.headers.get(QUEUE_HEADER) ?? '';
+    if (name !== this.name) {
+      this.name = name;
+      this.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES ('name', ?)", name);
+    }
     const url = new URL(request.url);
-    if (request.method === 'GET' && url.pathname === '/stats')
-      return Response.json({ ...this.stats, waiting: this.waiting.length });
+    if (request.method === 'GET' && url.pathname === '/stats') return Response.json(this.stats());
+    if (request.method === 'GET' && url.pathname === '/metrics') return Response.json(this.metrics());
     if (request.method === 'POST' && url.pathname === '/message') {
       const body = new Uint8Array(await request.arrayBuffer());
       this.enqueue(
@@ -133,26 +164,28 @@ export class QueueBroker {
         request.headers.get('x-msg-fmt') ?? 'v8',
         Number(request.headers.get('x-msg-delay-secs') ?? 0),
       );
-      return Response.json(this.metadata());
-    }
-    if (request.method === 'POST' && url.pathname === '/batch') {
+    } else if (request.method === 'POST' && url.pathname === '/batch') {
       const delay = Number(request.headers.get('x-msg-delay-secs') ?? 0);
       const { messages } = (await request.json()) as {
         messages: { body: string; contentType?: string; delaySecs?: number }[];
       };
       for (const m of messages) this.enqueue(m.body, m.contentType ?? 'v8', m.delaySecs ?? delay);
-      return Response.json(this.metadata());
-    }
-    if (request.method === 'GET' && url.pathname === '/metrics') return Response.json(this.metrics());
-    return new Response('not found', { status: 404 });
+    } else return new Response('not found', { status: 404 });
+    await this.schedule();
+    return Response.json(this.metadata());
   }
 
   /** The backlog, as the producer's runtime reads it from a send's answer (and `Queue.metrics()`). */
   private metrics() {
+    const [r] = [
+      ...this.sql.exec(
+        'SELECT count(*) AS n, coalesce(sum(length(body)), 0) AS b, min(ts) AS t FROM messages',
+      ),
+    ];
     return {
-      backlogCount: this.waiting.length,
-      backlogBytes: this.waiting.reduce((n, m) => n + Math.floor((m.body.length * 3) / 4), 0),
-      oldestMessageTimestamp: this.waiting[0]?.timestamp ?? 0,
+      backlogCount: Number(r?.['n'] ?? 0),
+      backlogBytes: Math.floor((Number(r?.['b'] ?? 0) * 3) / 4),
+      oldestMessageTimestamp: Number(r?.['t'] ?? 0),
     };
   }
   private metadata() {
@@ -160,37 +193,88 @@ export class QueueBroker {
   }
 
   private enqueue(body: string, contentType: string, delaySecs: number) {
-    this.stats.received++;
-    const message: Message = {
-      id: crypto.randomUUID(),
-      timestamp: Date.now(),
+    this.count('received');
+    const now = Date.now();
+    this.sql.exec(
+      'INSERT INTO messages (id, ts, content_type, body, attempts, visible_at) VALUES (?, ?, ?, ?, 1, ?)',
+      crypto.randomUUID(),
+      now,
       contentType,
       body,
-      attempts: 1,
-    };
-    if (delaySecs > 0) setTimeout(() => this.push(message), delaySecs * 1000);
-    else this.push(message);
+      now + delaySecs * 1000,
+    );
   }
 
-  private push(message: Message) {
-    this.waiting.push(message);
-    if (this.waiting.length >= this.maxBatch) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.timeoutMs);
+  /** Messages ready now and not in flight, oldest first. */
+  private ready(limit: number): Message[] {
+    const rows = [
+      ...this.sql.exec(
+        'SELECT id, ts, content_type, body, attempts FROM messages WHERE visible_at <= ? ORDER BY ts LIMIT ?',
+        Date.now(),
+        limit + this.leased.size,
+      ),
+    ];
+    return rows
+      .filter((r) => !this.leased.has(String(r['id'])))
+      .slice(0, limit)
+      .map((r) => ({
+        id: String(r['id']),
+        timestamp: Number(r['ts']),
+        contentType: String(r['content_type']),
+        body: String(r['body']),
+        attempts: Number(r['attempts']),
+      }));
   }
 
-  private flush() {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    const consumer = this.consumer();
-    if (!consumer) return; // A queue without a consumer (the dead-letter queue) keeps its messages.
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.maxBatch);
-      this.stats.inFlight++;
-      void this.deliver(consumer, batch).finally(() => this.stats.inFlight--);
+  /**
+   * A full batch goes now; otherwise the alarm (persisted, so an evicted instance resumes) fires
+   * `MAX_BATCH_TIMEOUT_MS` after the first waiting message, or when a delayed one becomes visible.
+   */
+  private async schedule() {
+    if (!this.consumer()) return; // A queue without a consumer (the dead-letter queue) keeps its messages.
+    while (true) {
+      const batch = this.ready(this.maxBatch);
+      if (batch.length < this.maxBatch) break;
+      void this.send(batch);
+    }
+    const [next] = [
+      ...this.sql.exec(
+        `SELECT min(CASE WHEN visible_at <= ?1 THEN ?1 + ?2 ELSE visible_at END) AS at FROM messages`,
+        Date.now(),
+        this.timeoutMs,
+      ),
+    ];
+    const at = next?.['at'] == null ? null : Number(next['at']);
+    if (at === null) return;
+    this.alarmAt ??= await this.state.storage.getAlarm();
+    if (this.alarmAt === null || this.alarmAt > at) {
+      this.alarmAt = at;
+      await this.state.storage.setAlarm(at);
     }
   }
 
-  private async deliver(consumer: ServiceFetcher, batch: Message[]) {
+  async alarm() {
+    this.alarmAt = null;
+    if (!this.consumer()) return;
+    const sent: Promise<void>[] = [];
+    for (let batch = this.ready(this.maxBatch); batch.length > 0; batch = this.ready(this.maxBatch))
+      sent.push(this.send(batch));
+    await this.schedule();
+    await Promise.all(sent);
+  }
+
+  private send(batch: Message[]): Promise<void> {
+    for (const m of batch) this.leased.add(m.id);
+    const p = this.deliver(batch).finally(() => {
+      for (const m of batch) this.leased.delete(m.id);
+      return this.schedule();
+    });
+    this.state.waitUntil?.(p);
+    return p;
+  }
+
+  private async deliver(batch: Message[]) {
+    const consumer = this.consumer() as ServiceFetcher;
     let result: QueueResult;
     try {
       const res = await consumer.fetch('http://consumer/deliver', {
@@ -201,7 +285,7 @@ export class QueueBroker {
       if (!res.ok) throw new Error(`consumer answered ${res.status}: ${await res.text()}`);
       result = (await res.json()) as QueueResult;
     } catch (err) {
-      this.stats.failedDeliveries++;
+      this.count('failedDeliveries');
       console.error(`bench queue ${this.name}: delivery failed: ${String(err)}`);
       result = {
         outcome: 'exception',
@@ -211,28 +295,34 @@ export class QueueBroker {
         retryMessages: [],
       };
     }
-    this.stats.batches++;
+    this.count('batches');
     const retryAll = result.outcome !== 'ok' || result.retryBatch.retry;
     const retryOne = new Map(result.retryMessages.map((r) => [r.msgId, r.delaySeconds]));
     const acked = new Set(result.explicitAcks);
+    const done: string[] = [];
     for (const m of batch) {
       const retry = !result.ackAll && !acked.has(m.id) && (retryAll || retryOne.has(m.id));
       if (!retry) {
-        this.stats.acked++;
+        this.count('acked');
+        done.push(m.id);
         continue;
       }
-      this.stats.retried++;
+      this.count('retried');
       if (m.attempts > Number(this.env.MAX_RETRIES ?? 3)) {
-        this.stats.deadLettered++;
+        this.count('deadLettered');
         await this.deadLetter(m);
+        done.push(m.id);
         continue;
       }
       const delay = retryOne.get(m.id) ?? result.retryBatch.delaySeconds ?? 0;
-      const again = { ...m, attempts: m.attempts + 1 };
-      if (delay > 0) setTimeout(() => this.push(again), delay * 1000);
-      else this.push(again);
+      this.sql.exec(
+        'UPDATE messages SET attempts = attempts + 1, visible_at = ? WHERE id = ?',
+        Date.now() + delay * 1000,
+        m.id,
+      );
     }
-    if (retryAll && result.outcome !== 'ok')
+    this.sql.exec('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(done));
+    if (retryAll)
       console.error(
         `bench queue ${this.name}: batch of ${batch.length} not acked (${result.outcome}), retrying`,
       );
