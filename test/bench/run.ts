@@ -73,8 +73,8 @@ interface TargetInfo {
   headers: Record<string, string>;
   /** Processes whose CPU time is the target's (the gateway's include its DOs and queue consumer). */
   pids: Set<number>;
-  /** Processes doing what on Cloudflare the platform does (the plain-workerd gateway's D1 shim and queue broker). */
-  platformPids?: Set<number>;
+  /** Processes doing what on Cloudflare the platform does, by part (the plain-workerd gateway's D1 shim and queue broker). */
+  platformPids?: Record<string, Set<number>>;
   /** Modes the target can serve. */
   modes: readonly Mode[];
 }
@@ -208,22 +208,27 @@ async function closedLoop(targets: Map<Target, TargetInfo>, failures: string[]):
     for (const [name, t] of serving) warm.set(name, await load({ ...optsFor(t), seconds: WARMUP }));
     const rounds = new Map<
       Target,
-      { figures: LoadFigures; cpuMs: number | null; platformCpuMs: number | null }[]
+      { figures: LoadFigures; cpuMs: number | null; platformCpuMs: Record<string, number | null> }[]
     >(serving.map(([n]) => [n, []]));
     // Short runs in alternating order: the machine's speed drifts over minutes, and interleaving
     // makes the drift fall on every target alike.
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, t] of round % 2 === 0 ? serving : [...serving].reverse()) {
+        const parts = Object.entries(t.platformPids ?? {});
         const before = cpuMs(t.pids);
-        const platformBefore = t.platformPids ? cpuMs(t.platformPids) : null;
+        const platformBefore = parts.map(([, pids]) => cpuMs(pids));
         const figures = await load({ ...optsFor(t), seconds: ROUND_SECONDS });
         const after = cpuMs(t.pids);
-        const platformAfter = t.platformPids ? cpuMs(t.platformPids) : null;
+        const platformCpuMs = Object.fromEntries(
+          parts.map(([part, pids], i) => {
+            const [b, a] = [platformBefore[i] ?? null, cpuMs(pids)];
+            return [part, a === null || b === null ? null : a - b];
+          }),
+        );
         rounds.get(name)?.push({
           figures,
           cpuMs: before === null || after === null ? null : after - before,
-          platformCpuMs:
-            platformBefore === null || platformAfter === null ? null : platformAfter - platformBefore,
+          platformCpuMs,
         });
         await sleep(200);
       }
@@ -238,9 +243,20 @@ async function closedLoop(targets: Map<Target, TargetInfo>, failures: string[]):
       const cpu = measured.every((m) => m.cpuMs !== null)
         ? measured.reduce((n, m) => n + (m.cpuMs ?? 0), 0)
         : null;
-      const platformCpu = measured.every((m) => m.platformCpuMs !== null)
-        ? measured.reduce((n, m) => n + (m.platformCpuMs ?? 0), 0)
-        : null;
+      const perReq = (ms: number | null) =>
+        ms === null || figures.ok === 0 ? null : Math.round((ms / figures.ok) * 1000) / 1000;
+      const partNames = Object.keys(measured[0]?.platformCpuMs ?? {});
+      const platformByPart = Object.fromEntries(
+        partNames.map((part) => [
+          part,
+          perReq(
+            measured.every((m) => m.platformCpuMs[part] != null)
+              ? measured.reduce((n, m) => n + (m.platformCpuMs[part] ?? 0), 0)
+              : null,
+          ),
+        ]),
+      );
+      const platformValues = Object.values(platformByPart);
       const w = warm.get(name) as LoadFigures;
       const warmupFailures = w.non2xx + w.errors + w.timeouts + w.mismatches;
       const run: ClosedRun = {
@@ -250,9 +266,10 @@ async function closedLoop(targets: Map<Target, TargetInfo>, failures: string[]):
         sampleError: figures.sampleError ?? (w.sampleError && `(warm-up) ${w.sampleError}`),
         cpuMsPerReq: cpu === null || figures.ok === 0 ? null : Math.round((cpu / figures.ok) * 1000) / 1000,
         platformCpuMsPerReq:
-          platformCpu === null || figures.ok === 0
+          platformValues.length === 0 || platformValues.some((v) => v === null)
             ? null
-            : Math.round((platformCpu / figures.ok) * 1000) / 1000,
+            : Math.round(platformValues.reduce((n: number, v) => n + (v ?? 0), 0) * 1000) / 1000,
+        platformCpuMsPerReqByPart: platformValues.length === 0 ? null : platformByPart,
         warmupFailures,
         roundReqPerSec: measured.map((m) => m.figures.reqPerSec),
       };
@@ -419,7 +436,7 @@ async function main(): Promise<number> {
           origin: wg.url,
           headers: { ...json, authorization: `Bearer ${seeded.depth4Key}` },
           pids: new Set([wg.pid]),
-          platformPids: new Set([wg.platformPid]),
+          platformPids: { d1: new Set([wg.platformPids.d1]), queues: new Set([wg.platformPids.queues]) },
           modes: PROXY_MODES,
         });
       } catch (err) {
@@ -445,7 +462,19 @@ async function main(): Promise<number> {
   if (closed.length) {
     console.log();
     printTable(
-      ['target', 'mode', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'cpu ms/req', '+platform', '2xx', 'failed'],
+      [
+        'target',
+        'mode',
+        'req/s',
+        'mean ms',
+        'p50 ms',
+        'p99 ms',
+        'cpu ms/req',
+        '+D1 shim',
+        '+broker',
+        '2xx',
+        'failed',
+      ],
       closed.map((r) => [
         r.target,
         r.mode,
@@ -454,7 +483,8 @@ async function main(): Promise<number> {
         fmt(r.p50Ms),
         fmt(r.p99Ms),
         fmt(r.cpuMsPerReq, 3),
-        r.platformCpuMsPerReq === null ? '' : fmt(r.platformCpuMsPerReq, 3),
+        r.platformCpuMsPerReqByPart ? fmt(r.platformCpuMsPerReqByPart['d1'], 3) : '',
+        r.platformCpuMsPerReqByPart ? fmt(r.platformCpuMsPerReqByPart['queues'], 3) : '',
         String(r.ok),
         String(r.non2xx + r.errors + r.timeouts + r.mismatches),
       ]),

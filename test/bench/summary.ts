@@ -26,6 +26,8 @@ export interface ClosedRun extends LoadFigures {
   cpuMsPerReq: number | null;
   /** The plain-workerd gateway's platform process (D1 shim, queue broker) per 2xx answer; else null. */
   platformCpuMsPerReq: number | null;
+  /** The same by process: `d1` (the shim) and `queues` (the broker). */
+  platformCpuMsPerReqByPart: Record<string, number | null> | null;
   warmupFailures: number;
   /** Per round, for the ratios by round. */
   roundReqPerSec: number[];

@@ -67,15 +67,43 @@ interface Message {
   id: string;
   timestamp: number;
   contentType: string;
-  /** Base64 of the serialized body. */
-  body: string;
+  /** The body as the producer's runtime serialized it. */
+  body: Uint8Array<ArrayBuffer>;
   attempts: number;
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
+/**
+ * A batch on its way to the consumer relay: a JSON line of the messages without their bodies, then
+ * the bodies back to back (no base64: encoding a 40 KB message in JS cost ~3 ms of CPU).
+ */
+function frame(queue: string, batch: Message[]): Uint8Array<ArrayBuffer> {
+  const head = new TextEncoder().encode(
+    `${JSON.stringify({ queue, messages: batch.map(({ body, ...m }) => ({ ...m, bytes: body.length })) })}\n`,
+  );
+  const out = new Uint8Array(head.length + batch.reduce((n, m) => n + m.body.length, 0));
+  out.set(head);
+  let at = head.length;
+  for (const m of batch) {
+    out.set(m.body, at);
+    at += m.body.length;
+  }
+  return out;
+}
+function unframe(bytes: Uint8Array): { queue: string; messages: Message[] } {
+  const nl = bytes.indexOf(10);
+  const head = JSON.parse(new TextDecoder().decode(bytes.subarray(0, nl))) as {
+    queue: string;
+    messages: (Omit<Message, 'body'> & { bytes: number })[];
+  };
+  let at = nl + 1;
+  return {
+    queue: head.queue,
+    messages: head.messages.map(({ bytes: n, ...m }) => {
+      const body = bytes.slice(at, at + n);
+      at += n;
+      return { ...m, body };
+    }),
+  };
 }
 function fromBase64(b64: string): Uint8Array<ArrayBuffer> {
   const s = atob(b64);
@@ -116,7 +144,7 @@ export class QueueBroker {
   ) {
     this.sql = state.storage.sql;
     this.sql.exec(`CREATE TABLE IF NOT EXISTS messages (id TEXT PRIMARY KEY, ts INTEGER, content_type TEXT,
-      body TEXT, attempts INTEGER, visible_at INTEGER)`);
+      body BLOB, attempts INTEGER, visible_at INTEGER)`);
     this.sql.exec('CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
     this.sql.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT)');
     const [row] = [...this.sql.exec("SELECT v FROM meta WHERE k = 'name'")];
@@ -160,7 +188,7 @@ export class QueueBroker {
     if (request.method === 'POST' && url.pathname === '/message') {
       const body = new Uint8Array(await request.arrayBuffer());
       this.enqueue(
-        toBase64(body),
+        body,
         request.headers.get('x-msg-fmt') ?? 'v8',
         Number(request.headers.get('x-msg-delay-secs') ?? 0),
       );
@@ -169,7 +197,7 @@ export class QueueBroker {
       const { messages } = (await request.json()) as {
         messages: { body: string; contentType?: string; delaySecs?: number }[];
       };
-      for (const m of messages) this.enqueue(m.body, m.contentType ?? 'v8', m.delaySecs ?? delay);
+      for (const m of messages) this.enqueue(fromBase64(m.body), m.contentType ?? 'v8', m.delaySecs ?? delay);
     } else return new Response('not found', { status: 404 });
     await this.schedule();
     return Response.json(this.metadata());
@@ -184,7 +212,7 @@ export class QueueBroker {
     ];
     return {
       backlogCount: Number(r?.['n'] ?? 0),
-      backlogBytes: Math.floor((Number(r?.['b'] ?? 0) * 3) / 4),
+      backlogBytes: Number(r?.['b'] ?? 0),
       oldestMessageTimestamp: Number(r?.['t'] ?? 0),
     };
   }
@@ -192,7 +220,7 @@ export class QueueBroker {
     return { metadata: { metrics: this.metrics() } };
   }
 
-  private enqueue(body: string, contentType: string, delaySecs: number) {
+  private enqueue(body: Uint8Array, contentType: string, delaySecs: number) {
     this.count('received');
     const now = Date.now();
     this.sql.exec(
@@ -203,6 +231,11 @@ export class QueueBroker {
       body,
       now + delaySecs * 1000,
     );
+  }
+
+  private readyCount(): number {
+    const [r] = [...this.sql.exec('SELECT count(*) AS n FROM messages WHERE visible_at <= ?', Date.now())];
+    return Number(r?.['n'] ?? 0) - this.leased.size;
   }
 
   /** Messages ready now and not in flight, oldest first. */
@@ -221,7 +254,7 @@ export class QueueBroker {
         id: String(r['id']),
         timestamp: Number(r['ts']),
         contentType: String(r['content_type']),
-        body: String(r['body']),
+        body: new Uint8Array(r['body'] as ArrayBuffer),
         attempts: Number(r['attempts']),
       }));
   }
@@ -232,11 +265,8 @@ export class QueueBroker {
    */
   private async schedule() {
     if (!this.consumer()) return; // A queue without a consumer (the dead-letter queue) keeps its messages.
-    while (true) {
-      const batch = this.ready(this.maxBatch);
-      if (batch.length < this.maxBatch) break;
-      void this.send(batch);
-    }
+    // Counted first: reading the bodies of every waiting message on each arrival would cost O(n²).
+    while (this.readyCount() >= this.maxBatch) void this.send(this.ready(this.maxBatch));
     const [next] = [
       ...this.sql.exec(
         `SELECT min(CASE WHEN visible_at <= ?1 THEN ?1 + ?2 ELSE visible_at END) AS at FROM messages`,
@@ -279,8 +309,8 @@ export class QueueBroker {
     try {
       const res = await consumer.fetch('http://consumer/deliver', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [QUEUE_HEADER]: this.name },
-        body: JSON.stringify({ queue: this.name, messages: batch }),
+        headers: { 'content-type': 'application/octet-stream', [QUEUE_HEADER]: this.name },
+        body: frame(this.name, batch),
       });
       if (!res.ok) throw new Error(`consumer answered ${res.status}: ${await res.text()}`);
       result = (await res.json()) as QueueResult;
@@ -337,18 +367,18 @@ export class QueueBroker {
     await this.env.QUEUES.get(this.env.QUEUES.idFromName(dlq)).fetch('http://broker/message', {
       method: 'POST',
       headers: { 'x-msg-fmt': m.contentType, [QUEUE_HEADER]: dlq },
-      body: fromBase64(m.body),
+      body: m.body,
     });
   }
 }
 
 async function consume(request: Request, env: Env): Promise<Response> {
-  const { queue, messages } = (await request.json()) as { queue: string; messages: Message[] };
+  const { queue, messages } = unframe(new Uint8Array(await request.arrayBuffer()));
   const decoder = new TextDecoder();
   const result = await (env.GATEWAY as QueueFetcher).queue(
     queue,
     messages.map((m) => {
-      const bytes = fromBase64(m.body);
+      const bytes = m.body;
       const head = { id: m.id, timestamp: new Date(m.timestamp), attempts: m.attempts };
       if (m.contentType === 'v8') return { ...head, serializedBody: bytes };
       if (m.contentType === 'json') return { ...head, body: JSON.parse(decoder.decode(bytes)) as unknown };

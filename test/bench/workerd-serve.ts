@@ -233,20 +233,20 @@ export function d1Client(origin: string): D1Like {
 
 export interface WorkerdGateway extends RunningWorkerd {
   adminToken: string;
-  /** The platform's process: the D1 shim and the queue broker (work Cloudflare does outside the Worker). */
-  platformPid: number;
+  /** The platform's processes: the D1 shim and the queue broker (work Cloudflare does outside the Worker). */
+  platformPids: { d1: number; queues: number };
   d1: D1Like;
   /** The usage queue's counters at the broker. */
   queueStats(): Promise<Record<string, number>>;
 }
 
 /**
- * The gateway bundle on plain `workerd serve`, in two processes so /proc tells their CPU apart:
+ * The gateway bundle on plain `workerd serve`, in three processes so /proc tells their CPU apart:
  *
  * - the gateway's: the Worker with its three Durable Objects (SQLite on local disk), and the
  *   consumer relay that hands the broker's batches to its `queue()` handler;
- * - the platform's: the D1 shim (workerd-d1.ts) and the queue broker (workerd-queue.ts), what on
- *   Cloudflare runs in the platform, not in the Worker.
+ * - the platform's, one for the D1 shim (workerd-d1.ts) and one for the queue broker
+ *   (workerd-queue.ts): what on Cloudflare runs in the platform, not in the Worker.
  *
  * They talk over unix sockets in the work directory: `DB` is workerd's own D1 binding
  * (`cloudflare-internal:d1-api` around a fetcher, as Miniflare configures it) pointed at the shim,
@@ -267,20 +267,37 @@ export async function startWorkerdGateway(cleanups: Cleanup[]): Promise<WorkerdG
   const root = newWorkdir();
   const sock = (name: string) => `unix:${join(root, `${name}.sock`)}`;
 
-  const platformDir = join(root, 'platform');
-  mkdirSync(platformDir);
-  const platform = await serveWorkerd(
+  // The D1 shim and the broker each in a process of their own, so their CPU is told apart too.
+  const d1Dir = join(root, 'd1');
+  mkdirSync(d1Dir);
+  const d1Process = await serveWorkerd(
     workerdConfig(
       [
         {
           name: 'd1',
-          modules: [{ name: 'd1.js', path: await compileBareWorker('workerd-d1.ts', platformDir) }],
+          modules: [{ name: 'd1.js', path: await compileBareWorker('workerd-d1.ts', d1Dir) }],
           bindings: [{ name: 'DATABASE', durableObjectNamespace: 'D1Shim' }],
           durableObjects: ['D1Shim'],
         },
+      ],
+      {
+        sockets: [
+          { name: 'http', address: '127.0.0.1:0', service: 'd1' },
+          { name: 'd1-unix', address: sock('d1'), service: 'd1' },
+        ],
+      },
+    ),
+    d1Dir,
+    cleanups,
+  );
+  const queuesDir = join(root, 'queues');
+  mkdirSync(queuesDir);
+  const queuesProcess = await serveWorkerd(
+    workerdConfig(
+      [
         {
           name: 'queues',
-          modules: [{ name: 'queue.js', path: await compileBareWorker('workerd-queue.ts', platformDir) }],
+          modules: [{ name: 'queue.js', path: await compileBareWorker('workerd-queue.ts', queuesDir) }],
           bindings: [
             { name: 'ROLE', text: 'broker' },
             { name: 'QUEUES', durableObjectNamespace: 'QueueBroker' },
@@ -300,18 +317,15 @@ export async function startWorkerdGateway(cleanups: Cleanup[]): Promise<WorkerdG
       {
         externals: [{ name: 'consumer', address: sock('consumer') }],
         sockets: [
-          { name: 'http', address: '127.0.0.1:0', service: 'd1' },
-          { name: 'queues-http', address: '127.0.0.1:0', service: 'queues' },
-          { name: 'd1-unix', address: sock('d1'), service: 'd1' },
+          { name: 'http', address: '127.0.0.1:0', service: 'queues' },
           { name: 'queues-unix', address: sock('queues'), service: 'queues' },
         ],
       },
     ),
-    platformDir,
+    queuesDir,
     cleanups,
-    ['http', 'queues-http'],
   );
-  const d1 = d1Client(platform.url);
+  const d1 = d1Client(d1Process.url);
   await applyMigrations(d1);
 
   const gatewayDir = join(root, 'gateway');
@@ -370,16 +384,14 @@ export async function startWorkerdGateway(cleanups: Cleanup[]): Promise<WorkerdG
     gatewayDir,
     cleanups,
   );
-  const queuesOrigin = `http://127.0.0.1:${platform.ports['queues-http']}`;
   return {
     ...gateway,
     adminToken: secrets.adminToken,
-    platformPid: platform.pid,
+    platformPids: { d1: d1Process.pid, queues: queuesProcess.pid },
     d1,
     queueStats: async () =>
-      (await (await fetch(`${queuesOrigin}/stats?queue=${encodeURIComponent(consumed)}`)).json()) as Record<
-        string,
-        number
-      >,
+      (await (
+        await fetch(`${queuesProcess.url}/stats?queue=${encodeURIComponent(consumed)}`)
+      ).json()) as Record<string, number>,
   };
 }
