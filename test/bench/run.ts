@@ -38,6 +38,7 @@ import {
 import {
   type Cleanup,
   portkeyVersion,
+  seedBenchGateway,
   startBareWorker,
   startBenchGateway,
   startPortkey,
@@ -62,12 +63,18 @@ const SECTIONS = new Set(
   (process.env['BENCH_SECTIONS'] ?? 'closed,one,open,cold').split(',').map((s) => s.trim()),
 );
 const WITH_WORKERD = process.env['BENCH_WORKERD'] !== '0';
+/** BENCH_TARGETS: only these targets are loaded (comma-separated names, default all). */
+const ONLY = process.env['BENCH_TARGETS']
+  ? new Set(process.env['BENCH_TARGETS'].split(',').map((s) => s.trim()))
+  : null;
 
 interface TargetInfo {
   origin: string;
   headers: Record<string, string>;
   /** Processes whose CPU time is the target's (the gateway's include its DOs and queue consumer). */
   pids: Set<number>;
+  /** Processes doing what on Cloudflare the platform does, by part (the plain-workerd gateway's D1 shim and queue broker). */
+  platformPids?: Record<string, Set<number>>;
   /** Modes the target can serve. */
   modes: readonly Mode[];
 }
@@ -199,17 +206,30 @@ async function closedLoop(targets: Map<Target, TargetInfo>, failures: string[]):
     });
     const warm = new Map<Target, LoadFigures>();
     for (const [name, t] of serving) warm.set(name, await load({ ...optsFor(t), seconds: WARMUP }));
-    const rounds = new Map<Target, { figures: LoadFigures; cpuMs: number | null }[]>(
-      serving.map(([n]) => [n, []]),
-    );
+    const rounds = new Map<
+      Target,
+      { figures: LoadFigures; cpuMs: number | null; platformCpuMs: Record<string, number | null> }[]
+    >(serving.map(([n]) => [n, []]));
     // Short runs in alternating order: the machine's speed drifts over minutes, and interleaving
     // makes the drift fall on every target alike.
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, t] of round % 2 === 0 ? serving : [...serving].reverse()) {
+        const parts = Object.entries(t.platformPids ?? {});
         const before = cpuMs(t.pids);
+        const platformBefore = parts.map(([, pids]) => cpuMs(pids));
         const figures = await load({ ...optsFor(t), seconds: ROUND_SECONDS });
         const after = cpuMs(t.pids);
-        rounds.get(name)?.push({ figures, cpuMs: before === null || after === null ? null : after - before });
+        const platformCpuMs = Object.fromEntries(
+          parts.map(([part, pids], i) => {
+            const [b, a] = [platformBefore[i] ?? null, cpuMs(pids)];
+            return [part, a === null || b === null ? null : a - b];
+          }),
+        );
+        rounds.get(name)?.push({
+          figures,
+          cpuMs: before === null || after === null ? null : after - before,
+          platformCpuMs,
+        });
         await sleep(200);
       }
     }
@@ -223,6 +243,20 @@ async function closedLoop(targets: Map<Target, TargetInfo>, failures: string[]):
       const cpu = measured.every((m) => m.cpuMs !== null)
         ? measured.reduce((n, m) => n + (m.cpuMs ?? 0), 0)
         : null;
+      const perReq = (ms: number | null) =>
+        ms === null || figures.ok === 0 ? null : Math.round((ms / figures.ok) * 1000) / 1000;
+      const partNames = Object.keys(measured[0]?.platformCpuMs ?? {});
+      const platformByPart = Object.fromEntries(
+        partNames.map((part) => [
+          part,
+          perReq(
+            measured.every((m) => m.platformCpuMs[part] != null)
+              ? measured.reduce((n, m) => n + (m.platformCpuMs[part] ?? 0), 0)
+              : null,
+          ),
+        ]),
+      );
+      const platformValues = Object.values(platformByPart);
       const w = warm.get(name) as LoadFigures;
       const warmupFailures = w.non2xx + w.errors + w.timeouts + w.mismatches;
       const run: ClosedRun = {
@@ -231,6 +265,11 @@ async function closedLoop(targets: Map<Target, TargetInfo>, failures: string[]):
         ...figures,
         sampleError: figures.sampleError ?? (w.sampleError && `(warm-up) ${w.sampleError}`),
         cpuMsPerReq: cpu === null || figures.ok === 0 ? null : Math.round((cpu / figures.ok) * 1000) / 1000,
+        platformCpuMsPerReq:
+          platformValues.length === 0 || platformValues.some((v) => v === null)
+            ? null
+            : Math.round(platformValues.reduce((n: number, v) => n + (v ?? 0), 0) * 1000) / 1000,
+        platformCpuMsPerReqByPart: platformValues.length === 0 ? null : platformByPart,
         warmupFailures,
         roundReqPerSec: measured.map((m) => m.figures.reqPerSec),
       };
@@ -343,6 +382,7 @@ async function main(): Promise<number> {
   const targets = new Map<Target, TargetInfo>();
   let db: D1Like | undefined;
   let gatewayUpstreamKeys: string[] = [];
+  let workerdGateway: { d1: D1Like; upstreamKeys: string[]; queueStats(): Promise<unknown> } | undefined;
   let upstream = '';
   if (needTargets) {
     upstream = await startUpstreamProcess(cleanups);
@@ -387,11 +427,16 @@ async function main(): Promise<number> {
       try {
         const pt = await startWorkerdPassthrough(upstream, cleanups);
         targets.set('passthrough-workerd', bare(pt.url, new Set([pt.pid])));
-        const wg = await startWorkerdGateway(upstream, cleanups);
+        console.log('bench: starting the gateway on plain workerd (D1 shim and queue broker beside it)…');
+        const wg = await startWorkerdGateway(cleanups);
+        // Upstream keys of its own, so the upstream's counts check its metering apart from Miniflare's.
+        const seeded = await seedBenchGateway(wg, upstream, 'bench-workerd-upstream-key');
+        workerdGateway = { d1: wg.d1, upstreamKeys: seeded.upstreamKeys, queueStats: wg.queueStats };
         targets.set('gateway-d4-workerd', {
           origin: wg.url,
-          headers: { ...json, authorization: `Bearer ${wg.depth4Key}` },
+          headers: { ...json, authorization: `Bearer ${seeded.depth4Key}` },
           pids: new Set([wg.pid]),
+          platformPids: { d1: new Set([wg.platformPids.d1]), queues: new Set([wg.platformPids.queues]) },
           modes: PROXY_MODES,
         });
       } catch (err) {
@@ -399,6 +444,8 @@ async function main(): Promise<number> {
       }
     }
   }
+
+  if (ONLY) for (const name of [...targets.keys()]) if (!ONLY.has(name)) targets.delete(name);
 
   const closed = SECTIONS.has('closed') ? await closedLoop(targets, failures) : [];
   const one = SECTIONS.has('one') ? await oneClient(targets, failures) : [];
@@ -415,7 +462,19 @@ async function main(): Promise<number> {
   if (closed.length) {
     console.log();
     printTable(
-      ['target', 'mode', 'req/s', 'mean ms', 'p50 ms', 'p99 ms', 'cpu ms/req', '2xx', 'failed'],
+      [
+        'target',
+        'mode',
+        'req/s',
+        'mean ms',
+        'p50 ms',
+        'p99 ms',
+        'cpu ms/req',
+        '+D1 shim',
+        '+broker',
+        '2xx',
+        'failed',
+      ],
       closed.map((r) => [
         r.target,
         r.mode,
@@ -424,6 +483,8 @@ async function main(): Promise<number> {
         fmt(r.p50Ms),
         fmt(r.p99Ms),
         fmt(r.cpuMsPerReq, 3),
+        r.platformCpuMsPerReqByPart ? fmt(r.platformCpuMsPerReqByPart['d1'], 3) : '',
+        r.platformCpuMsPerReqByPart ? fmt(r.platformCpuMsPerReqByPart['queues'], 3) : '',
         String(r.ok),
         String(r.non2xx + r.errors + r.timeouts + r.mismatches),
       ]),
@@ -465,6 +526,26 @@ async function main(): Promise<number> {
     );
   }
   const { figures, goals } = summarize(closed, one, open, cold);
+  if (closed.some((r) => r.target === 'gateway-d4-workerd')) {
+    const r = (x: number | null) => fmt(x, 3);
+    const m = figures.gatewayOverPassthrough;
+    const w = figures.workerdGatewayOverPassthrough;
+    console.log('\ngateway-d4 / passthrough, same runtime: Miniflare | plain workerd');
+    printTable(
+      ['mode', 'Miniflare', 'plain workerd', 'cpu added, Miniflare', 'cpu added, workerd', 'platform share'],
+      (['nonStream', 'stream7', 'stream300'] as const).map((k) => [
+        k,
+        r(m[k]),
+        r(w[k]),
+        r(figures.addedCpuMsPerReq[k]),
+        r(figures.workerdAddedCpuMsPerReq[k]),
+        figures.workerdPlatformShare[k] === null
+          ? 'n/a'
+          : `${fmt((figures.workerdPlatformShare[k] as number) * 100, 1)} %`,
+      ]),
+      1,
+    );
+  }
   console.log('\ngoals (C14, issue #19)');
   printTable(
     ['goal', 'figure', 'met'],
@@ -485,6 +566,23 @@ async function main(): Promise<number> {
     if (metering.requests < gatewayUpstreamCalls)
       failures.push(
         `metering: ${gatewayUpstreamCalls - metering.requests} forwarded requests are not in usage_daily`,
+      );
+  }
+  let workerdMetering: (Metered & { gatewayUpstreamCalls: number; queue: unknown }) | null = null;
+  if (workerdGateway) {
+    // The same check on the plain-workerd gateway, its D1 read through the shim.
+    const calls = workerdGateway.upstreamKeys.reduce((n, k) => n + (upstreamCalls[k] ?? 0), 0);
+    workerdMetering = {
+      ...(await metered(workerdGateway.d1, calls)),
+      gatewayUpstreamCalls: calls,
+      queue: await workerdGateway.queueStats(),
+    };
+    console.log(
+      `metering (plain workerd): ${workerdMetering.requests} requests in usage_daily (errors ${workerdMetering.errors}, estimated ${workerdMetering.estimated}); ${calls} forwarded upstream; queue broker ${JSON.stringify(workerdMetering.queue)}`,
+    );
+    if (workerdMetering.requests < calls)
+      failures.push(
+        `metering (plain workerd): ${calls - workerdMetering.requests} forwarded requests are not in usage_daily`,
       );
   }
   if (cutOff > 0) console.log(`bench: ${cutOff} in-flight requests were cut off at the end of timed runs`);
@@ -508,6 +606,7 @@ async function main(): Promise<number> {
     figures,
     goals,
     metering,
+    workerdMetering,
     upstreamCalls,
     cutOffInFlight: cutOff,
     failures,

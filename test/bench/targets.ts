@@ -122,17 +122,21 @@ export async function startBenchGateway(
   return { gw, ...(await seedBenchGateway(gw, upstream)) };
 }
 
-/** Applies the bench policy to a running gateway (any runtime): keys back. */
+/**
+ * Applies the bench policy to a running gateway (any runtime): keys back. `upstreamKeyPrefix` tells
+ * two gateways' upstream keys apart, so the upstream's counts check each one's metering.
+ */
 export async function seedBenchGateway(
   gw: Pick<RunningGateway, 'url' | 'adminToken'>,
   upstream: string,
+  upstreamKeyPrefix = 'bench-upstream-key',
 ): Promise<Omit<BenchGateway, 'gw'>> {
   const base = upstream;
   const gatewayKey = newGatewayKey();
   const depth4Key = newGatewayKey();
   const secrets: Record<string, string> = { BENCH_GATEWAY_KEY: gatewayKey, BENCH_DEPTH4_KEY: depth4Key };
   const ids = [1, 2];
-  for (const i of ids) secrets[`BENCH_UPSTREAM_KEY_${i}`] = `bench-upstream-key-${i}`;
+  for (const i of ids) secrets[`BENCH_UPSTREAM_KEY_${i}`] = `${upstreamKeyPrefix}-${i}`;
   const [root, ...below] = DEPTH4_CHAIN;
   await applyPolicy(
     gw as RunningGateway,
@@ -173,7 +177,7 @@ export async function seedBenchGateway(
     },
     secrets,
   );
-  return { gatewayKey, depth4Key, upstreamKeys: ids.map((i) => `bench-upstream-key-${i}`) };
+  return { gatewayKey, depth4Key, upstreamKeys: ids.map((i) => `${upstreamKeyPrefix}-${i}`) };
 }
 
 /** The Portkey gateway's version, as installed. */

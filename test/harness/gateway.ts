@@ -53,6 +53,21 @@ export interface GatewayOptions {
   overrides?: Record<string, unknown>;
 }
 
+/** Fresh secrets for a gateway: the bootstrap admin token and a key-encryption key. */
+export function newGatewaySecrets(): {
+  adminToken: string;
+  kek: string;
+  bindings: Record<string, string>;
+} {
+  const adminToken = `sya_test_${crypto.randomUUID()}`;
+  const kek = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+  return {
+    adminToken,
+    kek,
+    bindings: { SWITCHYARD_ADMIN_TOKEN: adminToken, SWITCHYARD_KEK: kek, SWITCHYARD_KEK_ID: 'test-1' },
+  };
+}
+
 export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGateway> {
   const script = opts.bundle ?? buildBundle();
   const withAssets = !(
@@ -64,8 +79,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     throw new Error('dashboard/dist is missing: run `npm run build:dashboard` first');
   }
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(repoRoot, 'wrangler.toml'));
-  const adminToken = `sya_test_${crypto.randomUUID()}`;
-  const kek = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64');
+  const { adminToken, kek, bindings: secrets } = newGatewaySecrets();
   const mf = new Miniflare({
     ...workerOptions,
     name: 'switchyard',
@@ -88,9 +102,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
       : {}),
     bindings: {
       ...(workerOptions['bindings'] ?? {}),
-      SWITCHYARD_ADMIN_TOKEN: adminToken,
-      SWITCHYARD_KEK: kek,
-      SWITCHYARD_KEK_ID: 'test-1',
+      ...secrets,
       ...opts.bindings,
     },
     ...opts.overrides,
@@ -112,7 +124,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
  * Applies d1-migrations/ the way `wrangler d1 migrations apply` does: each file once, recorded in
  * `d1_migrations`, so a persisted database restarts cleanly and `GET /version` reads the level.
  */
-async function applyMigrations(db: D1Like): Promise<void> {
+export async function applyMigrations(db: D1Like): Promise<void> {
   await db
     .prepare(
       'CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)',
