@@ -70,7 +70,7 @@ export async function sendWithFailover(
   config: GatewayConfig,
   route: ModelRoute,
   send: Send,
-  firstPick?: Promise<PickResponse>,
+  firstPick?: PickResponse | Promise<PickResponse>,
 ): Promise<Delivered> {
   let attempts = 0;
   let lastError: GatewayError | undefined;
