@@ -29,10 +29,9 @@ const json = fc.letrec((tie) => ({
 function mutations(valid: Record<string, unknown>) {
   const keys = Object.keys(valid);
   return fc
-    .array(
-      fc.tuple(fc.constantFrom(...keys, 'extra'), fc.oneof(json.value, fc.constant(undefined))),
-      { maxLength: 3 },
-    )
+    .array(fc.tuple(fc.constantFrom(...keys, 'extra'), fc.oneof(json.value, fc.constant(undefined))), {
+      maxLength: 3,
+    })
     .map((changes) => {
       const out: Record<string, unknown> = structuredClone(valid);
       for (const [k, v] of changes) {

@@ -8,7 +8,7 @@ import type { PickResponse } from '../../durable-objects/key-pool';
 import type { AppEnv } from '../app-env';
 import { findPrice } from '../billing/pricing';
 import { GatewayError } from '../errors/gateway-error';
-import { admit, placeOf } from '../governance/admission';
+import { admit, placeOfIsolate } from '../governance/admission';
 import { estimateDemand } from '../governance/estimate';
 import { dayIn } from '../lib/time';
 import type { ProtocolFamily } from '../providers/types';
@@ -96,7 +96,7 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
       firstPick = fetching;
     }
   }
-  const at = placeOf(c.req.raw.cf);
+  const at = placeOfIsolate(c.req.raw);
   const admission = await admit({
     env,
     auth,
@@ -178,6 +178,7 @@ async function relay(
     now: Date.now,
     idleTimeoutMs: delivered.level.timeouts.idleMs,
     requestId,
+    deadline: delivered.deadline,
   });
   answer(delivery.response.then((res) => withRouting(res, delivered)));
   const reason = await delivery.done;
