@@ -80,8 +80,16 @@ export class KeyPicker {
       });
       level.waiting++;
       const fetching = level.fetching;
-      const settled = await settlesWithin(fetching, SHARED_WAIT_MS);
+      let failure: { error: unknown } | undefined;
+      const settled = await settlesWithin(
+        fetching.catch((error: unknown) => {
+          failure = { error };
+        }),
+        SHARED_WAIT_MS,
+      );
       level.waiting--;
+      // The pool could not be asked: fail this request rather than ask again at once, forever.
+      if (failure) throw failure.error;
       // Another request's fetch that never settles (that request went away): fetch our own.
       if (!settled && level.fetching === fetching) level.fetching = undefined;
       if (level.empty) return { id: null, retryAfterMs: level.retryAfterMs };

@@ -62,6 +62,10 @@ const SECTIONS = new Set(
   (process.env['BENCH_SECTIONS'] ?? 'closed,one,open,cold').split(',').map((s) => s.trim()),
 );
 const WITH_WORKERD = process.env['BENCH_WORKERD'] !== '0';
+/** Only these targets are measured (comma-separated names, e.g. `floor,gateway-d4`); default all. */
+const ONLY_TARGETS = process.env['BENCH_TARGETS']
+  ? new Set(process.env['BENCH_TARGETS'].split(',').map((s) => s.trim()))
+  : null;
 
 interface TargetInfo {
   origin: string;
@@ -400,6 +404,7 @@ async function main(): Promise<number> {
     }
   }
 
+  if (ONLY_TARGETS) for (const name of [...targets.keys()]) if (!ONLY_TARGETS.has(name)) targets.delete(name);
   const closed = SECTIONS.has('closed') ? await closedLoop(targets, failures) : [];
   const one = SECTIONS.has('one') ? await oneClient(targets, failures) : [];
   const open = SECTIONS.has('open') ? await openLoops(targets, failures) : [];
