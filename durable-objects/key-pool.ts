@@ -97,14 +97,10 @@ export class KeyPool extends DurableObject<Env> {
   /** The next `count` picks in weighted round-robin order over the keys healthy now. */
   pickBatch(req: PickRequest & { count: number }): BatchResponse {
     const ids: string[] = [];
+    const exclude = new Set(req.exclude);
+    const health = (id: string) => this.healthById.get(id);
     for (let i = 0; i < req.count; i++) {
-      const result = pickKey(
-        req.candidates,
-        (id) => this.healthById.get(id),
-        this.state,
-        req.now,
-        new Set(req.exclude),
-      );
+      const result = pickKey(req.candidates, health, this.state, req.now, exclude);
       if (result.id === null) return { ids, validMs: BATCH_VALID_MS, retryAfterMs: result.retryAfterMs };
       this.state = result.state;
       ids.push(result.id);

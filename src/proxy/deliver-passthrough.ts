@@ -4,6 +4,7 @@
 
 import { streamBreak } from '../bridge/upstream-error';
 import type { GatewayError } from '../errors/gateway-error';
+import { Deadline } from '../lib/deadline';
 import type { Passthrough } from '../providers/types';
 import { type EndReason, pumpBody } from '../usage/pump';
 import type { MeteredUnits, TokenUsage } from '../usage/types';
@@ -63,9 +64,9 @@ export async function wholeText(
 ): Promise<{ text: string; reason: 'complete' } | { text: null; reason: EndReason }> {
   // A whole answer arrives at once after its headers: a body that takes longer than the idle
   // timeout has stalled. The read goes on in the background until the request's I/O ends.
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = ctx.deadline ?? new Deadline();
   const stalled = new Promise<null>((resolve) => {
-    if (ctx.idleTimeoutMs > 0) timer = setTimeout(() => resolve(null), ctx.idleTimeoutMs);
+    if (ctx.idleTimeoutMs > 0) deadline.set(ctx.idleTimeoutMs, () => resolve(null));
   });
   try {
     const text = await Promise.race([upstream.text(), stalled]);
@@ -75,7 +76,7 @@ export async function wholeText(
   } catch {
     return { text: null, reason: 'upstream_error' };
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 }
 

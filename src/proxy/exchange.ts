@@ -3,6 +3,7 @@
 // Exchange knows how to call one upstream key and how to turn its answer into the client's; the
 // governed path knows nothing of protocols.
 import type { GatewayError } from '../errors/gateway-error';
+import type { Deadline } from '../lib/deadline';
 import type { UpstreamCredential } from '../providers/types';
 import type { EndReason } from '../usage/pump';
 import type { MeteredUnits, TokenUsage } from '../usage/types';
@@ -12,6 +13,8 @@ export interface DeliverContext {
   /** The level's idle timeout: the longest quiet gap tolerated between upstream chunks. */
   idleTimeoutMs: number;
   requestId: string;
+  /** A timer the request already holds, for a deadline of the delivery's own (a whole answer's). */
+  deadline?: Deadline;
   /** Receives every upstream chunk as it came, when the usage may have to be estimated from it. */
   capture?: (chunk: Uint8Array | string) => void;
 }

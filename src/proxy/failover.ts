@@ -6,6 +6,7 @@
 import type { PickResponse } from '../../durable-objects/key-pool';
 import type { Outcome } from '../../durable-objects/round-robin';
 import { GatewayError, InternalError, RateLimitError, UpstreamError } from '../errors/gateway-error';
+import { Deadline } from '../lib/deadline';
 import { CredentialError } from '../providers/credential-error';
 import type { UpstreamCredential } from '../providers/types';
 import type { ModelRoute } from '../routing/resolve-model';
@@ -26,6 +27,8 @@ export interface FailoverDeps {
 
 export interface Delivered {
   attempt: Attempt;
+  /** The attempt's timer, free for the delivery's deadline (DeliverContext). */
+  deadline: Deadline;
   key: UpstreamCredential;
   level: LevelConfig;
   retries: number;
@@ -38,14 +41,22 @@ export function candidates(level: LevelConfig) {
   return level.keys.map((k) => ({ id: k.id, weight: k.weight }));
 }
 
-/** Fetch with a first-byte deadline that stops counting once headers arrived (the body may stream on). */
-async function withFirstByteTimeout(send: Send, key: UpstreamCredential, ms: number): Promise<Attempt> {
+/**
+ * Fetch with a first-byte deadline that stops counting once headers arrived (the body may stream
+ * on). The deadline's timer is handed on with the attempt, for the delivery's own deadline.
+ */
+async function withFirstByteTimeout(
+  send: Send,
+  key: UpstreamCredential,
+  ms: number,
+): Promise<{ attempt: Attempt; deadline: Deadline }> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error('first-byte timeout')), ms);
+  const deadline = new Deadline();
+  deadline.set(ms, () => controller.abort(new Error('first-byte timeout')));
   try {
-    return await send(key, controller.signal);
+    return { attempt: await send(key, controller.signal), deadline };
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 }
 
@@ -70,7 +81,7 @@ export async function sendWithFailover(
   config: GatewayConfig,
   route: ModelRoute,
   send: Send,
-  firstPick?: Promise<PickResponse>,
+  firstPick?: PickResponse | Promise<PickResponse>,
 ): Promise<Delivered> {
   let attempts = 0;
   let lastError: GatewayError | undefined;
@@ -98,8 +109,9 @@ export async function sendWithFailover(
       tried.add(key.id);
       attempts++;
       let attempt: Attempt;
+      let deadline: Deadline;
       try {
-        attempt = await withFirstByteTimeout(send, key, level.timeouts.firstByteMs);
+        ({ attempt, deadline } = await withFirstByteTimeout(send, key, level.timeouts.firstByteMs));
       } catch (err) {
         if (err instanceof GatewayError) throw err;
         if (err instanceof CredentialError) {
@@ -128,7 +140,7 @@ export async function sendWithFailover(
       if (res.ok) {
         for (const [l, k] of suspects) report(l, k, { kind: 'server_error' });
         deps.served?.(levelId, key.id);
-        return { attempt, key, level, retries: attempts - 1, switchedOver: index > 0 };
+        return { attempt, deadline, key, level, retries: attempts - 1, switchedOver: index > 0 };
       }
       const error = await attempt.error();
       let outcome = outcomeForStatus(res.status, res.headers.get('retry-after'), deps.now());

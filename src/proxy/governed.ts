@@ -8,7 +8,7 @@ import type { PickResponse } from '../../durable-objects/key-pool';
 import type { AppEnv } from '../app-env';
 import { findPrice } from '../billing/pricing';
 import { GatewayError } from '../errors/gateway-error';
-import { admit, placeOf } from '../governance/admission';
+import { admit, placeOfIsolate } from '../governance/admission';
 import { estimateDemand } from '../governance/estimate';
 import { dayIn } from '../lib/time';
 import type { ProtocolFamily } from '../providers/types';
@@ -36,7 +36,7 @@ interface Admitted {
   route: ModelRoute;
   config: GatewayConfig;
   failover: FailoverDeps;
-  firstPick: Promise<PickResponse> | undefined;
+  firstPick: PickResponse | Promise<PickResponse> | undefined;
   meter(delivery: DeliveryMeta, result: UsageResult): Promise<void>;
   waitUntil(p: Promise<unknown>): void;
 }
@@ -80,16 +80,23 @@ async function admitRequest(c: Context<AppEnv>, req: GovernedRequest): Promise<A
   const day = dayIn(config.timezone, startedAt);
   const price = findPrice(config.prices, route.model, auth.accountPath, day);
 
-  // The limit check and the first key choice are independent: run them concurrently.
+  // The limit check and the first key choice are independent: run them concurrently. Usually the
+  // key comes from the batch this isolate holds, at once.
   const level = config.levels.get(route.level);
-  const firstPick = level?.keys.length
-    ? picker.pick(route.level, candidates(level), new Set(), startedAt)
-    : undefined;
-  // Other requests of this isolate may wait on the key batch this pick fetches. If admission then
-  // refuses this request, its response ends it, and the runtime would cancel that fetch and leave
-  // them waiting out SHARED_WAIT_MS (a refused neighbour stalling everyone): keep it alive.
-  if (firstPick) waitUntil(firstPick.catch(() => {}));
-  const at = placeOf(c.req.raw.cf);
+  let firstPick: PickResponse | Promise<PickResponse> | undefined;
+  if (level?.keys.length) {
+    firstPick = picker.pickHeld(route.level, startedAt);
+    if (!firstPick) {
+      const fetching = picker.pick(route.level, candidates(level), new Set(), startedAt);
+      // Other requests of this isolate may wait on the key batch this pick fetches. If admission
+      // then refuses this request, its response ends it, and the runtime would cancel that fetch
+      // and leave them waiting out SHARED_WAIT_MS (a refused neighbour stalling everyone): keep it
+      // alive.
+      waitUntil(fetching.catch(() => {}));
+      firstPick = fetching;
+    }
+  }
+  const at = placeOfIsolate(c.req.raw);
   const admission = await admit({
     env,
     auth,
@@ -171,6 +178,7 @@ async function relay(
     now: Date.now,
     idleTimeoutMs: delivered.level.timeouts.idleMs,
     requestId,
+    deadline: delivered.deadline,
   });
   answer(delivery.response.then((res) => withRouting(res, delivered)));
   const reason = await delivery.done;

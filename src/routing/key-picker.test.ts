@@ -6,10 +6,11 @@ import { KeyPicker, type PoolClient } from './key-picker';
 function fakePool() {
   let state: PickState = { current: {} };
   const health = new Map<string, KeyHealth>();
-  const calls = { batch: 0, pick: 0, report: 0 };
+  const calls = { batch: 0, pick: 0, report: 0, counts: [] as number[] };
   const client: PoolClient = {
     async pickBatch({ candidates, count, now }) {
       calls.batch++;
+      calls.counts.push(count);
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
         const r = pickKey(candidates, (id) => health.get(id), state, now);
@@ -46,6 +47,33 @@ describe('key picker', () => {
     expect(picks.every((p) => p.id !== null)).toBe(true);
     expect(picks.filter((p) => p.id === 'a')).toHaveLength(50);
     expect(pool.calls.batch).toBeLessThanOrEqual(3);
+  });
+
+  it('doubles a batch spent before it expired, and starts small again after a quiet spell', async () => {
+    const pool = fakePool();
+    const picker = new KeyPicker(() => pool.client);
+    // Sequential picks within one batch lifetime (validMs 1 s): 16, 32, 64, … up to the cap.
+    for (let i = 0; i < 100; i++) await picker.pick(1, keys, new Set(), 100);
+    expect(pool.calls.counts).toEqual([16, 32, 64]);
+    // The batch held expired unspent: the next one is small again.
+    await picker.pick(1, keys, new Set(), 5_000);
+    expect(pool.calls.counts.at(-1)).toBe(16);
+    expect(picker.pickHeld(1, 5_000)).toEqual({ id: expect.any(String) });
+    expect(picker.pickHeld(1, 6_001)).toBeUndefined();
+  });
+
+  it('fails the pick when the pool cannot be asked, instead of asking again without end', async () => {
+    const pool = fakePool();
+    let calls = 0;
+    const picker = new KeyPicker(() => ({
+      ...pool.client,
+      pickBatch: async () => {
+        calls++;
+        throw new Error('pool unreachable');
+      },
+    }));
+    await expect(picker.pick(1, keys, new Set(), 0)).rejects.toThrow('pool unreachable');
+    expect(calls).toBe(1);
   });
 
   it('sleeps a failing key here at once, before the pool hears of it', async () => {

@@ -32,15 +32,34 @@ interface LevelPicks {
   empty: boolean;
   /** Requests waiting for the batch being fetched; the next batch is sized for them. */
   waiting: number;
+  /** Size of the last batch asked for; doubled when a batch runs dry before it expires. */
+  lastBatch: number;
   health: Map<string, KeyHealth>;
 }
 
 export const BATCH_SIZE = 16;
+/** Cap on one batch: at a busy isolate's rate a batch of 16 meant a pool call every 16 requests. */
+export const MAX_BATCH_SIZE = 256;
 
 export class KeyPicker {
   private readonly levels = new Map<number, LevelPicks>();
 
   constructor(private readonly pool: (levelId: number) => PoolClient) {}
+
+  /**
+   * The next key of the batch held here, without waiting (the common case): undefined when the
+   * batch is spent or expired and `pick` must fetch one.
+   */
+  pickHeld(levelId: number, now: number): PickResponse | undefined {
+    const level = this.level(levelId);
+    if (level.expiresAt <= now) return undefined;
+    while (level.queue.length) {
+      const id = level.queue.shift() as string;
+      const h = level.health.get(id);
+      if (!h || (!h.disabled && h.coolUntil <= now)) return { id };
+    }
+    return undefined;
+  }
 
   async pick(
     levelId: number,
@@ -54,19 +73,23 @@ export class KeyPicker {
       return !exclude.has(id) && !(h?.disabled ?? false) && (h?.coolUntil ?? 0) <= now;
     };
     while (exclude.size === 0) {
-      if (level.expiresAt > now) {
-        while (level.queue.length) {
-          const id = level.queue.shift() as string;
-          if (usable(id)) return { id };
-        }
-      }
+      const held = this.pickHeld(levelId, now);
+      if (held) return held;
       level.fetching ??= this.fetch(levelId, level, candidates, now).finally(() => {
         level.fetching = undefined;
       });
       level.waiting++;
       const fetching = level.fetching;
-      const settled = await settlesWithin(fetching, SHARED_WAIT_MS);
+      let failure: { error: unknown } | undefined;
+      const settled = await settlesWithin(
+        fetching.catch((error: unknown) => {
+          failure = { error };
+        }),
+        SHARED_WAIT_MS,
+      );
       level.waiting--;
+      // The pool could not be asked: fail this request rather than ask again at once, forever.
+      if (failure) throw failure.error;
       // Another request's fetch that never settles (that request went away): fetch our own.
       if (!settled && level.fetching === fetching) level.fetching = undefined;
       if (level.empty) return { id: null, retryAfterMs: level.retryAfterMs };
@@ -108,7 +131,15 @@ export class KeyPicker {
   private level(levelId: number): LevelPicks {
     let level = this.levels.get(levelId);
     if (!level) {
-      level = { queue: [], expiresAt: 0, retryAfterMs: 0, empty: false, waiting: 0, health: new Map() };
+      level = {
+        queue: [],
+        expiresAt: 0,
+        retryAfterMs: 0,
+        empty: false,
+        waiting: 0,
+        lastBatch: 0,
+        health: new Map(),
+      };
       this.levels.set(levelId, level);
     }
     return level;
@@ -120,11 +151,14 @@ export class KeyPicker {
     candidates: Candidate[],
     now: number,
   ): Promise<void> {
-    const batch = await this.pool(levelId).pickBatch({
-      candidates,
-      count: Math.max(BATCH_SIZE, level.waiting + 1),
-      now,
-    });
+    // A batch spent before it expired asks for twice as many next time; one that expired unspent
+    // (a quiet isolate) starts over small, so picks stay close to the pool's current view.
+    const count = Math.min(
+      MAX_BATCH_SIZE,
+      Math.max(BATCH_SIZE, level.waiting + 1, level.expiresAt > now ? 2 * level.lastBatch : 0),
+    );
+    level.lastBatch = count;
+    const batch = await this.pool(levelId).pickBatch({ candidates, count, now });
     level.queue = batch.ids;
     level.empty = batch.ids.length === 0;
     level.expiresAt = now + batch.validMs;
