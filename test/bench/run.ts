@@ -62,6 +62,8 @@ const SECTIONS = new Set(
   (process.env['BENCH_SECTIONS'] ?? 'closed,one,open,cold').split(',').map((s) => s.trim()),
 );
 const WITH_WORKERD = process.env['BENCH_WORKERD'] !== '0';
+/** Only these targets are measured (comma-separated names; default all). */
+const ONLY = process.env['BENCH_TARGETS']?.split(',').map((s) => s.trim());
 
 interface TargetInfo {
   origin: string;
@@ -400,6 +402,7 @@ async function main(): Promise<number> {
     }
   }
 
+  if (ONLY) for (const name of [...targets.keys()]) if (!ONLY.includes(name)) targets.delete(name);
   const closed = SECTIONS.has('closed') ? await closedLoop(targets, failures) : [];
   const one = SECTIONS.has('one') ? await oneClient(targets, failures) : [];
   const open = SECTIONS.has('open') ? await openLoops(targets, failures) : [];
@@ -432,7 +435,7 @@ async function main(): Promise<number> {
   if (one.length) {
     console.log('\none client, one request at a time');
     printTable(
-      ['target', 'mode', 'mean ms', 'p50 ms', 'p99 ms', 'ttfb ms', 'n'],
+      ['target', 'mode', 'mean ms', 'p50 ms', 'p99 ms', 'ttfb ms', 'ttfb p50', 'n'],
       one.map((r) => [
         r.target,
         r.mode,
@@ -440,6 +443,7 @@ async function main(): Promise<number> {
         fmt(r.p50Ms, 3),
         fmt(r.p99Ms, 3),
         fmt(r.ttfbMeanMs, 3),
+        fmt(r.ttfbP50Ms, 3),
         String(r.n),
       ]),
     );
