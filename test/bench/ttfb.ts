@@ -110,7 +110,10 @@ try {
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
-  const results: Record<string, Record<string, { n: number; headersMs: number; firstByteMs: number; endMs: number }>> = {};
+  const results: Record<
+    string,
+    Record<string, { n: number; headersMs: number; firstByteMs: number; endMs: number }>
+  > = {};
   for (const mode of ['stream-7', 'non-stream'] as const) {
     const body = JSON.stringify({
       model: 'bench-7',
@@ -123,7 +126,12 @@ try {
     console.log('target        headers  first byte  end     added first byte  added end     n');
     results[mode] = {};
     for (const [name, t] of measured) {
-      const row = { n: t.end.length, headersMs: p50(t.headers), firstByteMs: p50(t.first), endMs: p50(t.end) };
+      const row = {
+        n: t.end.length,
+        headersMs: p50(t.headers),
+        firstByteMs: p50(t.first),
+        endMs: p50(t.end),
+      };
       results[mode][name] = row;
       console.log(
         [
