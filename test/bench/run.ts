@@ -493,7 +493,7 @@ async function main(): Promise<number> {
   if (one.length) {
     console.log('\none client, one request at a time');
     printTable(
-      ['target', 'mode', 'mean ms', 'p50 ms', 'p99 ms', 'ttfb ms', 'n'],
+      ['target', 'mode', 'mean ms', 'p50 ms', 'p99 ms', 'ttfb ms', 'ttfb p50', 'n'],
       one.map((r) => [
         r.target,
         r.mode,
@@ -501,6 +501,7 @@ async function main(): Promise<number> {
         fmt(r.p50Ms, 3),
         fmt(r.p99Ms, 3),
         fmt(r.ttfbMeanMs, 3),
+        fmt(r.ttfbP50Ms, 3),
         String(r.n),
       ]),
     );
