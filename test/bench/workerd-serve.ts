@@ -105,6 +105,20 @@ export interface SocketSpec {
  * The config text for `workers`; without `sockets`, the first worker gets the one HTTP socket
  * ("http", on 127.0.0.1 at a port the OS picks).
  */
+/**
+ * V8 flags for every plain-workerd process the bench starts. `--single-threaded-gc` because, on a
+ * small machine, local workerd can wedge for good under load: V8's platform has one worker thread
+ * per core but one, and once that thread is parked waiting for a GC (a background compile that
+ * ran out of heap), the main thread, pumping V8's task queue after a JS continuation, keeps
+ * re-running cppgc's low-priority sweep task, which cannot finish without the concurrent sweep
+ * job that thread would run. The process then spins at 100 % CPU and answers nothing. Seen here
+ * in 3 of 5 closed-loop runs of the gateway (gdb: the worker in
+ * `CollectionBarrier::AwaitCollectionBackground`, the main thread in `PumpMessageLoop` →
+ * `IncrementalSweepTask`). The flag makes cppgc sweep incrementally on the main thread only, so
+ * the task always progresses; GC work moves to the main thread, for every target alike.
+ */
+export const V8_FLAGS = ['--single-threaded-gc'];
+
 export function workerdConfig(
   workers: WorkerSpec[],
   opts: { sockets?: SocketSpec[]; externals?: ExternalSpec[] } = {},
@@ -138,6 +152,7 @@ const config :Workerd.Config = (
     (name = "do-disk", disk = (path = "do", writable = true)),
   ],
   sockets = [${sockets.map((k) => `(name = ${q(k.name)}, address = ${q(k.address)}, http = (), service = ${q(k.service)})`).join(', ')}],
+  v8Flags = [${V8_FLAGS.map(q).join(', ')}],
 );
 `;
 }
@@ -160,14 +175,19 @@ export async function serveWorkerd(
   cleanups: Cleanup[],
   /** TCP sockets to wait for (unix sockets are ready when the first TCP one is). */
   sockets: string[] = ['http'],
+  extraArgs: string[] = [],
 ): Promise<RunningWorkerd> {
   writeFileSync(join(dir, 'config.capnp'), config);
   mkdirSync(join(dir, 'do'), { recursive: true });
   const t0 = performance.now();
-  const child = spawn(workerdBin(), ['serve', '--experimental', '--control-fd=3', 'config.capnp'], {
-    cwd: dir,
-    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
-  });
+  const child = spawn(
+    workerdBin(),
+    ['serve', '--experimental', '--control-fd=3', ...extraArgs, 'config.capnp'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+    },
+  );
   const close = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -412,6 +432,11 @@ export async function startWorkerdGateway(cleanups: Cleanup[]): Promise<WorkerdG
     ),
     gatewayDir,
     cleanups,
+    ['http'],
+    // BENCH_WORKERD_INSPECTOR=<port>: the gateway's DevTools inspector on loopback, to look inside it.
+    process.env['BENCH_WORKERD_INSPECTOR']
+      ? [`--inspector-addr=127.0.0.1:${process.env['BENCH_WORKERD_INSPECTOR']}`]
+      : [],
   );
   return {
     ...gateway,
