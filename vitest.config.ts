@@ -1,5 +1,9 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig, type Plugin } from 'vitest/config';
+import { useLocalWorkerd } from './src/cli/local-workerd';
+
+// The workers pool's Miniflare runs workerd with the V8 flags that keep it from wedging.
+useLocalWorkerd();
 
 // The tokenizer's `.tiktoken` table is a Text module in the Worker (wrangler.toml's rules, which the
 // workers pool follows too); in Node's unit tests it is the same string as a JS module.

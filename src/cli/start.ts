@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createDemoUsers, ensureDemoUserSecrets } from './demo-users';
 import { ensureLocalSecrets } from './local-secrets';
+import { localWorkerdEnv } from './local-workerd';
 import { formatChanges, readPolicyFile, resolveSecrets, sendPolicy } from './policy-client';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -13,6 +14,8 @@ const base = `http://127.0.0.1:${port}`;
 // No network lookups that a closed machine would fail on: metrics, and the `Request.cf` sample.
 const quietEnv = {
   ...process.env,
+  // wrangler dev's Miniflare runs workerd with the V8 flags that keep it from wedging (local-workerd.ts).
+  ...localWorkerdEnv(),
   WRANGLER_SEND_METRICS: 'false',
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   WRANGLER_LOG: process.env['WRANGLER_LOG'] ?? 'warn',

@@ -8,8 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from 'wrangler';
+import { useLocalWorkerd } from '../../src/cli/local-workerd';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
+
+// Every Miniflare this process starts runs workerd with the V8 flags that keep it from wedging.
+useLocalWorkerd();
 
 export interface RunningGateway {
   url: string;
