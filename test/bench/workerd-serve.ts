@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -14,13 +13,11 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { transform } from 'esbuild';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { workerdBinary } from '../../src/cli/local-workerd';
+// The V8 flags every local workerd runs with, as Miniflare's get them (why: src/cli/workerd-v8.sh).
+import { flagsFromEnv } from '../../src/cli/workerd-v8-flags.mjs';
 import { applyMigrations, buildBundle, type D1Like, newGatewaySecrets, repoRoot } from '../harness/gateway';
 import type { Cleanup } from './targets';
-
-export const workerdBin = (): string => {
-  const req = createRequire(join(repoRoot, 'package.json'));
-  return (req('workerd') as { default: string }).default;
-};
 
 export function wranglerRuntime(): { compatibilityDate: string; compatibilityFlags: string[] } {
   const toml = readFileSync(join(repoRoot, 'wrangler.toml'), 'utf8');
@@ -105,20 +102,6 @@ export interface SocketSpec {
  * The config text for `workers`; without `sockets`, the first worker gets the one HTTP socket
  * ("http", on 127.0.0.1 at a port the OS picks).
  */
-/**
- * V8 flags for every plain-workerd process the bench starts. `--single-threaded-gc` because, on a
- * small machine, local workerd can wedge for good under load: V8's platform has one worker thread
- * per core but one, and once that thread is parked waiting for a GC (a background compile that
- * ran out of heap), the main thread, pumping V8's task queue after a JS continuation, keeps
- * re-running cppgc's low-priority sweep task, which cannot finish without the concurrent sweep
- * job that thread would run. The process then spins at 100 % CPU and answers nothing. Seen here
- * in 3 of 5 closed-loop runs of the gateway (gdb: the worker in
- * `CollectionBarrier::AwaitCollectionBackground`, the main thread in `PumpMessageLoop` →
- * `IncrementalSweepTask`). The flag makes cppgc sweep incrementally on the main thread only, so
- * the task always progresses; GC work moves to the main thread, for every target alike.
- */
-export const V8_FLAGS = ['--single-threaded-gc'];
-
 export function workerdConfig(
   workers: WorkerSpec[],
   opts: { sockets?: SocketSpec[]; externals?: ExternalSpec[] } = {},
@@ -152,7 +135,7 @@ const config :Workerd.Config = (
     (name = "do-disk", disk = (path = "do", writable = true)),
   ],
   sockets = [${sockets.map((k) => `(name = ${q(k.name)}, address = ${q(k.address)}, http = (), service = ${q(k.service)})`).join(', ')}],
-  v8Flags = [${V8_FLAGS.map(q).join(', ')}],
+  v8Flags = [${flagsFromEnv().map(q).join(', ')}],
 );
 `;
 }
@@ -181,7 +164,7 @@ export async function serveWorkerd(
   mkdirSync(join(dir, 'do'), { recursive: true });
   const t0 = performance.now();
   const child = spawn(
-    workerdBin(),
+    workerdBinary(),
     ['serve', '--experimental', '--control-fd=3', ...extraArgs, 'config.capnp'],
     {
       cwd: dir,
